@@ -1,0 +1,38 @@
+# Revenue Counter. `make run` serves the app on http://127.0.0.1:8000; `make test` runs every check.
+PY := .venv/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install lint format migrate demo shell clean-db
+
+.venv/.installed: pyproject.toml constraints/build.txt
+	python3 -m venv .venv
+	$(PY) -m pip install -q -U pip
+	$(PY) -m pip install -q --build-constraint constraints/build.txt -e '.[dev]'
+	touch $@
+
+install:
+	bash scripts/system-deps.sh --with-browser
+	$(MAKE) --no-print-directory .venv/.installed
+
+run: install
+	scripts/with-db.sh sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed_demo && $(PY) manage.py runserver $(HOST)'
+
+test: install lint
+	scripts/with-db.sh $(PY) -m pytest $(ARGS)
+
+lint: .venv/.installed
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: .venv/.installed
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+migrate: install
+	scripts/with-db.sh $(PY) manage.py migrate --noinput
+
+shell: install
+	scripts/with-db.sh $(PY) manage.py shell
+
+clean-db:
+	$(PY) scripts/pg.py destroy

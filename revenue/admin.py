@@ -1,0 +1,106 @@
+"""Configuration in the Django admin: funds, accounts, fee types and their effective-dated
+rates, users and groups. Every change is written to the audit trail; rates are never edited,
+a new rate with a later effective date replaces them."""
+
+from django.contrib import admin
+from django.forms.models import model_to_dict
+
+from . import services
+from .exceptions import RevenueError
+from .models import Account, AuditEvent, FeeRate, FeeType, Fund
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            old = type(obj).objects.get(pk=obj.pk)
+            before = {k: services._jsonable(v) for k, v in model_to_dict(old).items()}
+        super().save_model(request, obj, form, change)
+        after = {k: services._jsonable(v) for k, v in model_to_dict(obj).items()}
+        services.audit(
+            actor=request.user,
+            action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",
+            obj=obj,
+            before=before,
+            after=after,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # configuration is deactivated, never deleted: the ledger refers to it
+
+
+@admin.register(Fund)
+class FundAdmin(AuditedAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(Account)
+class AccountAdmin(AuditedAdmin):
+    list_display = ["number", "name", "fund", "type", "role", "active"]
+    list_filter = ["fund", "type", "role", "active"]
+    search_fields = ["number", "name"]
+
+
+class FeeRateInline(admin.TabularInline):
+    model = FeeRate
+    fields = ["effective_from", "amount", "pass_through_amount", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    extra = 1
+    ordering = ["-effective_from"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeeType)
+class FeeTypeAdmin(AuditedAdmin):
+    list_display = ["code", "name", "revenue_account", "counter_fee", "active", "current_amount"]
+    list_filter = ["active", "counter_fee"]
+    search_fields = ["code", "name"]
+    inlines = [FeeRateInline]
+
+    @admin.display(description="Amount today")
+    def current_amount(self, obj):
+        try:
+            return services.fee_rate_on(fee_type=obj).amount
+        except RevenueError:
+            return "—"
+
+    def save_formset(self, request, form, formset, change):
+        for rate_form in formset.forms:
+            if rate_form.has_changed() and not rate_form.instance.pk:
+                d = rate_form.cleaned_data
+                if d and not d.get("DELETE"):
+                    services.fee_rate_set(
+                        fee_type=form.instance,
+                        effective_from=d["effective_from"],
+                        amount=d["amount"],
+                        pass_through_amount=d["pass_through_amount"],
+                        acting_user=request.user,
+                    )
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_repr"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "action"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.site_header = "Revenue Counter configuration"
+admin.site.site_title = "Revenue Counter"

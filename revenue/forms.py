@@ -1,0 +1,121 @@
+import uuid
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from .models import ApprovalRequest, FeeType, Party
+
+
+class MoneyField(forms.DecimalField):
+    """Dollars and cents: at most two places, more than zero, at most 10 digits. Accepts 1,234.50."""
+
+    default_error_messages = {
+        "invalid": "Enter an amount of dollars and cents, like 125.00.",
+        "max_decimal_places": "Amounts have at most two decimal places (cents).",
+        "max_digits": "That amount is larger than the system accepts (over 10 digits).",
+        "max_whole_digits": "That amount is larger than the system accepts (over 10 digits).",
+        "min_value": "Enter an amount more than zero.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "decimal", "autocomplete": "off", "class": "text-end money-input"}
+        )
+        self.widget.attrs.pop("step", None)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.pop("min", None)
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("$", "").strip()
+        return super().to_python(value)
+
+
+class OnceForm(forms.Form):
+    """A form that carries a one-time token, so a double submit is recognised and posts once."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = Party
+        fields = [
+            "kind",
+            "name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+            "email",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autofocus"] = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_state(self):
+        return self.cleaned_data["state"].upper()
+
+
+class ChargeForm(OnceForm):
+    fee_type = forms.ModelChoiceField(
+        queryset=FeeType.objects.filter(active=True, counter_fee=True),
+        label="Fee",
+        widget=forms.Select(attrs={"autofocus": True}),
+    )
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        initial=1,
+        error_messages={
+            "min_value": "Quantity must be at least 1.",
+            "max_value": "Quantity is at most 10,000.",
+        },
+    )
+    amount = MoneyField(required=False, help_text="Only for fees the schedule leaves to the counter.")
+
+
+class ApprovalRequestForm(OnceForm):
+    amount = MoneyField()
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="Required when denying.",
+    )
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=100, required=False)
+
+
+APPROVAL_KINDS_FOR_CHARGES = [ApprovalRequest.Kind.WAIVER, ApprovalRequest.Kind.WRITE_OFF]

@@ -1,0 +1,143 @@
+"""Reads: search, the party page, ledger reports. No writes here."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce, Greatest, Upper
+
+from .models import ZERO, Account, Charge, JournalEntry, Party, Payment
+
+SEARCH_LIMIT = 50
+
+
+def party_search(query: str, *, limit: int = SEARCH_LIMIT):
+    """Parties whose name or address holds every word of the query (any part of a word), or
+    whose number is the query; best trigram matches first."""
+    query = " ".join(query.split())
+    if not query:
+        return Party.objects.none()
+    condition = Q()
+    for word in query.split(" "):
+        condition &= Q(name__icontains=word) | Q(address_line1__icontains=word) | Q(postal_code=word)
+    condition |= Q(number__iexact=query)
+    return (
+        Party.objects.filter(condition)
+        .annotate(
+            rank=Greatest(
+                TrigramSimilarity(Upper("name"), query.upper()),
+                TrigramSimilarity(Upper("address_line1"), query.upper()),
+            )
+        )
+        .order_by("-rank", "name", "pk")[:limit]
+    )
+
+
+@dataclass
+class DocumentHit:
+    kind: str
+    number: str
+    description: str
+    party: Party | None
+    url: str
+
+
+def document_search(query: str) -> list[DocumentHit]:
+    """Documents whose number is the query (a scanner types the whole number)."""
+    query = query.strip().upper()
+    if len(query) < 3:
+        return []
+    hits: list[DocumentHit] = []
+    for charge in Charge.objects.filter(source_number__iexact=query).select_related("party")[:SEARCH_LIMIT]:
+        hits.append(
+            DocumentHit(
+                "Charge",
+                charge.source_number,
+                f"{charge.description} — balance {charge.balance}",
+                charge.party,
+                charge.party.get_absolute_url(),
+            )
+        )
+    for payment in Payment.objects.filter(reference__iexact=query).select_related("party")[:SEARCH_LIMIT]:
+        hits.append(
+            DocumentHit(
+                "Payment",
+                payment.reference,
+                f"{payment.amount} on {payment.received_on}",
+                payment.party,
+                payment.party.get_absolute_url(),
+            )
+        )
+    for entry in JournalEntry.objects.filter(number__iexact=query)[:SEARCH_LIMIT]:
+        hits.append(DocumentHit("Journal entry", entry.number, entry.memo, None, ""))
+    return hits
+
+
+def open_charges(party: Party):
+    return (
+        Charge.objects.filter(party=party, amount__gt=F("amount_paid") + F("amount_adjusted"))
+        .select_related("fee_type")
+        .order_by("due_on", "pk")
+    )
+
+
+def payment_history(party: Party, *, limit: int = 50):
+    return (
+        Payment.objects.filter(party=party)
+        .select_related("journal_entry", "reversal_entry")
+        .prefetch_related("applications__charge")
+        .order_by("-received_on", "-pk")[:limit]
+    )
+
+
+@dataclass
+class TrialBalanceRow:
+    account: Account
+    debits: Decimal
+    credits: Decimal
+
+    @property
+    def debit_balance(self) -> Decimal:
+        return max(self.debits - self.credits, ZERO)
+
+    @property
+    def credit_balance(self) -> Decimal:
+        return max(self.credits - self.debits, ZERO)
+
+
+@dataclass
+class TrialBalance:
+    as_of: datetime.date
+    rows: list[TrialBalanceRow] = field(default_factory=list)
+
+    @property
+    def total_debit(self) -> Decimal:
+        return sum((r.debit_balance for r in self.rows), ZERO)
+
+    @property
+    def total_credit(self) -> Decimal:
+        return sum((r.credit_balance for r in self.rows), ZERO)
+
+    @property
+    def in_balance(self) -> bool:
+        return self.total_debit == self.total_credit
+
+
+def trial_balance(*, as_of: datetime.date) -> TrialBalance:
+    """Every account with activity up to and including `as_of`, with its debit or credit balance.
+    One grouped query over the ledger."""
+    upto = Q(lines__entry__entry_date__lte=as_of)
+    accounts = (
+        Account.objects.select_related("fund")
+        .annotate(
+            dr=Coalesce(Sum("lines__debit", filter=upto), ZERO),
+            cr=Coalesce(Sum("lines__credit", filter=upto), ZERO),
+        )
+        .filter(Q(dr__gt=0) | Q(cr__gt=0))
+        .order_by("number")
+    )
+    return TrialBalance(as_of=as_of, rows=[TrialBalanceRow(a, a.dr, a.cr) for a in accounts])

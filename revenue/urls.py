@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", views.search, name="search"),
+    path("parties/new/", views.party_create, name="party_create"),
+    path("parties/<str:number>/", views.party_detail, name="party_detail"),
+    path("parties/<str:number>/edit/", views.party_edit, name="party_edit"),
+    path("parties/<str:number>/charges/new/", views.charge_create, name="charge_create"),
+    path(
+        "charges/<int:charge_id>/request/<str:kind>/", views.approval_request_create, name="approval_request"
+    ),
+    path("approvals/", views.approval_list, name="approval_list"),
+    path("approvals/<int:pk>/", views.approval_detail, name="approval_detail"),
+    path("approvals/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
+    path("reports/trial-balance/", views.trial_balance, name="trial_balance"),
+    path("reports/trial-balance.pdf", views.trial_balance, {"fmt": "pdf"}, name="trial_balance_pdf"),
+    path("reports/trial-balance.xlsx", views.trial_balance, {"fmt": "xlsx"}, name="trial_balance_xlsx"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "revenue.errors.permission_denied"
+handler404 = "revenue.errors.page_not_found"
+handler500 = "revenue.errors.server_error"

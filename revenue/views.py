@@ -1,0 +1,317 @@
+"""Core screens. Each view: role check, load, bind the form, call one service, message, redirect."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .access import require_perm
+from .documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
+from .exceptions import DuplicateSubmission, RevenueError
+from .forms import (
+    APPROVAL_KINDS_FOR_CHARGES,
+    ApprovalRequestForm,
+    AsOfForm,
+    ChargeForm,
+    DecisionForm,
+    PartyForm,
+    SearchForm,
+)
+from .models import ApprovalRequest, Charge, Party
+
+REPEATED = object()
+
+
+def _post_once(request, form, work):
+    """Run `work()` with the form's one-time token claimed in the same transaction.
+    Returns the work's result; None after putting a refusal on the form; REPEATED (with a
+    message) when this form was already posted."""
+    try:
+        with transaction.atomic():
+            services.submission_claim(key=form.cleaned_data["token"], user=request.user)
+            result = work()
+            if hasattr(result, "get_absolute_url"):
+                services.submission_result(
+                    key=form.cleaned_data["token"], result_url=result.get_absolute_url()
+                )
+            return result
+    except DuplicateSubmission as exc:
+        messages.info(request, str(exc))
+        return REPEATED
+    except (RevenueError, ValidationError) as exc:
+        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+        return None
+
+
+def home(request):
+    context = {}
+    if request.user.has_perm("revenue.approve_exception"):
+        context["pending_approvals"] = ApprovalRequest.objects.filter(
+            status=ApprovalRequest.Status.PENDING
+        ).count()
+    return render(request, "revenue/home.html", context)
+
+
+@login_not_required
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# --------------------------------------------------------------------------- search
+
+
+@require_perm("revenue.view_party")
+def search(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    parties = list(selectors.party_search(query)) if query else []
+    documents = selectors.document_search(query) if query else []
+    if len(documents) == 1 and not parties and documents[0].url:
+        return redirect(documents[0].url)  # a scanned number goes straight to its page
+    return render(
+        request,
+        "revenue/search.html",
+        {"query": query, "parties": parties, "documents": documents, "limit": selectors.SEARCH_LIMIT},
+    )
+
+
+# --------------------------------------------------------------------------- parties
+
+
+@require_perm("revenue.view_party")
+def party_detail(request, number):
+    party = get_object_or_404(Party, number=number)
+    charges = list(selectors.open_charges(party))
+    context = {
+        "party": party,
+        "charges": charges,
+        "total_due": sum((c.balance for c in charges), services.ZERO),
+        "credit": party.credit_balance(),
+        "payments": selectors.payment_history(party),
+        "requests": ApprovalRequest.objects.filter(
+            target_type__model="charge",
+            target_id__in=[c.pk for c in charges],
+            status=ApprovalRequest.Status.PENDING,
+        ).select_related("requested_by"),
+        "audit_events": services.audit_trail(party)[:100],
+        "can_request": request.user.has_perm("revenue.request_exception"),
+        "approval_kinds": APPROVAL_KINDS_FOR_CHARGES,
+    }
+    return render(request, "revenue/party_detail.html", context)
+
+
+@require_perm("revenue.add_party")
+@require_http_methods(["GET", "POST"])
+def party_create(request):
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = services.party_create(acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"Party {party.number} created.")
+            return redirect(party)
+    return render(request, "revenue/party_form.html", {"form": form, "title": "New party"})
+
+
+@require_perm("revenue.change_party")
+@require_http_methods(["GET", "POST"])
+def party_edit(request, number):
+    party = get_object_or_404(Party, number=number)
+    form = PartyForm(request.POST or None, instance=party)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.party_update(party=party, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "Party saved.")
+            return redirect(party)
+    return render(
+        request, "revenue/party_form.html", {"form": form, "party": party, "title": f"Edit {party.name}"}
+    )
+
+
+# --------------------------------------------------------------------------- charges
+
+
+@require_perm("revenue.add_charge")
+@require_http_methods(["GET", "POST"])
+def charge_create(request, number):
+    party = get_object_or_404(Party, number=number)
+    form = ChargeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        charge = _post_once(
+            request,
+            form,
+            lambda: services.charge_assess_fee(
+                party=party,
+                fee_type=data["fee_type"],
+                quantity=data["quantity"],
+                amount=data["amount"],
+                acting_user=request.user,
+            ),
+        )
+        if charge is REPEATED:
+            return redirect(party)
+        if charge:
+            messages.success(
+                request,
+                f"Charge {charge.source_number} assessed: {charge.description}, ${charge.amount:,.2f}.",
+            )
+            return redirect(party)
+    return render(request, "revenue/charge_form.html", {"form": form, "party": party})
+
+
+# --------------------------------------------------------------------------- approvals
+
+
+@require_perm("revenue.request_exception")
+@require_http_methods(["GET", "POST"])
+def approval_request_create(request, charge_id, kind):
+    charge = get_object_or_404(Charge.objects.select_related("party"), pk=charge_id)
+    if kind not in APPROVAL_KINDS_FOR_CHARGES:
+        raise Http404("No such request.")
+    form = ApprovalRequestForm(request.POST or None, initial={"amount": charge.balance})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        req = _post_once(
+            request,
+            form,
+            lambda: services.approval_request(
+                kind=kind,
+                target=charge,
+                amount=data["amount"],
+                reason=data["reason"],
+                acting_user=request.user,
+            ),
+        )
+        if req is REPEATED:
+            return redirect(charge.party)
+        if req:
+            messages.success(request, f"{req.get_kind_display()} requested; a supervisor will decide.")
+            return redirect(charge.party)
+    return render(
+        request,
+        "revenue/approval_request_form.html",
+        {"form": form, "charge": charge, "kind_label": ApprovalRequest.Kind(kind).label},
+    )
+
+
+def _approval_queryset(user):
+    qs = ApprovalRequest.objects.select_related("requested_by", "decided_by", "target_type")
+    if user.has_perm("revenue.approve_exception") or user.has_perm("revenue.view_trial_balance"):
+        return qs
+    return qs.filter(requested_by=user)
+
+
+@require_perm("revenue.view_approvalrequest")
+def approval_list(request):
+    status = request.GET.get("status", "pending")
+    qs = _approval_queryset(request.user)
+    if status in ApprovalRequest.Status.values:
+        qs = qs.filter(status=status)
+    return render(
+        request,
+        "revenue/approval_list.html",
+        {"requests": qs[:200], "status": status, "statuses": ApprovalRequest.Status.choices},
+    )
+
+
+@require_perm("revenue.view_approvalrequest")
+def approval_detail(request, pk):
+    req = get_object_or_404(_approval_queryset(request.user), pk=pk)
+    can_decide = (
+        request.user.has_perm("revenue.approve_exception")
+        and req.requested_by_id != request.user.pk
+        and req.status == ApprovalRequest.Status.PENDING
+    )
+    return render(
+        request,
+        "revenue/approval_detail.html",
+        {
+            "req": req,
+            "form": DecisionForm(),
+            "can_decide": can_decide,
+            "audit_events": services.audit_trail(req),
+        },
+    )
+
+
+@require_perm("revenue.approve_exception")
+@require_POST
+def approval_decide(request, pk):
+    req = get_object_or_404(ApprovalRequest, pk=pk)
+    form = DecisionForm(request.POST)
+    approve = request.POST.get("decision") == "approve"
+    if form.is_valid():
+        try:
+            services.approval_decide(
+                request=req, approve=approve, acting_user=request.user, note=form.cleaned_data["note"]
+            )
+        except RevenueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Request {'approved' if approve else 'denied'}.")
+            return redirect("approval_list")
+    return HttpResponseRedirect(req.get_absolute_url())
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def _as_of(request) -> tuple[AsOfForm, datetime.date]:
+    form = AsOfForm(request.GET or {"as_of": services.city_today()})
+    as_of = form.cleaned_data["as_of"] if form.is_valid() else services.city_today()
+    return form, as_of
+
+
+@require_perm("revenue.view_trial_balance")
+def trial_balance(request, fmt="html"):
+    form, as_of = _as_of(request)
+    tb = selectors.trial_balance(as_of=as_of)
+    context = {"form": form, "tb": tb, "as_of": as_of}
+    stamp = as_of.strftime("%Y-%m-%d")
+    if fmt == "pdf":
+        return pdf_response(
+            render_pdf("revenue/print/trial_balance.html", context, request=request),
+            f"trial-balance-{stamp}.pdf",
+        )
+    if fmt == "xlsx":
+        columns = [
+            Column("Account", width=14),
+            Column("Name", width=36),
+            Column("Fund", width=22),
+            Column("Type", width=11),
+            Column("Debit", "money", 16),
+            Column("Credit", "money", 16),
+        ]
+        rows = [
+            [
+                r.account.number,
+                r.account.name,
+                str(r.account.fund),
+                r.account.get_type_display(),
+                r.debit_balance or None,
+                r.credit_balance or None,
+            ]
+            for r in tb.rows
+        ]
+        content = build_xlsx(
+            title="Trial balance",
+            subtitle=f"As of {as_of:%m/%d/%Y}",
+            columns=columns,
+            rows=rows,
+            totals=["Total", "", "", "", tb.total_debit, tb.total_credit],
+            sheet_name="Trial balance",
+        )
+        return xlsx_response(content, f"trial-balance-{stamp}.xlsx")
+    return render(request, "revenue/trial_balance.html", context)
