@@ -1,170 +1,13 @@
 """Demo data for a small California city: funds, chart of accounts, fee schedule, parties, one
 user per role, and a little activity. Loads once; a second run says so and changes nothing."""
 
-import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from revenue import roles, services
-from revenue.models import Account, FeeType, Fund, Party
-
-DEMO_PASSWORD = "counter-demo"
-
-DEMO_USERS = [
-    # username, first, last, role, is_staff
-    ("clerk1", "Maria", "Lopez", roles.ASR_I, False),
-    ("clerk2", "Daniel", "Nguyen", roles.ASR_II, False),
-    ("supervisor", "Grace", "Okafor", roles.SUPERVISOR, True),
-    ("supervisor2", "Tom", "Becker", roles.SUPERVISOR, True),
-    ("auditor", "Priya", "Shah", roles.AUDITOR, False),
-    ("field", "Luis", "Ortega", roles.FIELD_CREW, False),
-]
-
-FUNDS = [("100", "General Fund"), ("240", "Parking Fund"), ("501", "Water Fund"), ("502", "Wastewater Fund")]
-
-A, L, E, R, X = (
-    Account.Type.ASSET,
-    Account.Type.LIABILITY,
-    Account.Type.EQUITY,
-    Account.Type.REVENUE,
-    Account.Type.EXPENSE,
-)
-ROLE = Account.Role
-ACCOUNTS = [
-    # fund, number, name, type, role
-    ("100", "100-1010", "Cash in bank — general checking", A, ROLE.CASH_IN_BANK),
-    ("100", "100-1050", "Undeposited funds", A, ROLE.UNDEPOSITED),
-    ("100", "100-1210", "Accounts receivable — general", A, ROLE.RECEIVABLE),
-    ("100", "100-1220", "Business license tax receivable", A, ""),
-    ("100", "100-2010", "Accounts payable", L, ROLE.ACCOUNTS_PAYABLE),
-    ("100", "100-2150", "Customer credits on account", L, ROLE.CUSTOMER_CREDIT),
-    ("100", "100-2160", "Refunds payable", L, ROLE.REFUNDS_PAYABLE),
-    ("100", "100-2210", "Due to State — disability access fee", L, ROLE.DUE_TO_OTHER),
-    ("100", "100-3000", "Fund balance — general", E, ROLE.FUND_BALANCE),
-    ("100", "100-4110", "Business license tax", R, ""),
-    ("100", "100-4120", "Copy and document fees", R, ""),
-    ("100", "100-4130", "Notary fees", R, ""),
-    ("100", "100-4140", "Returned check fees", R, ""),
-    ("100", "100-4150", "Miscellaneous revenue", R, ""),
-    ("100", "100-4160", "Penalties and interest", R, ""),
-    ("100", "100-4170", "Transient occupancy tax", R, ""),
-    ("100", "100-4180", "Disability access fee — city share", R, ""),
-    ("100", "100-7910", "Bad debt expense", X, ROLE.BAD_DEBT),
-    ("100", "100-7990", "Cash over and short", X, ROLE.OVER_SHORT),
-    ("240", "240-1010", "Cash in bank — parking", A, ROLE.CASH_IN_BANK),
-    ("240", "240-1210", "Parking citations receivable", A, ROLE.RECEIVABLE),
-    ("240", "240-3000", "Fund balance — parking", E, ROLE.FUND_BALANCE),
-    ("240", "240-4510", "Parking permit fees", R, ""),
-    ("240", "240-4520", "Parking citation fines", R, ""),
-    ("240", "240-7910", "Bad debt expense — parking", X, ROLE.BAD_DEBT),
-    ("501", "501-1010", "Cash in bank — water", A, ROLE.CASH_IN_BANK),
-    ("501", "501-1210", "Utility receivable — water", A, ROLE.RECEIVABLE),
-    ("501", "501-2300", "Customer deposits — water", L, ""),
-    ("501", "501-3000", "Fund balance — water", E, ROLE.FUND_BALANCE),
-    ("501", "501-4310", "Water sales", R, ""),
-    ("501", "501-4320", "Water service connection fees", R, ""),
-    ("501", "501-7910", "Bad debt expense — water", X, ROLE.BAD_DEBT),
-    ("502", "502-1010", "Cash in bank — wastewater", A, ROLE.CASH_IN_BANK),
-    ("502", "502-1210", "Utility receivable — wastewater", A, ROLE.RECEIVABLE),
-    ("502", "502-3000", "Fund balance — wastewater", E, ROLE.FUND_BALANCE),
-    ("502", "502-4410", "Sewer service charges", R, ""),
-    ("502", "502-4420", "Sewer connection fees", R, ""),
-    ("502", "502-7910", "Bad debt expense — wastewater", X, ROLE.BAD_DEBT),
-]
-
-FEES = [
-    # code, name, revenue, receivable, pass-through account, counter fee, [(effective, amount, pass-through)]
-    (
-        "COPY",
-        "Copies (per page)",
-        "100-4120",
-        "100-1210",
-        None,
-        True,
-        [("2024-07-01", "0.15", "0"), ("2026-07-01", "0.25", "0")],
-    ),
-    ("CERT-COPY", "Certified copy", "100-4120", "100-1210", None, True, [("2025-07-01", "5.00", "0")]),
-    (
-        "NOTARY",
-        "Notary (per signature)",
-        "100-4130",
-        "100-1210",
-        None,
-        True,
-        [("2024-07-01", "10.00", "0"), ("2026-01-01", "15.00", "0")],
-    ),
-    (
-        "NSF",
-        "Returned check fee",
-        "100-4140",
-        "100-1210",
-        None,
-        False,
-        [("2024-07-01", "25.00", "0"), ("2026-07-01", "35.00", "0")],
-    ),
-    ("MISC", "Miscellaneous revenue", "100-4150", "100-1210", None, True, [("2024-07-01", None, "0")]),
-    (
-        "SB1186",
-        "Disability access fee (SB 1186)",
-        "100-4180",
-        "100-1210",
-        "100-2210",
-        False,
-        [("2024-07-01", "4.00", "0.40")],
-    ),
-]
-
-PEOPLE = [
-    "Alvarez, Rosa",
-    "Bennett, James",
-    "Chen, Wei",
-    "Delgado, Marco",
-    "Evans, Sarah",
-    "Fischer, Karl",
-    "Garcia, Elena",
-    "Hughes, Patrick",
-    "Ibrahim, Amina",
-    "Johnson, Tanya",
-    "Kim, Soo-jin",
-    "Lopez, Javier",
-    "Miller, Hannah",
-    "Nakamura, Ken",
-    "O'Brien, Siobhan",
-    "Patel, Ravi",
-    "Quinn, Morgan",
-    "Rossi, Luca",
-    "Smith, John",
-    "Smith, Joanna",
-    "Thompson, Avery",
-    "Vargas, Lucia",
-]
-BUSINESSES = [
-    "Alder Bay Bakery LLC",
-    "Bayview Auto Repair Inc",
-    "Coastal Dental Group",
-    "Driftwood Inn & Suites",
-    "Harbor Light Hotel LLC",
-    "Main Street Books",
-    "Pacific Plumbing Co",
-    "Redwood Landscaping",
-    "Seaside Yoga Studio",
-    "Sunset Taqueria",
-    "Tidewater Hardware",
-    "Wharf Street Coffee Roasters",
-]
-STREETS = [
-    "Main St",
-    "Harbor Blvd",
-    "Ocean Ave",
-    "Cypress Ln",
-    "Redwood Dr",
-    "Bay St",
-    "Pine Ave",
-    "Marina Way",
-]
+from revenue import demo, services
+from revenue.models import Fund
 
 
 class Command(BaseCommand):
@@ -177,67 +20,16 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
-        self.stdout.write(f"\nDemo users (password: {DEMO_PASSWORD}):")
-        for username, first, last, role, _staff in DEMO_USERS:
-            self.stdout.write(f"  {username:<12} {first} {last:<10} {role}")
-        self.stdout.write(f"  {'admin':<12} {'System administrator':<17} (configuration: users, groups)")
+        self.stdout.write(f"\nDemo users (password: {demo.DEMO_PASSWORD}):")
+        for username, first, last, role, _staff in demo.DEMO_USERS:
+            self.stdout.write(f"  {username:<12} {first + ' ' + last:<16} {role}")
+        self.stdout.write(f"  {'admin':<12} {'System Administrator':<16} configuration (users, groups)")
 
     def _load(self):
-        admin = User.objects.create_superuser(
-            "admin", "admin@example.org", DEMO_PASSWORD, first_name="System", last_name="Administrator"
-        )
-        users = {}
-        for username, first, last, role, staff in DEMO_USERS:
-            user = User.objects.create_user(
-                username,
-                f"{username}@example.org",
-                DEMO_PASSWORD,
-                first_name=first,
-                last_name=last,
-                is_staff=staff,
-            )
-            user.groups.add(Group.objects.get(name=role))
-            users[username] = user
-        funds = {code: Fund.objects.create(code=code, name=name) for code, name in FUNDS}
-        accounts = {
-            number: Account.objects.create(fund=funds[f], number=number, name=name, type=t, role=role)
-            for f, number, name, t, role in ACCOUNTS
-        }
-        fees = {}
-        for code, name, rev, rec, passthru, counter, rates in FEES:
-            fee = FeeType.objects.create(
-                code=code,
-                name=name,
-                revenue_account=accounts[rev],
-                receivable_account=accounts[rec],
-                pass_through_account=accounts[passthru] if passthru else None,
-                counter_fee=counter,
-            )
-            for effective, amount, share in rates:
-                services.fee_rate_set(
-                    fee_type=fee,
-                    effective_from=datetime.date.fromisoformat(effective),
-                    amount=amount,
-                    pass_through_amount=share,
-                    acting_user=admin,
-                )
-            fees[code] = fee
-        parties = []
-        for i, name in enumerate(PEOPLE + BUSINESSES):
-            business = name in BUSINESSES
-            parties.append(
-                services.party_create(
-                    acting_user=admin,
-                    kind=Party.Kind.BUSINESS if business else Party.Kind.PERSON,
-                    name=name,
-                    address_line1=f"{100 + i * 37} {STREETS[i % len(STREETS)]}",
-                    city="Alder Bay",
-                    state="CA",
-                    postal_code="95000" if i % 3 else "95001",
-                    phone=f"(555) 010-{1000 + i * 7:04d}",
-                    email=f"{name.split(',')[0].split(' ')[0].lower()}{i}@example.org",
-                )
-            )
+        users = demo.load_users()
+        accounts = demo.load_chart_of_accounts()
+        fees = demo.load_fee_schedule(accounts=accounts, acting_user=users["admin"])
+        parties = demo.load_parties(acting_user=users["admin"])
         # a little activity, so the party page and the trial balance have something to show
         clerk = users["clerk2"]
         undeposited = accounts["100-1050"]

@@ -1,0 +1,139 @@
+"""Personas and the demo city's configuration, made through the real code paths."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, User
+
+from revenue import demo, roles, services
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def role_groups(db):
+    """The role groups. Migration 0003 makes them; a transactional test's flush empties the
+    table, so they are made again here the same way."""
+    if not Group.objects.filter(name=roles.SUPERVISOR).exists():
+        for role, perms in roles.CORE_PERMISSIONS.items():
+            roles.grant(django_apps, role, perms)
+    return {g.name: g for g in Group.objects.all()}
+
+
+def _persona(username, role, role_groups, **extra):
+    user = User.objects.create_user(
+        username, password=demo.DEMO_PASSWORD, first_name=username.title(), **extra
+    )
+    if role:
+        user.groups.add(role_groups[role])
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return User.objects.create_superuser("sysadmin", password=demo.DEMO_PASSWORD)
+
+
+@pytest.fixture
+def clerk(role_groups):
+    return _persona("clerk1", roles.ASR_I, role_groups)
+
+
+@pytest.fixture
+def senior_clerk(role_groups):
+    return _persona("clerk2", roles.ASR_II, role_groups)
+
+
+@pytest.fixture
+def supervisor(role_groups):
+    return _persona("supervisor", roles.SUPERVISOR, role_groups, is_staff=True)
+
+
+@pytest.fixture
+def other_supervisor(role_groups):
+    return _persona("supervisor2", roles.SUPERVISOR, role_groups, is_staff=True)
+
+
+@pytest.fixture
+def auditor(role_groups):
+    return _persona("auditor", roles.AUDITOR, role_groups)
+
+
+@pytest.fixture
+def field_crew(role_groups):
+    return _persona("field", roles.FIELD_CREW, role_groups)
+
+
+@pytest.fixture
+def accounts(db):
+    return demo.load_chart_of_accounts()
+
+
+@pytest.fixture
+def fees(accounts, admin_user):
+    return demo.load_fee_schedule(accounts=accounts, acting_user=admin_user)
+
+
+@pytest.fixture
+def party(admin_user):
+    return services.party_create(
+        acting_user=admin_user,
+        kind="person",
+        name="Alvarez, Rosa",
+        address_line1="100 Main St",
+        city="Alder Bay",
+        state="CA",
+        postal_code="95000",
+    )
+
+
+@pytest.fixture
+def other_party(admin_user):
+    return services.party_create(
+        acting_user=admin_user,
+        kind="business",
+        name="Harbor Light Hotel LLC",
+        address_line1="512 Ocean Ave",
+        city="Alder Bay",
+        postal_code="95001",
+    )
+
+
+@pytest.fixture
+def undeposited(accounts):
+    return accounts["100-1050"]
+
+
+@pytest.fixture
+def make_charge(accounts, admin_user):
+    def make(party, amount, description="Test fee", revenue="100-4150"):
+        return services.charge_assess(
+            party=party,
+            amount=Decimal(amount),
+            description=description,
+            receivable_account=accounts["100-1210"],
+            revenue_account=accounts[revenue],
+            acting_user=admin_user,
+        )
+
+    return make
+
+
+def balance_of(account) -> Decimal:
+    """Debits less credits on an account, from the ledger."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    t = account.lines.aggregate(
+        dr=Coalesce(Sum("debit"), Decimal("0")), cr=Coalesce(Sum("credit"), Decimal("0"))
+    )
+    return t["dr"] - t["cr"]
+
+
+D = Decimal
+TODAY = datetime.date.today
