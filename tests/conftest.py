@@ -15,6 +15,16 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_content_types():
+    """A transactional test's flush re-creates content types under new ids; forget cached ones."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    yield
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def role_groups(db):
     """The role groups. Migration 0003 makes them; a transactional test's flush empties the
