@@ -1,6 +1,5 @@
 """The core, walked in Chromium as clerks and supervisors use it."""
 
-
 import openpyxl
 import pytest
 
