@@ -1,5 +1,7 @@
 """The core, walked in Chromium as clerks and supervisors use it."""
 
+import io
+
 import openpyxl
 import pytest
 
@@ -53,7 +55,8 @@ def test_supervisor_downloads_the_trial_balance_xlsx(
         page.click("#tb-xlsx")
     download = info.value
     assert download.suggested_filename.startswith("trial-balance-")
-    ws = openpyxl.load_workbook(download.path()).active
+    with open(download.path(), "rb") as f:  # a download has no file extension; openpyxl wants one or bytes
+        ws = openpyxl.load_workbook(io.BytesIO(f.read())).active
     rows = list(ws.iter_rows(min_row=5, values_only=True))
     total = rows[-1]
     assert total[0] == "Total" and total[4] == total[5] == 250
