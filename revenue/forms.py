@@ -114,6 +114,17 @@ class AsOfForm(forms.Form):
     as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
 
 
+class DateRangeForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(max_length=100, required=False)
 

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Greatest, Upper
+from django.urls import reverse
 
-from .models import ZERO, Account, Charge, JournalEntry, Party, Payment
+from .models import ZERO, Account, Charge, JournalEntry, JournalLine, Party, Payment
 
 SEARCH_LIMIT = 50
 
@@ -46,8 +47,9 @@ class DocumentHit:
     url: str
 
 
-def document_search(query: str) -> list[DocumentHit]:
-    """Documents whose number is the query (a scanner types the whole number)."""
+def document_search(query: str, *, user) -> list[DocumentHit]:
+    """Documents whose number is the query (a scanner types the whole number), of the kinds the
+    user may open."""
     query = query.strip().upper()
     if len(query) < 3:
         return []
@@ -72,8 +74,14 @@ def document_search(query: str) -> list[DocumentHit]:
                 payment.party.get_absolute_url(),
             )
         )
+    if not user.has_perm("revenue.view_journalentry"):
+        return hits
     for entry in JournalEntry.objects.filter(number__iexact=query)[:SEARCH_LIMIT]:
-        hits.append(DocumentHit("Journal entry", entry.number, entry.memo, None, ""))
+        hits.append(
+            DocumentHit(
+                "Journal entry", entry.number, entry.memo, None, reverse("journal_entry", args=[entry.number])
+            )
+        )
     return hits
 
 
@@ -141,3 +149,56 @@ def trial_balance(*, as_of: datetime.date) -> TrialBalance:
         .order_by("number")
     )
     return TrialBalance(as_of=as_of, rows=[TrialBalanceRow(a, a.dr, a.cr) for a in accounts])
+
+
+@dataclass
+class ActivityRow:
+    line: JournalLine
+    balance: Decimal
+
+
+@dataclass
+class AccountActivity:
+    account: Account
+    start: datetime.date
+    end: datetime.date
+    opening: Decimal
+    closing: Decimal
+    total_debit: Decimal
+    total_credit: Decimal
+    rows: list[ActivityRow]
+    truncated: bool
+
+
+def account_activity(
+    *, account: Account, start: datetime.date, end: datetime.date, limit: int | None = None
+) -> AccountActivity:
+    """An account's lines between two dates with a running balance, shown on the account's
+    normal side (debit for assets and expenses, credit for the rest)."""
+    sign = 1 if account.normal_debit else -1
+    lines = account.lines.filter(entry__entry_date__range=(start, end))
+    before = account.lines.filter(entry__entry_date__lt=start).aggregate(
+        dr=Coalesce(Sum("debit"), ZERO), cr=Coalesce(Sum("credit"), ZERO)
+    )
+    totals = lines.aggregate(dr=Coalesce(Sum("debit"), ZERO), cr=Coalesce(Sum("credit"), ZERO))
+    opening = sign * (before["dr"] - before["cr"])
+    closing = opening + sign * (totals["dr"] - totals["cr"])
+    ordered = lines.select_related("entry", "party").order_by("entry__entry_date", "entry_id", "pk")
+    if limit is not None:
+        ordered = ordered[: limit + 1]
+    rows, balance = [], opening
+    for line in ordered:
+        balance += sign * (line.debit - line.credit)
+        rows.append(ActivityRow(line, balance))
+    truncated = limit is not None and len(rows) > limit
+    return AccountActivity(
+        account=account,
+        start=start,
+        end=end,
+        opening=opening,
+        closing=closing,
+        total_debit=totals["dr"],
+        total_credit=totals["cr"],
+        rows=rows[:limit] if truncated else rows,
+        truncated=truncated,
+    )

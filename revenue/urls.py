@@ -23,6 +23,14 @@ urlpatterns = [
     path("reports/trial-balance/", views.trial_balance, name="trial_balance"),
     path("reports/trial-balance.pdf", views.trial_balance, {"fmt": "pdf"}, name="trial_balance_pdf"),
     path("reports/trial-balance.xlsx", views.trial_balance, {"fmt": "xlsx"}, name="trial_balance_xlsx"),
+    path("reports/accounts/<str:number>/", views.account_activity, name="account_activity"),
+    path(
+        "reports/accounts/<str:number>.xlsx",
+        views.account_activity,
+        {"fmt": "xlsx"},
+        name="account_activity_xlsx",
+    ),
+    path("ledger/entries/<str:number>/", views.journal_entry, name="journal_entry"),
     path("admin/", admin.site.urls),
 ]
 

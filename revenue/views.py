@@ -19,11 +19,12 @@ from .forms import (
     ApprovalRequestForm,
     AsOfForm,
     ChargeForm,
+    DateRangeForm,
     DecisionForm,
     PartyForm,
     SearchForm,
 )
-from .models import ApprovalRequest, Charge, Party
+from .models import Account, ApprovalRequest, Charge, JournalEntry, Party
 
 REPEATED = object()
 
@@ -71,7 +72,7 @@ def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     parties = list(selectors.party_search(query)) if query else []
-    documents = selectors.document_search(query) if query else []
+    documents = selectors.document_search(query, user=request.user) if query else []
     if len(documents) == 1 and not parties and documents[0].url:
         return redirect(documents[0].url)  # a scanned number goes straight to its page
     return render(
@@ -269,6 +270,7 @@ def approval_decide(request, pk):
 
 
 def _as_of(request) -> tuple[AsOfForm, datetime.date]:
+    """The report date from ?as_of=, today when absent or not a date."""
     form = AsOfForm(request.GET or {"as_of": services.city_today()})
     as_of = form.cleaned_data["as_of"] if form.is_valid() else services.city_today()
     return form, as_of
@@ -278,7 +280,8 @@ def _as_of(request) -> tuple[AsOfForm, datetime.date]:
 def trial_balance(request, fmt="html"):
     form, as_of = _as_of(request)
     tb = selectors.trial_balance(as_of=as_of)
-    context = {"form": form, "tb": tb, "as_of": as_of}
+    fy_start = services.fiscal_year_bounds(services.fiscal_year_of(as_of))[0]
+    context = {"form": form, "tb": tb, "as_of": as_of, "fy_start": fy_start}
     stamp = as_of.strftime("%Y-%m-%d")
     if fmt == "pdf":
         return pdf_response(
@@ -315,3 +318,81 @@ def trial_balance(request, fmt="html"):
         )
         return xlsx_response(content, f"trial-balance-{stamp}.xlsx")
     return render(request, "revenue/trial_balance.html", context)
+
+
+ACTIVITY_SCREEN_LIMIT = 2000
+
+
+@require_perm("revenue.view_journalentry")
+def account_activity(request, number, fmt="html"):
+    account = get_object_or_404(Account.objects.select_related("fund"), number=number)
+    form = DateRangeForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    else:
+        end = services.city_today()
+        start = services.fiscal_year_bounds(services.fiscal_year_of(end))[0]
+        if not form.is_bound:
+            form = DateRangeForm(initial={"start": start, "end": end})
+    activity = selectors.account_activity(
+        account=account, start=start, end=end, limit=None if fmt == "xlsx" else ACTIVITY_SCREEN_LIMIT
+    )
+    if fmt == "xlsx":
+        columns = [
+            Column("Date", "date", 12),
+            Column("Entry", width=15),
+            Column("Memo", width=44),
+            Column("Party", width=28),
+            Column("Debit", "money", 14),
+            Column("Credit", "money", 14),
+            Column("Balance", "money", 16),
+        ]
+        rows = [[None, "", "Opening balance", "", None, None, activity.opening]]
+        rows += [
+            [
+                r.line.entry.entry_date,
+                r.line.entry.number,
+                r.line.memo or r.line.entry.memo,
+                r.line.party.name if r.line.party else "",
+                r.line.debit or None,
+                r.line.credit or None,
+                r.balance,
+            ]
+            for r in activity.rows
+        ]
+        content = build_xlsx(
+            title=f"Account activity {account.number} {account.name}",
+            subtitle=f"{start:%m/%d/%Y} to {end:%m/%d/%Y}",
+            columns=columns,
+            rows=rows,
+            totals=[
+                None,
+                "",
+                "Totals and closing balance",
+                "",
+                activity.total_debit,
+                activity.total_credit,
+                activity.closing,
+            ],
+            sheet_name="Activity",
+        )
+        return xlsx_response(content, f"activity-{account.number}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    return render(
+        request, "revenue/account_activity.html", {"form": form, "activity": activity, "account": account}
+    )
+
+
+@require_perm("revenue.view_journalentry")
+def journal_entry(request, number):
+    entry = get_object_or_404(
+        JournalEntry.objects.select_related("posted_by", "reverses", "source_type"), number=number
+    )
+    return render(
+        request,
+        "revenue/journal_entry.html",
+        {
+            "entry": entry,
+            "lines": entry.lines.select_related("account", "party"),
+            "reversed_by": JournalEntry.objects.filter(reverses=entry).first(),
+        },
+    )

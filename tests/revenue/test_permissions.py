@@ -41,6 +41,9 @@ MATRIX = [
     ("approval_decide", lambda w: [w["req"].pk], "post", ["supervisor"]),
     ("trial_balance", lambda w: [], "get", ["supervisor", "auditor"]),
     ("trial_balance_xlsx", lambda w: [], "get", ["supervisor", "auditor"]),
+    ("account_activity", lambda w: ["100-1210"], "get", ["supervisor", "auditor"]),
+    ("account_activity_xlsx", lambda w: ["100-1210"], "get", ["supervisor", "auditor"]),
+    ("journal_entry", lambda w: [w["charge"].journal_entry.number], "get", ["supervisor", "auditor"]),
 ]
 
 
