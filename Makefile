@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format migrate demo shell clean-db
+.PHONY: run test install lint format migrate shell clean-db bench
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -36,3 +36,6 @@ shell: install
 
 clean-db:
 	$(PY) scripts/pg.py destroy
+
+bench: install
+	scripts/with-db.sh $(PY) bench/bench_ledger.py $(ARGS)

@@ -584,7 +584,7 @@ def payment_post(
             account=charges[pk].receivable_account,
             credit=applied,
             party=charges[pk].party,
-            memo=charges[pk].source_number,
+            memo=f"Payment {reference} on {charges[pk].source_number}".replace("  ", " "),
         )
         for pk, applied in wanted.items()
     ]
