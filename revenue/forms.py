@@ -38,20 +38,42 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
-class OnceForm(forms.Form):
-    """A form that carries a one-time token, so a double submit is recognised and posts once."""
+EXPIRED = "This form had expired and has been renewed: check the entries and submit again."
 
-    token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+class OnceMixin:
+    """A form that carries a one-time token, so a double submit is recognised and posts once.
+    A missing or malformed token is replaced with a fresh one and the clerk asked to submit again."""
+
+    def add_token_field(self):
+        self.fields["token"] = forms.UUIDField(widget=forms.HiddenInput)
+        self.token_renewed = False
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4())
+            return
+        try:
+            uuid.UUID(str(self.data.get(self.add_prefix("token"), "")))
+        except ValueError:
+            self.data = self.data.copy()
+            self.data[self.add_prefix("token")] = str(uuid.uuid4())
+            self.token_renewed = True
+
+    def clean(self):
+        data = super().clean()
+        if self.token_renewed:
+            raise forms.ValidationError(EXPIRED)
+        return data
+
+
+class OnceForm(OnceMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_token_field()
         self.helper = FormHelper()
         self.helper.form_tag = False
 
 
-class PartyForm(forms.ModelForm):
+class PartyForm(OnceMixin, forms.ModelForm):
     class Meta:
         model = Party
         fields = [
@@ -71,6 +93,10 @@ class PartyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autofocus"] = True
+        if self.instance.pk is None:
+            self.add_token_field()  # a new party is created once, however often the form is sent
+        else:
+            self.token_renewed = False
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -102,6 +128,7 @@ class ApprovalRequestForm(OnceForm):
 
 
 class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Upper
@@ -106,6 +107,8 @@ class Account(models.Model):
         REFUNDS_PAYABLE = "refunds_payable", "Refunds payable"
         ACCOUNTS_PAYABLE = "accounts_payable", "Accounts payable"
         DUE_TO_OTHER = "due_to_other", "Due to other agencies"
+        DUE_TO_FUNDS = "due_to_funds", "Due to other funds"
+        DUE_FROM_FUNDS = "due_from_funds", "Due from other funds"
         FUND_BALANCE = "fund_balance", "Fund balance"
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="accounts")
@@ -246,6 +249,12 @@ class FeeRate(models.Model):
     def __str__(self):
         return f"{self.fee_type} from {self.effective_from}: {self.amount}"
 
+    def clean(self):
+        if self.pass_through_amount and self.fee_type_id and self.fee_type.pass_through_account_id is None:
+            raise ValidationError(
+                "This fee has no pass-through account: set one on the fee before giving it a share."
+            )
+
 
 # --------------------------------------------------------------------------- charges and payments
 
@@ -265,6 +274,10 @@ class Charge(models.Model):
     due_on = models.DateField()
     receivable_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     revenue_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    pass_through_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pass_through_amount = money_field(default=ZERO, help_text="Part of the amount owed to another agency.")
     source_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -287,6 +300,10 @@ class Charge(models.Model):
                 & Q(amount_adjusted__gte=0)
                 & Q(amount__gte=F("amount_paid") + F("amount_adjusted")),
                 name="charge_never_overpaid",
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_through_amount__gte=0) & Q(pass_through_amount__lte=F("amount")),
+                name="charge_pass_through_within_amount",
             ),
         ]
 

@@ -62,12 +62,12 @@ def money(value, *, field: str = "Amount", allow_zero: bool = False) -> Decimal:
         raise InvalidAmount(f"{field} must be a number of dollars and cents.") from exc
     if not amount.is_finite():
         raise InvalidAmount(f"{field} must be a number of dollars and cents.")
+    if abs(amount) > MAX_AMOUNT:
+        raise InvalidAmount(f"{field} is larger than the system accepts (over 10 digits).")
     if amount != amount.quantize(CENT):
         raise InvalidAmount(f"{field} has more than two decimal places: {value}.")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise InvalidAmount(f"{field} must be more than zero.")
-    if amount > MAX_AMOUNT:
-        raise InvalidAmount(f"{field} is larger than the system accepts (over 10 digits).")
     return amount.quantize(CENT)
 
 
@@ -214,7 +214,7 @@ def party_create(*, acting_user, **data) -> Party:
 
 @transaction.atomic
 def party_update(*, party: Party, acting_user, **data) -> Party:
-    party = Party.objects.select_for_update().get(pk=party.pk)
+    party = Party.objects.select_for_update(no_key=True).get(pk=party.pk)
     before = snapshot(party, PARTY_FIELDS)
     for k, v in data.items():
         if k in PARTY_FIELDS:
@@ -258,6 +258,39 @@ def _source_fields(source: models.Model | None) -> dict:
     return {"source_type": ContentType.objects.get_for_model(source), "source_id": source.pk}
 
 
+def _interfund_lines(lines: list[Line]) -> list[Line]:
+    """Each fund is a self-balancing set of accounts. Where an entry moves value between funds
+    (cash taken into the general fund for a parking citation, say), add a "due to other funds"
+    credit in each fund left with more debits and a "due from other funds" debit in each fund
+    left with more credits. The whole entry balances, so these lines balance each other."""
+    net: dict[int, Decimal] = {}
+    funds: dict[int, Fund] = {}
+    for ln in lines:
+        net[ln.account.fund_id] = net.get(ln.account.fund_id, ZERO) + ln.debit - ln.credit
+    extra = []
+    for fund_id, amount in sorted(net.items()):
+        if amount == ZERO:
+            continue
+        fund = funds.setdefault(fund_id, Fund.objects.get(pk=fund_id))
+        if amount > 0:
+            extra.append(
+                Line(
+                    account=account_for_role(Account.Role.DUE_TO_FUNDS, fund=fund),
+                    credit=amount,
+                    memo="Interfund: due to other funds",
+                )
+            )
+        else:
+            extra.append(
+                Line(
+                    account=account_for_role(Account.Role.DUE_FROM_FUNDS, fund=fund),
+                    debit=-amount,
+                    memo="Interfund: due from other funds",
+                )
+            )
+    return extra
+
+
 @transaction.atomic
 def journal_post(
     *,
@@ -279,6 +312,7 @@ def journal_post(
     credits = sum((ln.credit for ln in lines), ZERO)
     if len(lines) < 2 or debits != credits:
         raise Unbalanced(f"Entry does not balance: debits {debits} and credits {credits}.")
+    lines += _interfund_lines(lines)
     entry_date = entry_date or city_today()
     entry = JournalEntry.objects.create(
         number=number_next(kind="J", on=entry_date),
@@ -306,8 +340,23 @@ def journal_post(
 def journal_reverse(
     *, entry: JournalEntry, acting_user, memo: str = "", entry_date: datetime.date | None = None
 ) -> JournalEntry:
-    """A new entry with every line's sides swapped; the original stays as it was."""
-    entry = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    """Reverse a manual entry: a new entry with every line's sides swapped; the original stays as
+    it was. An entry that records a charge or a payment is reversed through its own service
+    (payment_reverse, charge_adjust), which keeps the charge's totals in step."""
+    if (
+        Charge.objects.filter(journal_entry=entry).exists()
+        or Payment.objects.filter(journal_entry=entry).exists()
+    ):
+        raise RevenueError(
+            f"Entry {entry.number} records a charge or a payment; void or adjust that instead."
+        )
+    return _journal_reverse(entry=entry, acting_user=acting_user, memo=memo, entry_date=entry_date)
+
+
+def _journal_reverse(
+    *, entry: JournalEntry, acting_user, memo: str = "", entry_date: datetime.date | None = None
+) -> JournalEntry:
+    entry = JournalEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise AlreadyReversed(f"Entry {entry.number} has already been reversed.")
     lines = [
@@ -346,6 +395,10 @@ def fee_rate_set(
     pass_through_amount = money(pass_through_amount, field="Pass-through amount", allow_zero=True)
     if amount is not None and pass_through_amount > amount:
         raise InvalidAmount("The pass-through share cannot be more than the fee.")
+    if pass_through_amount and fee_type.pass_through_account_id is None:
+        raise AccountNotConfigured(
+            f"{fee_type.name} has no pass-through account for the other agency's share."
+        )
     if FeeRate.objects.filter(fee_type=fee_type, effective_from=effective_from).exists():
         raise RevenueError(f"{fee_type.name} already has a rate effective {effective_from:%m/%d/%Y}.")
     rate = FeeRate.objects.create(
@@ -392,6 +445,8 @@ def charge_assess(
         share = money(pass_through[1], field="Pass-through share", allow_zero=True)
         if share > amount:
             raise InvalidAmount("The pass-through share cannot be more than the charge.")
+        if share and pass_through[0] is None:
+            raise AccountNotConfigured("No account is set up for the other agency's share of this fee.")
     source_number = source_number or number_next(kind="C", on=assessed_on)
     lines = [
         Line(account=receivable_account, debit=amount, party=party, memo=description),
@@ -417,6 +472,8 @@ def charge_assess(
         due_on=due_on or assessed_on,
         receivable_account=receivable_account,
         revenue_account=revenue_account,
+        pass_through_account=pass_through[0] if share else None,
+        pass_through_amount=share,
         source_number=source_number,
         journal_entry=entry,
         created_by=acting_user,
@@ -490,7 +547,9 @@ def _notify(signal, charges: Iterable[Charge], acting_user) -> None:
 
 def _lock_charges(ids: Iterable[int]) -> dict[int, Charge]:
     """Lock charges in primary-key order, so two postings never deadlock."""
-    return {c.pk: c for c in Charge.objects.select_for_update().filter(pk__in=set(ids)).order_by("pk")}
+    return {
+        c.pk: c for c in Charge.objects.select_for_update(no_key=True).filter(pk__in=set(ids)).order_by("pk")
+    }
 
 
 @transaction.atomic
@@ -509,16 +568,24 @@ def charge_adjust(*, charge: Charge, amount, kind: str, acting_user, reason: str
     else:
         raise RevenueError(f"Unknown adjustment: {kind}.")
     label = ApprovalRequest.Kind(kind).label
+    memo = f"{label}: {reason}"[:250]
+    # Another agency's share is not owed on what is not collected: take back its part, pro rata,
+    # counted on the running total so that a fully adjusted charge takes back exactly the share.
+    share = ZERO
+    if charge.pass_through_amount:
+
+        def share_of(adjusted):
+            return round_money(charge.pass_through_amount * adjusted / charge.amount)
+
+        share = share_of(charge.amount_adjusted + amount) - share_of(charge.amount_adjusted)
+    lines = [
+        Line(account=debit_account, debit=amount - share, party=charge.party, memo=memo),
+        Line(account=charge.receivable_account, credit=amount, party=charge.party, memo=memo),
+    ]
+    if share:
+        lines.append(Line(account=charge.pass_through_account, debit=share, party=charge.party, memo=memo))
     entry = journal_post(
-        lines=[
-            Line(account=debit_account, debit=amount, party=charge.party, memo=f"{label}: {reason}"),
-            Line(
-                account=charge.receivable_account,
-                credit=amount,
-                party=charge.party,
-                memo=f"{label}: {reason}",
-            ),
-        ],
+        lines=lines,
         memo=f"{label} of {charge.source_number}",
         acting_user=acting_user,
         source=charge,
@@ -632,7 +699,7 @@ def payment_post(
 @transaction.atomic
 def credit_apply(*, party: Party, applications: list[tuple[Charge, Decimal]], acting_user) -> Payment:
     """Pay charges out of the party's credit on account (Dr customer credit, Cr receivable)."""
-    Party.objects.select_for_update().get(pk=party.pk)  # one use of a party's credit at a time
+    Party.objects.select_for_update(no_key=True).get(pk=party.pk)  # one use of a party's credit at a time
     total = sum((money(a) for _c, a in applications), ZERO)
     available = party.credit_balance()
     if total > available:
@@ -656,8 +723,8 @@ def payment_reverse(
     objects told. The credit it left on account must still be there to take back."""
     if not reason.strip():
         raise RevenueError("A reason is required.")
-    Party.objects.select_for_update().get(pk=payment.party_id)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    Party.objects.select_for_update(no_key=True).get(pk=payment.party_id)
+    payment = Payment.objects.select_for_update(no_key=True).get(pk=payment.pk)
     if payment.status == Payment.Status.REVERSED:
         raise AlreadyReversed(f"Payment {payment.reference or payment.pk} has already been reversed.")
     if payment.credit_amount and payment.party.credit_balance() < payment.credit_amount:
@@ -667,7 +734,7 @@ def payment_reverse(
     apps = list(payment.applications.all())
     charges = _lock_charges(a.charge_id for a in apps)
     were_settled = {pk for pk, c in charges.items() if c.is_settled}
-    reversal = journal_reverse(
+    reversal = _journal_reverse(
         entry=payment.journal_entry,
         acting_user=acting_user,
         entry_date=on,
@@ -782,7 +849,7 @@ def approval_decide(
     """A supervisor approves (the operation runs now, in this transaction) or denies."""
     if not acting_user.has_perm("revenue.approve_exception"):
         raise NotAllowed("Only a Revenue Supervisor can approve or deny requests.")
-    request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    request = ApprovalRequest.objects.select_for_update(no_key=True).get(pk=request.pk)
     if request.status != ApprovalRequest.Status.PENDING:
         raise AlreadyDecided(f"This request was already {request.get_status_display().lower()}.")
     if request.requested_by_id == acting_user.pk:

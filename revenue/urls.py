@@ -11,11 +11,11 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", views.search, name="search"),
     path("parties/new/", views.party_create, name="party_create"),
-    path("parties/<str:number>/", views.party_detail, name="party_detail"),
-    path("parties/<str:number>/edit/", views.party_edit, name="party_edit"),
-    path("parties/<str:number>/charges/new/", views.charge_create, name="charge_create"),
+    path("parties/<slug:number>/", views.party_detail, name="party_detail"),
+    path("parties/<slug:number>/edit/", views.party_edit, name="party_edit"),
+    path("parties/<slug:number>/charges/new/", views.charge_create, name="charge_create"),
     path(
-        "charges/<int:charge_id>/request/<str:kind>/", views.approval_request_create, name="approval_request"
+        "charges/<int:charge_id>/request/<slug:kind>/", views.approval_request_create, name="approval_request"
     ),
     path("approvals/", views.approval_list, name="approval_list"),
     path("approvals/<int:pk>/", views.approval_detail, name="approval_detail"),
@@ -23,14 +23,14 @@ urlpatterns = [
     path("reports/trial-balance/", views.trial_balance, name="trial_balance"),
     path("reports/trial-balance.pdf", views.trial_balance, {"fmt": "pdf"}, name="trial_balance_pdf"),
     path("reports/trial-balance.xlsx", views.trial_balance, {"fmt": "xlsx"}, name="trial_balance_xlsx"),
-    path("reports/accounts/<str:number>/", views.account_activity, name="account_activity"),
+    path("reports/accounts/<slug:number>/", views.account_activity, name="account_activity"),
     path(
-        "reports/accounts/<str:number>.xlsx",
+        "reports/accounts/<slug:number>.xlsx",
         views.account_activity,
         {"fmt": "xlsx"},
         name="account_activity_xlsx",
     ),
-    path("ledger/entries/<str:number>/", views.journal_entry, name="journal_entry"),
+    path("ledger/entries/<slug:number>/", views.journal_entry, name="journal_entry"),
     path("admin/", admin.site.urls),
 ]
 

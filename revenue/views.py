@@ -26,12 +26,17 @@ from .forms import (
 )
 from .models import Account, ApprovalRequest, Charge, JournalEntry, Party
 
-REPEATED = object()
+
+class Repeated:
+    """What _post_once returns when the form was already posted: where its result is, if known."""
+
+    def __init__(self, url: str = ""):
+        self.url = url
 
 
 def _post_once(request, form, work):
     """Run `work()` with the form's one-time token claimed in the same transaction.
-    Returns the work's result; None after putting a refusal on the form; REPEATED (with a
+    Returns the work's result; None after putting a refusal on the form; a Repeated (with a
     message) when this form was already posted."""
     try:
         with transaction.atomic():
@@ -44,7 +49,7 @@ def _post_once(request, form, work):
             return result
     except DuplicateSubmission as exc:
         messages.info(request, str(exc))
-        return REPEATED
+        return Repeated(exc.result_url)
     except (RevenueError, ValidationError) as exc:
         form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         return None
@@ -112,11 +117,11 @@ def party_detail(request, number):
 def party_create(request):
     form = PartyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            party = services.party_create(acting_user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
+        data = {k: v for k, v in form.cleaned_data.items() if k != "token"}
+        party = _post_once(request, form, lambda: services.party_create(acting_user=request.user, **data))
+        if isinstance(party, Repeated):
+            return redirect(party.url or "home")
+        if party:
             messages.success(request, f"Party {party.number} created.")
             return redirect(party)
     return render(request, "revenue/party_form.html", {"form": form, "title": "New party"})
@@ -161,7 +166,7 @@ def charge_create(request, number):
                 acting_user=request.user,
             ),
         )
-        if charge is REPEATED:
+        if isinstance(charge, Repeated):
             return redirect(party)
         if charge:
             messages.success(
@@ -195,7 +200,7 @@ def approval_request_create(request, charge_id, kind):
                 acting_user=request.user,
             ),
         )
-        if req is REPEATED:
+        if isinstance(req, Repeated):
             return redirect(charge.party)
         if req:
             messages.success(request, f"{req.get_kind_display()} requested; a supervisor will decide.")
@@ -252,25 +257,28 @@ def approval_detail(request, pk):
 def approval_decide(request, pk):
     req = get_object_or_404(ApprovalRequest, pk=pk)
     form = DecisionForm(request.POST)
-    approve = request.POST.get("decision") == "approve"
-    if form.is_valid():
-        try:
-            services.approval_decide(
-                request=req, approve=approve, acting_user=request.user, note=form.cleaned_data["note"]
-            )
-        except RevenueError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"Request {'approved' if approve else 'denied'}.")
-            return redirect("approval_list")
-    return HttpResponseRedirect(req.get_absolute_url())
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form[field].label}: {' '.join(errors)}")
+        return HttpResponseRedirect(req.get_absolute_url())
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.approval_decide(
+            request=req, approve=approve, acting_user=request.user, note=form.cleaned_data["note"]
+        )
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(req.get_absolute_url())
+    messages.success(request, f"Request {'approved' if approve else 'denied'}.")
+    return redirect("approval_list")
 
 
 # --------------------------------------------------------------------------- reports
 
 
 def _as_of(request) -> tuple[AsOfForm, datetime.date]:
-    """The report date from ?as_of=, today when absent or not a date."""
+    """The report date from ?as_of=; today when absent, or (with the form's error shown) when
+    it is not a date."""
     form = AsOfForm(request.GET or {"as_of": services.city_today()})
     as_of = form.cleaned_data["as_of"] if form.is_valid() else services.city_today()
     return form, as_of

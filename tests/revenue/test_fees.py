@@ -71,3 +71,26 @@ def test_rates_are_audited_with_who_and_when(fees, admin_user):
     )
     event = services.audit_trail(rate).get()
     assert event.actor == admin_user and event.after["amount"] == "40.00"
+
+
+def test_a_waiver_takes_back_the_other_agencys_share_pro_rata(fees, party, clerk, accounts):
+    charge = services.charge_assess_fee(party=party, fee_type=fees["SB1186"], quantity=3, acting_user=clerk)
+    services.charge_adjust(charge=charge, amount="4.00", kind="waiver", acting_user=clerk, reason="error")
+    assert balance_of(accounts["100-2210"]) == D("-0.80")  # 1.20 less a third
+    services.charge_adjust(charge=charge, amount="8.00", kind="waiver", acting_user=clerk, reason="error")
+    assert balance_of(accounts["100-2210"]) == D("0.00")  # fully waived: exactly the whole share back
+    assert balance_of(accounts["100-4180"]) == D("0.00")
+    assert balance_of(accounts["100-1210"]) == D("0.00")
+
+
+def test_a_share_needs_an_account_for_the_other_agency(fees, admin_user):
+    from revenue.exceptions import AccountNotConfigured
+
+    with pytest.raises(AccountNotConfigured):
+        services.fee_rate_set(
+            fee_type=fees["NOTARY"],
+            effective_from=datetime.date(2027, 7, 1),
+            amount="15.00",
+            pass_through_amount="1.00",
+            acting_user=admin_user,
+        )

@@ -112,31 +112,82 @@ def test_journal_post_refuses_an_unbalanced_entry_and_writes_nothing(accounts, a
     assert JournalEntry.objects.count() == before
 
 
-def test_reversing_an_entry_restores_every_balance(accounts, admin_user, party, make_charge, undeposited):
-    charge = make_charge(party, "120.00")
+def test_reversing_an_entry_restores_every_balance(accounts, admin_user):
+    touched = [accounts[n] for n in ("100-1050", "100-4150", "100-4120", "100-2210")]
+    entry = services.journal_post(
+        lines=[
+            Line(account=accounts["100-1050"], debit=D("130.00")),
+            Line(account=accounts["100-4150"], credit=D("100.00")),
+            Line(account=accounts["100-4120"], credit=D("25.50")),
+            Line(account=accounts["100-2210"], credit=D("4.50")),
+        ],
+        memo="Manual correction",
+        acting_user=admin_user,
+    )
+    assert {a.number: balance_of(a) for a in touched} == {
+        "100-1050": D("130.00"),
+        "100-4150": D("-100.00"),
+        "100-4120": D("-25.50"),
+        "100-2210": D("-4.50"),
+    }
+
+    reversal = services.journal_reverse(entry=entry, acting_user=admin_user)
+
+    assert all(balance_of(a) == D("0.00") for a in touched)
+    assert reversal.reverses == entry and reversal.lines.count() == 4
+    tb = selectors.trial_balance(as_of=services.city_today())
+    assert tb.in_balance and tb.total_debit == D("0.00")
+
+
+def test_an_entry_that_records_a_payment_is_reversed_only_through_the_payment(
+    party, make_charge, undeposited, admin_user
+):
+    charge = make_charge(party, "20.00")
     payment = services.payment_post(
         party=party,
-        amount=D("150.00"),
-        applications=[(charge, D("120.00"))],
+        amount=D("20.00"),
+        applications=[(charge, D("20.00"))],
         debit_account=undeposited,
         acting_user=admin_user,
     )
-    touched = [accounts["100-1210"], accounts["100-4150"], undeposited, accounts["100-2150"]]
-    before = {a.number: balance_of(a) for a in touched}
-    assert before["100-2150"] == D("-30.00")  # credit on account
+    with pytest.raises(services.RevenueError, match="void or adjust"):
+        services.journal_reverse(entry=payment.journal_entry, acting_user=admin_user)
+    with pytest.raises(services.RevenueError, match="void or adjust"):
+        services.journal_reverse(entry=charge.journal_entry, acting_user=admin_user)
 
-    reversal = services.journal_reverse(entry=payment.journal_entry, acting_user=admin_user)
 
-    after = {a.number: balance_of(a) for a in touched}
-    assert after == {
-        "100-1210": D("120.00"),
-        "100-4150": D("-120.00"),
-        "100-1050": D("0.00"),
-        "100-2150": D("0.00"),
-    }
-    assert reversal.reverses == payment.journal_entry
-    tb = selectors.trial_balance(as_of=services.city_today())
-    assert tb.in_balance and tb.total_debit == D("120.00")
+@pytest.mark.django_db(transaction=True)
+def test_database_rejects_a_line_added_to_an_entry_already_posted(posted_committed, accounts):
+    with pytest.raises(IntegrityError, match="already posted"), transaction.atomic():
+        _raw_line(posted_committed.pk, accounts["100-1050"].pk, "1000.00", "0")
+        _raw_line(posted_committed.pk, accounts["100-4150"].pk, "0", "1000.00")
+    assert posted_committed.lines.count() == 2
+
+
+def test_lines_go_only_into_the_entry_being_posted_even_in_one_transaction(posted, accounts, admin_user):
+    services.journal_post(  # a later entry in the same transaction closes the first one
+        lines=[
+            Line(account=accounts["100-1050"], debit=D("1.00")),
+            Line(account=accounts["100-4150"], credit=D("1.00")),
+        ],
+        memo="Later",
+        acting_user=admin_user,
+    )
+    with pytest.raises(IntegrityError, match="already posted"), transaction.atomic():
+        _raw_line(posted.pk, accounts["100-1050"].pk, "5.00", "0")
+
+
+@pytest.fixture
+def posted_committed(accounts, admin_user):
+    with transaction.atomic():
+        return services.journal_post(
+            lines=[
+                Line(account=accounts["100-1050"], debit=D("50.00")),
+                Line(account=accounts["100-4150"], credit=D("50.00")),
+            ],
+            memo="Posted",
+            acting_user=admin_user,
+        )
 
 
 def test_an_entry_cannot_be_reversed_twice(posted, admin_user):

@@ -6,9 +6,7 @@ from datetime import timedelta
 
 import openpyxl
 import pytest
-from django.contrib.sessions.models import Session
 from django.urls import reverse
-from django.utils import timezone
 
 from revenue import services
 from revenue.models import AuditEvent, Charge, Party
@@ -92,6 +90,7 @@ def test_party_create_and_edit_are_audited(as_clerk, clerk):
     response = as_clerk.post(
         reverse("party_create"),
         {
+            "token": str(uuid.uuid4()),
             "kind": "business",
             "name": "Wharf Street Coffee",
             "address_line1": "12 Wharf St",
@@ -227,15 +226,6 @@ def test_trial_balance_as_of_an_earlier_date_leaves_out_later_entries(client, su
     assert client.get(reverse("trial_balance"), {"as_of": yesterday.isoformat()}).context["tb"].rows == []
 
 
-def test_an_idle_session_expires(client, clerk, settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE == 30 * 60
-    client.force_login(clerk)
-    assert client.get(reverse("home")).status_code == 200
-    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
-    response = client.get(reverse("home"))
-    assert response.status_code == 302 and response.url.startswith(reverse("login"))
-
-
 def test_login_and_logout(client, clerk):
     response = client.post(reverse("login"), {"username": "clerk1", "password": "counter-demo"})
     assert response.status_code == 302
@@ -275,3 +265,72 @@ def test_a_server_error_shows_no_stack_trace(client, clerk, broken_urls):
     body = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong" in body and "secret internals" not in body and "Traceback" not in body
+
+
+def test_a_form_with_a_missing_or_broken_token_is_renewed_not_lost(as_clerk, party, fees):
+    url = reverse("charge_create", args=[party.number])
+    for broken in ("", "not-a-uuid"):
+        response = as_clerk.post(url, {"token": broken, "fee_type": str(fees["NOTARY"].pk), "quantity": "1"})
+        assert "has been renewed" in response.content.decode()
+        fresh = response.context["form"].data["token"]
+        uuid.UUID(fresh)  # the page now carries a good token
+        assert Charge.objects.count() == 0
+    as_clerk.post(url, {"token": fresh, "fee_type": str(fees["NOTARY"].pk), "quantity": "1"})
+    assert Charge.objects.count() == 1
+
+
+def test_a_new_party_submitted_twice_is_created_once(as_clerk):
+    data = {"token": str(uuid.uuid4()), "kind": "person", "name": "Twice, Pat", "state": "CA"}
+    first = as_clerk.post(reverse("party_create"), data)
+    second = as_clerk.post(reverse("party_create"), data, follow=True)
+    assert Party.objects.filter(name="Twice, Pat").count() == 1
+    assert first.url == second.redirect_chain[-1][0]  # the second lands on the party made by the first
+    assert "already submitted" in second.content.decode()
+
+
+def test_a_decision_must_say_approve_or_deny(client, clerk, supervisor, party, make_charge):
+    charge = make_charge(party, "60.00")
+    req = services.approval_request(
+        kind="waiver", target=charge, amount="5.00", reason="x", acting_user=clerk
+    )
+    client.force_login(supervisor)
+    response = client.post(reverse("approval_decide", args=[req.pk]), {"note": "n" * 2001}, follow=True)
+    body = response.content.decode()
+    assert "Decision: This field is required." in body and "Note: Ensure this value has at most 2000" in body
+    req.refresh_from_db()
+    assert req.status == "pending"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/parties/%00/",
+        "/parties/%00/edit/",
+        "/parties/%00/charges/new/",
+        "/reports/accounts/%00/",
+        "/ledger/entries/%00/",
+        "/search/?q=%00",
+    ],
+)
+def test_odd_characters_in_addresses_are_not_server_errors(client, supervisor, path):
+    client.force_login(supervisor)
+    assert client.get(path).status_code in (200, 404)
+
+
+def test_a_date_that_is_not_a_date_says_so(client, supervisor):
+    client.force_login(supervisor)
+    response = client.get(reverse("trial_balance"), {"as_of": "2026-02-30"})
+    assert "is not a date" in response.content.decode()
+
+
+def test_a_session_ends_after_the_idle_time_and_activity_keeps_it_alive(client, clerk, settings):
+    import time
+
+    settings.SESSION_COOKIE_AGE = 2  # seconds, for the test; SESSION_IDLE_MINUTES in production
+    client.force_login(clerk)
+    for _ in range(3):  # active for 3 s in all, longer than the idle limit
+        time.sleep(1)
+        assert client.get(reverse("home")).status_code == 200
+    time.sleep(2.2)  # idle past the limit
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
