@@ -7,7 +7,7 @@ from django.forms.models import model_to_dict
 
 from . import services
 from .exceptions import RevenueError
-from .models import Account, AuditEvent, FeeRate, FeeType, Fund
+from .models import Account, AuditEvent, ExceptionLimit, FeeRate, FeeType, Fund
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -83,6 +83,22 @@ class FeeTypeAdmin(AuditedAdmin):
                         acting_user=request.user,
                     )
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+@admin.register(ExceptionLimit)
+class ExceptionLimitAdmin(AuditedAdmin):
+    """Limits are effective-dated like rates: a new limit from a later date replaces an old one."""
+
+    list_display = ["role", "kind", "max_amount", "effective_from", "created_by", "created_at"]
+    list_filter = ["role", "kind"]
+    fields = ["role", "kind", "effective_from", "max_amount"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AuditEvent)

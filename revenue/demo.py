@@ -1,11 +1,12 @@
 """The demo city's configuration and people: used by `manage.py seed_demo` and by the tests."""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 
 from . import roles, services
-from .models import Account, FeeType, Fund, Party
+from .models import Account, ExceptionLimit, FeeType, Fund, Party
 
 DEMO_PASSWORD = "counter-demo"
 
@@ -220,6 +221,25 @@ def load_parties(*, acting_user) -> list[Party]:
             )
         )
     return parties
+
+
+# what an Account Services Representative II may do on their own authority
+EXCEPTION_LIMITS = [
+    (roles.ASR_II, "waiver", "50.00"),
+    (roles.ASR_II, "write_off", "25.00"),
+    (roles.ASR_II, "void", "100.00"),
+]
+
+
+def load_exception_limits(*, acting_user) -> None:
+    for role, kind, amount in EXCEPTION_LIMITS:
+        ExceptionLimit.objects.create(
+            role=Group.objects.get(name=role),
+            kind=kind,
+            max_amount=Decimal(amount),
+            effective_from=datetime.date(2024, 7, 1),
+            created_by=acting_user,
+        )
 
 
 def load_users() -> dict[str, User]:

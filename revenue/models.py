@@ -441,6 +441,7 @@ class ApprovalRequest(models.Model):
         PENDING = "pending", "Pending"
         APPROVED = "approved", "Approved"
         DENIED = "denied", "Denied"
+        PERFORMED = "performed", "Done within own limit"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -470,7 +471,11 @@ class ApprovalRequest(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
-                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False)),
+                | Q(status="performed", decided_by__isnull=True, decided_at__isnull=False)
+                | (
+                    Q(status__in=["approved", "denied"])
+                    & Q(decided_by__isnull=False, decided_at__isnull=False)
+                ),
                 name="decision_recorded_with_status",
             ),
             models.UniqueConstraint(
@@ -485,6 +490,30 @@ class ApprovalRequest(models.Model):
 
     def get_absolute_url(self):
         return reverse("approval_detail", args=[self.pk])
+
+
+class ExceptionLimit(models.Model):
+    """Up to what amount a role may do an exception (a void, a waiver …) on its own authority,
+    from a date. Above it, or with no limit, the exception goes to a supervisor."""
+
+    role = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="exception_limits")
+    kind = models.CharField(max_length=12, choices=ApprovalRequest.Kind.choices)
+    effective_from = models.DateField()
+    max_amount = money_field(help_text="0.00 takes the authority away from this date.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["role", "kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "kind", "effective_from"], name="one_limit_per_role_kind_date"
+            ),
+            models.CheckConstraint(condition=Q(max_amount__gte=0), name="exception_limit_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.role} {self.get_kind_display()} up to {self.max_amount} from {self.effective_from}"
 
 
 # --------------------------------------------------------------------------- double submits

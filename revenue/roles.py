@@ -37,6 +37,7 @@ _READ_ALL = [
         "paymentapplication",
         "auditevent",
         "approvalrequest",
+        "exceptionlimit",
     )
 ] + ["revenue.view_trial_balance"]
 
@@ -56,6 +57,7 @@ CORE_PERMISSIONS = {
                 "revenue.add_feetype",
                 "revenue.change_feetype",
                 "revenue.add_feerate",
+                "revenue.add_exceptionlimit",
             ]
         )
     ),

@@ -134,6 +134,30 @@ class TrialBalance:
     def in_balance(self) -> bool:
         return self.total_debit == self.total_credit
 
+    @property
+    def by_fund(self) -> list[FundTotals]:
+        """The rows grouped by fund with each fund's totals: every fund balances on its own."""
+        groups: dict[int, FundTotals] = {}
+        for row in self.rows:
+            fund = row.account.fund
+            group = groups.setdefault(fund.pk, FundTotals(fund=fund))
+            group.rows.append(row)
+            group.debit += row.debit_balance
+            group.credit += row.credit_balance
+        return sorted(groups.values(), key=lambda g: g.fund.code)
+
+
+@dataclass
+class FundTotals:
+    fund: object
+    rows: list[TrialBalanceRow] = field(default_factory=list)
+    debit: Decimal = ZERO
+    credit: Decimal = ZERO
+
+    @property
+    def in_balance(self) -> bool:
+        return self.debit == self.credit
+
 
 def trial_balance(*, as_of: datetime.date) -> TrialBalance:
     """Every account with activity up to and including `as_of`, with its debit or credit balance.
@@ -146,7 +170,7 @@ def trial_balance(*, as_of: datetime.date) -> TrialBalance:
             cr=Coalesce(Sum("lines__credit", filter=upto), ZERO),
         )
         .filter(Q(dr__gt=0) | Q(cr__gt=0))
-        .order_by("number")
+        .order_by("fund__code", "number")
     )
     return TrialBalance(as_of=as_of, rows=[TrialBalanceRow(a, a.dr, a.cr) for a in accounts])
 

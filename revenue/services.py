@@ -36,6 +36,7 @@ from .models import (
     ApprovalRequest,
     AuditEvent,
     Charge,
+    ExceptionLimit,
     FeeRate,
     FeeType,
     Fund,
@@ -801,6 +802,9 @@ def _approve_write_off(request: ApprovalRequest, acting_user) -> None:
 def approval_request(
     *, kind: str, target: models.Model, reason: str, acting_user, amount=None
 ) -> ApprovalRequest:
+    """Ask for an exception. Within a limit the requester's role holds for this kind (set in
+    configuration, e.g. an Account Services Representative II's waivers up to $50) it is done at
+    once and recorded as "done within own limit"; otherwise it waits for a supervisor."""
     if not acting_user.has_perm("revenue.request_exception"):
         raise NotAllowed("Your role cannot request exceptions.")
     if (kind, target._meta.label_lower) not in _APPROVAL_HANDLERS:
@@ -823,6 +827,8 @@ def approval_request(
         raise RevenueError(
             f"A {ApprovalRequest.Kind(kind).label.lower()} of {target} is already waiting for a supervisor."
         )
+    limit = exception_limit(user=acting_user, kind=kind)
+    own_authority = amount is not None and limit is not None and amount <= limit
     request = ApprovalRequest.objects.create(
         kind=kind,
         target_type=target_type,
@@ -831,15 +837,37 @@ def approval_request(
         amount=amount,
         reason=reason.strip(),
         requested_by=acting_user,
+        status=ApprovalRequest.Status.PERFORMED if own_authority else ApprovalRequest.Status.PENDING,
+        decided_at=timezone.now() if own_authority else None,
+        decision_note=f"Within the requester's limit of {limit}" if own_authority else "",
     )
     audit(
         actor=acting_user,
-        action="approval.requested",
+        action="approval.performed" if own_authority else "approval.requested",
         obj=request,
-        after={"kind": kind, "amount": _jsonable(amount), "target": str(target)},
+        after={"kind": kind, "amount": _jsonable(amount), "target": str(target), "limit": _jsonable(limit)},
         reason=reason,
     )
+    if own_authority:
+        _APPROVAL_HANDLERS[(kind, target._meta.label_lower)](request, acting_user)
     return request
+
+
+def exception_limit(*, user, kind: str, on: datetime.date | None = None) -> Decimal | None:
+    """The highest amount any of the user's roles may do an exception of `kind` for on its own,
+    by the limits in force on `on`; None when no role of theirs has one."""
+    on = on or city_today()
+    best = None
+    for group_id in user.groups.values_list("pk", flat=True):
+        limit = (
+            ExceptionLimit.objects.filter(role_id=group_id, kind=kind, effective_from__lte=on)
+            .order_by("-effective_from")
+            .values_list("max_amount", flat=True)
+            .first()
+        )
+        if limit is not None and (best is None or limit > best):
+            best = limit
+    return best if best else None
 
 
 @transaction.atomic

@@ -202,13 +202,23 @@ def approval_request_create(request, charge_id, kind):
         )
         if isinstance(req, Repeated):
             return redirect(charge.party)
+        if req and req.status == ApprovalRequest.Status.PERFORMED:
+            messages.success(
+                request, f"{req.get_kind_display()} of ${req.amount:,.2f} done within your limit."
+            )
+            return redirect(charge.party)
         if req:
             messages.success(request, f"{req.get_kind_display()} requested; a supervisor will decide.")
             return redirect(charge.party)
     return render(
         request,
         "revenue/approval_request_form.html",
-        {"form": form, "charge": charge, "kind_label": ApprovalRequest.Kind(kind).label},
+        {
+            "form": form,
+            "charge": charge,
+            "kind_label": ApprovalRequest.Kind(kind).label,
+            "limit": services.exception_limit(user=request.user, kind=kind),
+        },
     )
 
 

@@ -116,3 +116,67 @@ def test_approval_fails_whole_when_the_balance_has_since_fallen(charge, clerk, s
         services.approval_decide(request=req, approve=True, acting_user=supervisor)
     req.refresh_from_db()
     assert req.status == "pending"  # the decision rolled back with the failed waiver
+
+
+@pytest.fixture
+def limits(role_groups, admin_user):
+    import datetime
+
+    from revenue import roles
+    from revenue.models import ExceptionLimit
+
+    group = role_groups[roles.ASR_II]
+    ExceptionLimit.objects.create(
+        role=group,
+        kind="waiver",
+        max_amount=D("50.00"),
+        effective_from=datetime.date(2024, 7, 1),
+        created_by=admin_user,
+    )
+    ExceptionLimit.objects.create(
+        role=group,
+        kind="waiver",
+        max_amount=D("20.00"),
+        effective_from=datetime.date(2099, 7, 1),
+        created_by=admin_user,
+    )
+
+
+def test_a_senior_clerk_waives_within_the_limit_at_once(charge, senior_clerk, limits, accounts):
+    req = _request(charge, senior_clerk, amount="50.00")
+    charge.refresh_from_db()
+    assert req.status == "performed" and req.decided_by is None and req.decided_at is not None
+    assert charge.balance == D("30.00")
+    assert "limit of 50.00" in req.decision_note
+    event = services.audit_trail(req).get()
+    assert event.action == "approval.performed" and event.after["limit"] == "50.00"
+
+
+def test_above_the_limit_a_senior_clerk_asks_a_supervisor(charge, senior_clerk, limits):
+    req = _request(charge, senior_clerk, amount="50.01")
+    charge.refresh_from_db()
+    assert req.status == "pending" and charge.balance == D("80.00")
+
+
+def test_limits_follow_their_effective_date(senior_clerk, limits):
+    import datetime
+
+    assert services.exception_limit(user=senior_clerk, kind="waiver") == D("50.00")
+    assert services.exception_limit(user=senior_clerk, kind="waiver", on=datetime.date(2099, 7, 1)) == D(
+        "20.00"
+    )
+    assert services.exception_limit(user=senior_clerk, kind="write_off") is None
+
+
+def test_a_first_level_clerk_has_no_limit_and_always_asks(charge, clerk, limits):
+    req = _request(charge, clerk, amount="1.00")
+    assert req.status == "pending"
+
+
+def test_the_migrated_roles_hold_exactly_the_permissions_in_roles_py(role_groups):
+    from revenue import roles
+
+    for role, perms in roles.CORE_PERMISSIONS.items():
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in role_groups[role].permissions.all()}
+        core = {p for p in held if p.startswith("revenue.")}
+        assert core == set(perms), role

@@ -89,3 +89,28 @@ def test_an_entry_across_funds_needs_the_interfund_accounts(party, accounts, und
             debit_account=undeposited,
             acting_user=clerk,
         )
+
+
+def test_the_trial_balance_shows_each_fund_balancing(client, supervisor, party, accounts, undeposited, clerk):
+    from django.urls import reverse
+
+    citation = services.charge_assess(
+        party=party,
+        amount=D("50.00"),
+        description="Citation",
+        receivable_account=accounts["240-1210"],
+        revenue_account=accounts["240-4520"],
+        acting_user=clerk,
+    )
+    services.payment_post(
+        party=party,
+        amount=D("30.00"),
+        applications=[(citation, D("30.00"))],
+        debit_account=undeposited,
+        acting_user=clerk,
+    )
+    client.force_login(supervisor)
+    tb = client.get(reverse("trial_balance")).context["tb"]
+    funds = {g.fund.code: (g.debit, g.credit) for g in tb.by_fund}
+    assert funds == {"100": (D("30.00"), D("30.00")), "240": (D("50.00"), D("50.00"))}
+    assert all(g.in_balance for g in tb.by_fund)

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         accounts = demo.load_chart_of_accounts()
         fees = demo.load_fee_schedule(accounts=accounts, acting_user=users["admin"])
         parties = demo.load_parties(acting_user=users["admin"])
+        demo.load_exception_limits(acting_user=users["admin"])
         # a little activity, so the party page and the trial balance have something to show
         clerk = users["clerk2"]
         undeposited = accounts["100-1050"]
@@ -56,6 +57,22 @@ class Command(BaseCommand):
                     acting_user=clerk,
                     reference="DEMO-OVER",
                 )
+        water = services.charge_assess(
+            party=parties[-2],
+            amount=Decimal("1850.00"),
+            description="Water service connection, 1-inch meter",
+            receivable_account=accounts["501-1210"],
+            revenue_account=accounts["501-4320"],
+            acting_user=clerk,
+        )
+        services.payment_post(
+            party=parties[-2],
+            amount=water.amount,
+            applications=[(water, water.amount)],
+            debit_account=undeposited,
+            acting_user=clerk,
+            reference="DEMO-WATER",
+        )
         services.charge_assess(
             party=parties[-1],
             amount=Decimal("250.00"),
