@@ -30,10 +30,12 @@ def test_clerk_finds_a_party_by_part_of_its_name_from_the_keyboard(
     assert "Notary (per signature)" in page.locator("#open-charges").inner_text()
 
     page.keyboard.press("/")  # from any page, "/" jumps to the search box
+    page.wait_for_function("document.activeElement.id === 'global-search'")
     page.keyboard.type("harbor hotel")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=harbor+hotel")
-    page.keyboard.press("Enter")  # the first result has the focus
+    page.wait_for_function("document.activeElement.textContent === 'Harbor Light Hotel LLC'")  # first result
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**/parties/{other_party.number}/")
 
 
