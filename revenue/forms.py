@@ -2,6 +2,7 @@ import uuid
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from .models import ApprovalRequest, FeeType, Party
@@ -99,6 +100,18 @@ class PartyForm(OnceMixin, forms.ModelForm):
             self.token_renewed = False
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
+        self.helper.layout = Layout(
+            Row(Column("kind", css_class="col-md-3"), Column("name", css_class="col-md-9")),
+            Row(Column("address_line1", css_class="col-md-7"), Column("address_line2", css_class="col-md-5")),
+            Row(
+                Column("city", css_class="col-md-6"),
+                Column("state", css_class="col-md-2"),
+                Column("postal_code", css_class="col-md-4"),
+            ),
+            Row(Column("phone", css_class="col-md-5"), Column("email", css_class="col-md-7")),
+            "notes",
+        )
 
     def clean_state(self):
         return self.cleaned_data["state"].upper()

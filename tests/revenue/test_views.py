@@ -334,3 +334,13 @@ def test_a_session_ends_after_the_idle_time_and_activity_keeps_it_alive(client, 
     time.sleep(2.2)  # idle past the limit
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_forms_that_post_once_carry_their_token(as_clerk, party, fees, make_charge):
+    charge = make_charge(party, "5.00")
+    for url in (
+        reverse("party_create"),
+        reverse("charge_create", args=[party.number]),
+        reverse("approval_request", args=[charge.pk, "waiver"]),
+    ):
+        assert 'type="hidden" name="token"' in as_clerk.get(url).content.decode(), url
