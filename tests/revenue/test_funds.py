@@ -8,6 +8,18 @@ from revenue.models import Account
 from tests.conftest import D, balance_of
 
 
+def _citation(party, accounts, clerk):
+    """A parking citation: the parking fund's receivable and fine revenue."""
+    return services.charge_assess(
+        party=party,
+        amount=D("50.00"),
+        description="Citation",
+        receivable_account=accounts["240-1210"],
+        revenue_account=accounts["240-4520"],
+        acting_user=clerk,
+    )
+
+
 def fund_totals(entry):
     totals = {}
     for line in entry.lines.select_related("account__fund"):
@@ -19,14 +31,7 @@ def fund_totals(entry):
 def test_cash_taken_in_the_general_fund_for_a_parking_citation_balances_both_funds(
     party, accounts, undeposited, clerk
 ):
-    citation = services.charge_assess(
-        party=party,
-        amount=D("50.00"),
-        description="Citation",
-        receivable_account=accounts["240-1210"],
-        revenue_account=accounts["240-4520"],
-        acting_user=clerk,
-    )
+    citation = _citation(party, accounts, clerk)
     payment = services.payment_post(
         party=party,
         amount=D("50.00"),
@@ -73,14 +78,7 @@ def test_a_payment_across_three_funds(party, accounts, undeposited, clerk):
 
 def test_an_entry_across_funds_needs_the_interfund_accounts(party, accounts, undeposited, clerk):
     Account.objects.filter(role=Account.Role.DUE_FROM_FUNDS, fund__code="240").update(active=False)
-    citation = services.charge_assess(
-        party=party,
-        amount=D("50.00"),
-        description="Citation",
-        receivable_account=accounts["240-1210"],
-        revenue_account=accounts["240-4520"],
-        acting_user=clerk,
-    )
+    citation = _citation(party, accounts, clerk)
     with pytest.raises(AccountNotConfigured, match="Due from other funds"):
         services.payment_post(
             party=party,
@@ -94,14 +92,7 @@ def test_an_entry_across_funds_needs_the_interfund_accounts(party, accounts, und
 def test_the_trial_balance_shows_each_fund_balancing(client, supervisor, party, accounts, undeposited, clerk):
     from django.urls import reverse
 
-    citation = services.charge_assess(
-        party=party,
-        amount=D("50.00"),
-        description="Citation",
-        receivable_account=accounts["240-1210"],
-        revenue_account=accounts["240-4520"],
-        acting_user=clerk,
-    )
+    citation = _citation(party, accounts, clerk)
     services.payment_post(
         party=party,
         amount=D("30.00"),

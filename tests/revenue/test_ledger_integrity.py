@@ -157,11 +157,13 @@ def test_an_entry_that_records_a_payment_is_reversed_only_through_the_payment(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_rejects_a_line_added_to_an_entry_already_posted(posted_committed, accounts):
+def test_database_rejects_a_line_added_to_an_entry_already_posted(
+    posted, accounts
+):  # committed: transaction=True
     with pytest.raises(IntegrityError, match="already posted"), transaction.atomic():
-        _raw_line(posted_committed.pk, accounts["100-1050"].pk, "1000.00", "0")
-        _raw_line(posted_committed.pk, accounts["100-4150"].pk, "0", "1000.00")
-    assert posted_committed.lines.count() == 2
+        _raw_line(posted.pk, accounts["100-1050"].pk, "1000.00", "0")
+        _raw_line(posted.pk, accounts["100-4150"].pk, "0", "1000.00")
+    assert posted.lines.count() == 2
 
 
 def test_lines_go_only_into_the_entry_being_posted_even_in_one_transaction(posted, accounts, admin_user):
@@ -175,19 +177,6 @@ def test_lines_go_only_into_the_entry_being_posted_even_in_one_transaction(poste
     )
     with pytest.raises(IntegrityError, match="already posted"), transaction.atomic():
         _raw_line(posted.pk, accounts["100-1050"].pk, "5.00", "0")
-
-
-@pytest.fixture
-def posted_committed(accounts, admin_user):
-    with transaction.atomic():
-        return services.journal_post(
-            lines=[
-                Line(account=accounts["100-1050"], debit=D("50.00")),
-                Line(account=accounts["100-4150"], credit=D("50.00")),
-            ],
-            memo="Posted",
-            acting_user=admin_user,
-        )
 
 
 def test_an_entry_cannot_be_reversed_twice(posted, admin_user):
