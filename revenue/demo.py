@@ -16,7 +16,7 @@ DEMO_USERS = [
     ("clerk2", "Daniel", "Nguyen", roles.ASR_II, False),
     ("supervisor", "Grace", "Okafor", roles.SUPERVISOR, True),
     ("supervisor2", "Tom", "Becker", roles.SUPERVISOR, True),
-    ("auditor", "Priya", "Shah", roles.AUDITOR, False),
+    ("auditor", "Priya", "Shah", roles.AUDITOR, True),  # staff: reads the configuration, changes none
     ("field", "Luis", "Ortega", roles.FIELD_CREW, False),
 ]
 

@@ -82,3 +82,21 @@ def test_changing_an_account_is_audited(client, supervisor, accounts):
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="account.changed")
     assert event.before["name"] == "Miscellaneous revenue" and event.after["name"] == "Misc. revenue"
+
+
+def test_the_auditor_reads_the_configuration_and_changes_none(client, role_groups, fees, accounts):
+    from django.contrib.auth.models import User
+
+    from revenue import roles
+
+    auditor = User.objects.create_user("audit-staff", is_staff=True)
+    auditor.groups.add(role_groups[roles.AUDITOR])
+    client.force_login(auditor)
+    fee = fees["NOTARY"]
+    page = client.get(f"/admin/revenue/feetype/{fee.pk}/change/")
+    assert page.status_code == 200 and "Save" not in page.content.decode()
+    response = client.post(f"/admin/revenue/feetype/{fee.pk}/change/", {"code": fee.code, "name": "Changed"})
+    assert response.status_code == 403
+    fee.refresh_from_db()
+    assert fee.name == "Notary (per signature)"
+    assert client.get("/admin/revenue/account/add/").status_code == 403
