@@ -331,7 +331,6 @@ class Payment(models.Model):
     received_on = models.DateField()
     amount = money_field()
     credit_amount = money_field(default=ZERO, help_text="Excess placed on the party's account.")
-    debit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.POSTED)
     source_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -616,8 +616,9 @@ def payment_post(
     party: Party,
     amount,
     applications: list[tuple[Charge, Decimal]],
-    debit_account: Account,
     acting_user,
+    debit_account: Account | None = None,
+    debits: list[tuple[Account, Decimal]] | None = None,
     received_on: datetime.date | None = None,
     source: models.Model | None = None,
     reference: str = "",
@@ -625,8 +626,18 @@ def payment_post(
 ) -> Payment:
     """Apply money received to charges (in full or in part); any excess goes to the payer's
     credit on account, or is refused when `allow_credit` is off.
-    Dr debit_account (undeposited funds by tender), Cr each charge's receivable, Cr customer credit."""
+    Dr `debit_account`, or each of `debits` (undeposited funds by tender: cash, checks, cards),
+    Cr each charge's receivable, Cr customer credit."""
     amount = money(amount, field="Payment")
+    if debits is None:
+        if debit_account is None:
+            raise ValueError("payment_post needs debit_account or debits")
+        debits = [(debit_account, amount)]
+    debits = [(account, money(part, field=f"Amount to {account.name}")) for account, part in debits]
+    if sum((part for _a, part in debits), ZERO) != amount:
+        raise Unbalanced(
+            f"The tenders come to {sum((p for _a, p in debits), ZERO)}, not the payment of {amount}."
+        )
     wanted: dict[int, Decimal] = {}
     for charge, applied in applications:
         applied = money(applied, field=f"Amount applied to {charge.source_number}")
@@ -646,7 +657,7 @@ def payment_post(
         raise OverpaymentRefused(f"The payment is {excess} more than what is owed.")
     credit_account = account_for_role(Account.Role.CUSTOMER_CREDIT) if excess else None
     received_on = received_on or city_today()
-    lines = [Line(account=debit_account, debit=amount, party=party, memo=reference)]
+    lines = [Line(account=account, debit=part, party=party, memo=reference) for account, part in debits]
     lines += [
         Line(
             account=charges[pk].receivable_account,
@@ -670,7 +681,6 @@ def payment_post(
         received_on=received_on,
         amount=amount,
         credit_amount=excess,
-        debit_account=debit_account,
         reference=reference,
         journal_entry=entry,
         created_by=acting_user,

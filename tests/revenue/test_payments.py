@@ -187,3 +187,32 @@ def test_reversal_is_refused_when_its_credit_was_already_used(party, make_charge
         services.payment_reverse(payment=payment, acting_user=clerk, reason="NSF")
     payment.refresh_from_db()
     assert payment.status == Payment.Status.POSTED
+
+
+def test_a_payment_split_across_tenders_debits_each_tender_account(party, make_charge, accounts, clerk):
+    charge = make_charge(party, "100.00")
+    cash, checks = accounts["100-1050"], accounts["100-1010"]
+    payment = services.payment_post(
+        party=party,
+        amount=D("100.00"),
+        applications=[(charge, D("100.00"))],
+        debits=[(cash, D("40.00")), (checks, D("60.00"))],
+        acting_user=clerk,
+    )
+    debits = {ln.account.number: ln.debit for ln in payment.journal_entry.lines.filter(debit__gt=0)}
+    assert debits == {"100-1050": D("40.00"), "100-1010": D("60.00")}
+
+
+def test_tenders_that_do_not_add_up_to_the_payment_are_refused(party, make_charge, accounts, clerk):
+    from revenue.exceptions import Unbalanced
+
+    charge = make_charge(party, "100.00")
+    with pytest.raises(Unbalanced, match="tenders come to 99.99"):
+        services.payment_post(
+            party=party,
+            amount=D("100.00"),
+            applications=[(charge, D("100.00"))],
+            debits=[(accounts["100-1050"], D("99.99"))],
+            acting_user=clerk,
+        )
+    assert Payment.objects.count() == 0
