@@ -33,7 +33,9 @@ ROLE = Account.Role
 ACCOUNTS = [
     # fund, number, name, type, role
     ("100", "100-1010", "Cash in bank — general checking", A, ROLE.CASH_IN_BANK),
-    ("100", "100-1050", "Undeposited funds", A, ROLE.UNDEPOSITED),
+    ("100", "100-1050", "Undeposited funds — cash", A, ROLE.UNDEPOSITED),
+    ("100", "100-1051", "Undeposited funds — checks and money orders", A, ROLE.UNDEPOSITED_CHECKS),
+    ("100", "100-1060", "Card settlements receivable", A, ROLE.CARD_CLEARING),
     ("100", "100-1210", "Accounts receivable — general", A, ROLE.RECEIVABLE),
     ("100", "100-1220", "Business license tax receivable", A, ""),
     ("100", "100-1310", "Due from other funds", A, ROLE.DUE_FROM_FUNDS),

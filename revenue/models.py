@@ -99,7 +99,9 @@ class Account(models.Model):
 
         NONE = "", "—"
         CASH_IN_BANK = "cash_in_bank", "Cash in bank"
-        UNDEPOSITED = "undeposited", "Undeposited funds"
+        UNDEPOSITED = "undeposited", "Undeposited funds — cash"
+        UNDEPOSITED_CHECKS = "undeposited_checks", "Undeposited funds — checks and money orders"
+        CARD_CLEARING = "card_clearing", "Card settlements receivable"
         RECEIVABLE = "receivable", "Receivable"
         CUSTOMER_CREDIT = "customer_credit", "Customer credit on account"
         OVER_SHORT = "over_short", "Cash over/short"

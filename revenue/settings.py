@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "revenue",
+    "cashiering",
 ]
 
 MIDDLEWARE = [

@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import selectors, services
 from .access import require_perm
 from .documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
-from .exceptions import DuplicateSubmission, RevenueError
+from .exceptions import RevenueError
 from .forms import (
     APPROVAL_KINDS_FOR_CHARGES,
     ApprovalRequestForm,
@@ -25,34 +24,7 @@ from .forms import (
     SearchForm,
 )
 from .models import Account, ApprovalRequest, Charge, JournalEntry, Party
-
-
-class Repeated:
-    """What _post_once returns when the form was already posted: where its result is, if known."""
-
-    def __init__(self, url: str = ""):
-        self.url = url
-
-
-def _post_once(request, form, work):
-    """Run `work()` with the form's one-time token claimed in the same transaction.
-    Returns the work's result; None after putting a refusal on the form; a Repeated (with a
-    message) when this form was already posted."""
-    try:
-        with transaction.atomic():
-            services.submission_claim(key=form.cleaned_data["token"], user=request.user)
-            result = work()
-            if hasattr(result, "get_absolute_url"):
-                services.submission_result(
-                    key=form.cleaned_data["token"], result_url=result.get_absolute_url()
-                )
-            return result
-    except DuplicateSubmission as exc:
-        messages.info(request, str(exc))
-        return Repeated(exc.result_url)
-    except (RevenueError, ValidationError) as exc:
-        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
-        return None
+from .web import Repeated, post_once
 
 
 def home(request):
@@ -118,7 +90,7 @@ def party_create(request):
     form = PartyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "token"}
-        party = _post_once(request, form, lambda: services.party_create(acting_user=request.user, **data))
+        party = post_once(request, form, lambda: services.party_create(acting_user=request.user, **data))
         if isinstance(party, Repeated):
             return redirect(party.url or "home")
         if party:
@@ -155,7 +127,7 @@ def charge_create(request, number):
     form = ChargeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        charge = _post_once(
+        charge = post_once(
             request,
             form,
             lambda: services.charge_assess_fee(
@@ -189,7 +161,7 @@ def approval_request_create(request, charge_id, kind):
     form = ApprovalRequestForm(request.POST or None, initial={"amount": charge.balance})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        req = _post_once(
+        req = post_once(
             request,
             form,
             lambda: services.approval_request(

@@ -30,8 +30,11 @@ def role_groups(db):
     """The role groups. Migration 0003 makes them; a transactional test's flush empties the
     table, so they are made again here the same way."""
     if not Group.objects.filter(name=roles.SUPERVISOR).exists():
-        for role, perms in roles.CORE_PERMISSIONS.items():
-            roles.grant(django_apps, role, perms)
+        from cashiering.roles import PERMISSIONS as CASHIERING
+
+        for table in (roles.CORE_PERMISSIONS, CASHIERING):
+            for role, perms in table.items():
+                roles.grant(django_apps, role, perms)
     return {g.name: g for g in Group.objects.all()}
 
 

@@ -173,10 +173,12 @@ def test_a_first_level_clerk_has_no_limit_and_always_asks(charge, clerk, limits)
     assert req.status == "pending"
 
 
-def test_the_migrated_roles_hold_exactly_the_permissions_in_roles_py(role_groups):
+@pytest.mark.parametrize("app", ["revenue", "cashiering"])
+def test_the_migrated_roles_hold_exactly_the_permissions_in_the_role_tables(role_groups, app):
+    from cashiering.roles import PERMISSIONS as CASHIERING
     from revenue import roles
 
-    for role, perms in roles.CORE_PERMISSIONS.items():
+    table = {"revenue": roles.CORE_PERMISSIONS, "cashiering": CASHIERING}[app]
+    for role, perms in table.items():
         held = {f"{p.content_type.app_label}.{p.codename}" for p in role_groups[role].permissions.all()}
-        core = {p for p in held if p.startswith("revenue.")}
-        assert core == set(perms), role
+        assert {p for p in held if p.startswith(f"{app}.")} == set(perms), role

@@ -1,0 +1,109 @@
+from decimal import Decimal
+
+from django import forms
+
+from revenue.forms import MoneyField, OnceForm
+from revenue.models import FeeType
+
+from .models import DENOMINATIONS, Drawer, Tender
+
+
+class CountsMixin:
+    """One whole-number field per denomination: count_b100 … count_c1."""
+
+    def add_count_fields(self):
+        for d in DENOMINATIONS:
+            self.fields[f"count_{d.key}"] = forms.IntegerField(
+                label=d.label, min_value=0, max_value=100_000, required=False,
+                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm text-end count-input",
+                                                "data-value": str(d.value), "inputmode": "numeric"}),
+                error_messages={"min_value": "Counts are 0 or more.", "invalid": "Enter a whole number."},
+            )
+
+    def counts(self) -> dict[str, int]:
+        return {d.key: self.cleaned_data.get(f"count_{d.key}") or 0 for d in DENOMINATIONS}
+
+    def count_fields(self):
+        return [self[f"count_{d.key}"] for d in DENOMINATIONS]
+
+
+class SessionOpenForm(CountsMixin, forms.Form):
+    drawer = forms.ModelChoiceField(queryset=Drawer.objects.filter(active=True), empty_label=None,
+                                    widget=forms.Select(attrs={"autofocus": True, "class": "form-select"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_count_fields()
+
+
+class FindForm(forms.Form):
+    q = forms.CharField(max_length=100, label="Scan or type a number, or a name")
+
+
+class FeeForm(forms.Form):
+    fee_type = forms.ModelChoiceField(queryset=FeeType.objects.filter(active=True, counter_fee=True), label="Fee")
+    quantity = forms.IntegerField(min_value=1, max_value=10_000, initial=1,
+                                  error_messages={"min_value": "Quantity must be at least 1."})
+    amount = MoneyField(required=False, label="Amount (if keyed)")
+
+
+class PayForm(OnceForm):
+    """The tenders. The amounts paid on each basket line come as pay-<index> fields."""
+
+    cash = MoneyField(required=False, label="Cash tendered")
+    check_amount = MoneyField(required=False, label="Check amount")
+    check_number = forms.CharField(max_length=40, required=False, label="Check number")
+    check_name = forms.CharField(max_length=120, required=False, label="Name on check")
+    card_amount = MoneyField(required=False, label="Card amount")
+    card_last4 = forms.CharField(max_length=4, required=False, label="Card last 4",
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                                               "pattern": "[0-9]{4}"}))
+    card_auth = forms.CharField(max_length=20, required=False, label="Authorization code")
+    mo_amount = MoneyField(required=False, label="Money order amount")
+    mo_number = forms.CharField(max_length=40, required=False, label="Money order number")
+
+    def __init__(self, *args, lines: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(lines):
+            self.fields[f"pay-{i}"] = MoneyField(label=f"Pay line {i + 1}")
+
+    def clean_card_last4(self):
+        value = self.cleaned_data["card_last4"].strip()
+        if value and (len(value) != 4 or not value.isdigit()):
+            raise forms.ValidationError("Only the last 4 digits of the card.")
+        return value
+
+    def line_amounts(self, lines: int) -> list[Decimal]:
+        return [self.cleaned_data[f"pay-{i}"] for i in range(lines)]
+
+    def tenders(self):
+        from .services import TenderIn
+
+        d = self.cleaned_data
+        out = []
+        if d.get("cash"):
+            out.append(TenderIn(Tender.Kind.CASH, d["cash"]))
+        if d.get("check_amount"):
+            out.append(TenderIn(Tender.Kind.CHECK, d["check_amount"], d["check_number"], d["check_name"]))
+        if d.get("card_amount"):
+            out.append(TenderIn(Tender.Kind.CARD, d["card_amount"], d["card_auth"], card_last4=d["card_last4"]))
+        if d.get("mo_amount"):
+            out.append(TenderIn(Tender.Kind.MONEY_ORDER, d["mo_amount"], d["mo_number"]))
+        return out
+
+
+class VoidForm(OnceForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
+
+
+class CloseOutForm(CountsMixin, forms.Form):
+    card_batch_total = MoneyField(required=False, label="Card terminal batch total", min_value=Decimal("0"))
+    explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                  label="Explanation of any over/short")
+
+    def __init__(self, *args, check_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_count_fields()
+        self.fields["confirmed_checks"] = forms.TypedMultipleChoiceField(
+            choices=[(pk, pk) for pk in check_ids], coerce=int, required=False,
+            widget=forms.CheckboxSelectMultiple)

@@ -1,0 +1,251 @@
+"""The counter: drawers, cashier sessions, receipts and their tenders. Money posts through the
+core (revenue.services.payment_post); this app never writes another app's tables."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from revenue.models import ZERO, Charge, JournalEntry, Party, Payment, money_field
+
+
+@dataclass(frozen=True)
+class Denomination:
+    key: str
+    label: str
+    value: Decimal
+    bundle: int  # notes in a strap or coins in a roll
+    bundle_name: str
+
+
+DENOMINATIONS = [
+    Denomination("b100", "$100 bills", Decimal("100.00"), 100, "strap"),
+    Denomination("b50", "$50 bills", Decimal("50.00"), 100, "strap"),
+    Denomination("b20", "$20 bills", Decimal("20.00"), 100, "strap"),
+    Denomination("b10", "$10 bills", Decimal("10.00"), 100, "strap"),
+    Denomination("b5", "$5 bills", Decimal("5.00"), 100, "strap"),
+    Denomination("b2", "$2 bills", Decimal("2.00"), 100, "strap"),
+    Denomination("b1", "$1 bills", Decimal("1.00"), 100, "strap"),
+    Denomination("c100", "$1 coins", Decimal("1.00"), 25, "roll"),
+    Denomination("c50", "Half dollars", Decimal("0.50"), 20, "roll"),
+    Denomination("c25", "Quarters", Decimal("0.25"), 40, "roll"),
+    Denomination("c10", "Dimes", Decimal("0.10"), 50, "roll"),
+    Denomination("c5", "Nickels", Decimal("0.05"), 40, "roll"),
+    Denomination("c1", "Pennies", Decimal("0.01"), 50, "roll"),
+]
+DENOMINATION_BY_KEY = {d.key: d for d in DENOMINATIONS}
+
+
+def counts_total(counts: dict) -> Decimal:
+    return sum((DENOMINATION_BY_KEY[k].value * int(n) for k, n in (counts or {}).items()), ZERO)
+
+
+class Drawer(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=60, help_text="Where it is, e.g. Front counter window 1.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CashierSession(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed, waiting for sign-off"
+        SIGNED_OFF = "signed_off", "Signed off"
+
+    drawer = models.ForeignKey(Drawer, on_delete=models.PROTECT, related_name="sessions")
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cashier_sessions")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    business_date = models.DateField()
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opening_counts = models.JSONField(default=dict)
+    opening_float = money_field()
+    # close-out: what the clerk counted and what the system expected, per tender
+    closed_at = models.DateTimeField(null=True, blank=True)
+    counted_counts = models.JSONField(null=True, blank=True)
+    counted_cash = money_field(null=True, blank=True)
+    counted_checks = money_field(null=True, blank=True)
+    counted_cards = money_field(null=True, blank=True)
+    expected_cash = money_field(null=True, blank=True)
+    expected_checks = money_field(null=True, blank=True)
+    expected_cards = money_field(null=True, blank=True)
+    explanation = models.TextField(blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    over_short_entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opened_at"]
+        permissions = [
+            ("take_payment", "Can open a drawer and take payments at the counter"),
+            ("sign_off_session", "Can sign off a cashier session and its over/short"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["clerk"], condition=Q(status="open"), name="one_open_session_per_clerk"),
+            models.UniqueConstraint(fields=["drawer"], condition=Q(status="open"), name="one_open_session_per_drawer"),
+            models.CheckConstraint(condition=~Q(signed_off_by=F("clerk")), name="no_sign_off_of_own_session"),
+            models.CheckConstraint(condition=Q(opening_float__gte=0), name="opening_float_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.drawer.code} {self.clerk.get_username()} {self.business_date:%m/%d/%Y}"
+
+    def get_absolute_url(self):
+        return reverse("cashiering:session_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def over_short(self) -> dict[str, Decimal]:
+        """Counted less expected, per tender (negative: short)."""
+        if self.counted_cash is None:
+            return {}
+        return {
+            "cash": self.counted_cash - self.expected_cash,
+            "checks": self.counted_checks - self.expected_checks,
+            "cards": self.counted_cards - self.expected_cards,
+        }
+
+    @property
+    def over_short_total(self) -> Decimal:
+        return sum(self.over_short().values(), ZERO)
+
+
+class CheckRestriction(models.Model):
+    """A party whose check was returned: no checks accepted at the counter until `until`."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="check_restrictions")
+    until = models.DateField()
+    reason = models.CharField(max_length=250)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-until"]
+
+    def __str__(self):
+        return f"No checks from {self.party} until {self.until}"
+
+
+class Receipt(models.Model):
+    class Status(models.TextChoices):
+        POSTED = "posted", "Posted"
+        VOIDED = "voided", "Voided"
+
+    number = models.CharField(max_length=20, unique=True)
+    session = models.ForeignKey(CashierSession, on_delete=models.PROTECT, related_name="receipts")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="receipts")
+    payer_name = models.CharField(max_length=200)
+    total = money_field(help_text="What the receipt pays, credit on account included.")
+    change_given = money_field(default=ZERO)
+    # set in the same transaction that creates the receipt (the payment's entry names the receipt
+    # as its source, so the receipt exists first); never null once committed
+    payment = models.OneToOneField(Payment, null=True, on_delete=models.PROTECT, related_name="receipt")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.POSTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reprints = models.PositiveIntegerField(default=0)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gt=0), name="receipt_total_positive"),
+            models.CheckConstraint(condition=Q(change_given__gte=0), name="receipt_change_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"Receipt {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("cashiering:receipt_detail", args=[self.number])
+
+    @property
+    def tendered_total(self) -> Decimal:
+        return self.total + self.change_given
+
+
+class ReceiptLine(models.Model):
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
+    charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="+")
+    assessed_here = models.BooleanField(default=False, help_text="A counter fee assessed with this receipt.")
+    amount = money_field()
+    balance_after = money_field()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="receipt_line_positive")]
+
+    def __str__(self):
+        return f"{self.charge.source_number} {self.amount}"
+
+
+class Tender(models.Model):
+    class Kind(models.TextChoices):
+        CASH = "cash", "Cash"
+        CHECK = "check", "Check"
+        CARD = "card", "Card"
+        MONEY_ORDER = "money_order", "Money order"
+
+    receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="tenders")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    amount = money_field(help_text="What the city keeps: for cash, what was handed over less change.")
+    tendered = money_field(help_text="What the payer handed over.")
+    reference = models.CharField(max_length=40, blank=True, help_text="Check or money order number; card authorization.")
+    name_on_check = models.CharField(max_length=120, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="tender_amount_positive"),
+            models.CheckConstraint(condition=Q(tendered__gte=F("amount")), name="tender_keeps_at_most_tendered"),
+            models.CheckConstraint(
+                condition=~Q(kind="card") | Q(card_last4__regex=r"^[0-9]{4}$"), name="card_tender_has_last4_only"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
+
+class CashieringPolicy(models.Model):
+    """The counter's rules the city sets, in force from a date until the next policy."""
+
+    class Overpayment(models.TextChoices):
+        CREDIT = "credit", "Keep as credit on account"
+        REFUSE = "refuse", "Refuse"
+
+    effective_from = models.DateField(unique=True)
+    over_short_explain_over = money_field(
+        help_text="An over/short beyond this amount needs a written explanation at close-out."
+    )
+    check_overpayment = models.CharField(max_length=8, choices=Overpayment.choices)
+    card_overpayment = models.CharField(max_length=8, choices=Overpayment.choices)
+    no_checks_days = models.PositiveIntegerField(help_text="Days a returned check bars a party from paying by check.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name_plural = "cashiering policies"
+        constraints = [
+            models.CheckConstraint(condition=Q(over_short_explain_over__gte=0), name="explain_threshold_not_negative")
+        ]
+
+    def __str__(self):
+        return f"Counter policy from {self.effective_from}"
