@@ -14,9 +14,17 @@ class CountsMixin:
     def add_count_fields(self):
         for d in DENOMINATIONS:
             self.fields[f"count_{d.key}"] = forms.IntegerField(
-                label=d.label, min_value=0, max_value=100_000, required=False,
-                widget=forms.NumberInput(attrs={"class": "form-control form-control-sm text-end count-input",
-                                                "data-value": str(d.value), "inputmode": "numeric"}),
+                label=d.label,
+                min_value=0,
+                max_value=100_000,
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={
+                        "class": "form-control form-control-sm text-end count-input",
+                        "data-value": str(d.value),
+                        "inputmode": "numeric",
+                    }
+                ),
                 error_messages={"min_value": "Counts are 0 or more.", "invalid": "Enter a whole number."},
             )
 
@@ -28,8 +36,11 @@ class CountsMixin:
 
 
 class SessionOpenForm(CountsMixin, forms.Form):
-    drawer = forms.ModelChoiceField(queryset=Drawer.objects.filter(active=True), empty_label=None,
-                                    widget=forms.Select(attrs={"autofocus": True, "class": "form-select"}))
+    drawer = forms.ModelChoiceField(
+        queryset=Drawer.objects.filter(active=True),
+        empty_label=None,
+        widget=forms.Select(attrs={"autofocus": True, "class": "form-select"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,9 +52,12 @@ class FindForm(forms.Form):
 
 
 class FeeForm(forms.Form):
-    fee_type = forms.ModelChoiceField(queryset=FeeType.objects.filter(active=True, counter_fee=True), label="Fee")
-    quantity = forms.IntegerField(min_value=1, max_value=10_000, initial=1,
-                                  error_messages={"min_value": "Quantity must be at least 1."})
+    fee_type = forms.ModelChoiceField(
+        queryset=FeeType.objects.filter(active=True, counter_fee=True), label="Fee"
+    )
+    quantity = forms.IntegerField(
+        min_value=1, max_value=10_000, initial=1, error_messages={"min_value": "Quantity must be at least 1."}
+    )
     amount = MoneyField(required=False, label="Amount (if keyed)")
 
 
@@ -55,9 +69,12 @@ class PayForm(OnceForm):
     check_number = forms.CharField(max_length=40, required=False, label="Check number")
     check_name = forms.CharField(max_length=120, required=False, label="Name on check")
     card_amount = MoneyField(required=False, label="Card amount")
-    card_last4 = forms.CharField(max_length=4, required=False, label="Card last 4",
-                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                                               "pattern": "[0-9]{4}"}))
+    card_last4 = forms.CharField(
+        max_length=4,
+        required=False,
+        label="Card last 4",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
+    )
     card_auth = forms.CharField(max_length=20, required=False, label="Authorization code")
     mo_amount = MoneyField(required=False, label="Money order amount")
     mo_number = forms.CharField(max_length=40, required=False, label="Money order number")
@@ -86,7 +103,9 @@ class PayForm(OnceForm):
         if d.get("check_amount"):
             out.append(TenderIn(Tender.Kind.CHECK, d["check_amount"], d["check_number"], d["check_name"]))
         if d.get("card_amount"):
-            out.append(TenderIn(Tender.Kind.CARD, d["card_amount"], d["card_auth"], card_last4=d["card_last4"]))
+            out.append(
+                TenderIn(Tender.Kind.CARD, d["card_amount"], d["card_auth"], card_last4=d["card_last4"])
+            )
         if d.get("mo_amount"):
             out.append(TenderIn(Tender.Kind.MONEY_ORDER, d["mo_amount"], d["mo_number"]))
         return out
@@ -98,12 +117,19 @@ class VoidForm(OnceForm):
 
 class CloseOutForm(CountsMixin, forms.Form):
     card_batch_total = MoneyField(required=False, label="Card terminal batch total", min_value=Decimal("0"))
-    explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                                  label="Explanation of any over/short")
+    explanation = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Explanation of any over/short",
+    )
 
     def __init__(self, *args, check_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.add_count_fields()
         self.fields["confirmed_checks"] = forms.TypedMultipleChoiceField(
-            choices=[(pk, pk) for pk in check_ids], coerce=int, required=False,
-            widget=forms.CheckboxSelectMultiple)
+            choices=[(pk, pk) for pk in check_ids],
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )

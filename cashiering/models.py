@@ -62,7 +62,9 @@ class CashierSession(models.Model):
         SIGNED_OFF = "signed_off", "Signed off"
 
     drawer = models.ForeignKey(Drawer, on_delete=models.PROTECT, related_name="sessions")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cashier_sessions")
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cashier_sessions"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     business_date = models.DateField()
     opened_at = models.DateTimeField(auto_now_add=True)
@@ -93,8 +95,12 @@ class CashierSession(models.Model):
             ("sign_off_session", "Can sign off a cashier session and its over/short"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["clerk"], condition=Q(status="open"), name="one_open_session_per_clerk"),
-            models.UniqueConstraint(fields=["drawer"], condition=Q(status="open"), name="one_open_session_per_drawer"),
+            models.UniqueConstraint(
+                fields=["clerk"], condition=Q(status="open"), name="one_open_session_per_clerk"
+            ),
+            models.UniqueConstraint(
+                fields=["drawer"], condition=Q(status="open"), name="one_open_session_per_drawer"
+            ),
             models.CheckConstraint(condition=~Q(signed_off_by=F("clerk")), name="no_sign_off_of_own_session"),
             models.CheckConstraint(condition=Q(opening_float__gte=0), name="opening_float_not_negative"),
         ]
@@ -205,7 +211,9 @@ class Tender(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     amount = money_field(help_text="What the city keeps: for cash, what was handed over less change.")
     tendered = money_field(help_text="What the payer handed over.")
-    reference = models.CharField(max_length=40, blank=True, help_text="Check or money order number; card authorization.")
+    reference = models.CharField(
+        max_length=40, blank=True, help_text="Check or money order number; card authorization."
+    )
     name_on_check = models.CharField(max_length=120, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
 
@@ -213,9 +221,12 @@ class Tender(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="tender_amount_positive"),
-            models.CheckConstraint(condition=Q(tendered__gte=F("amount")), name="tender_keeps_at_most_tendered"),
             models.CheckConstraint(
-                condition=~Q(kind="card") | Q(card_last4__regex=r"^[0-9]{4}$"), name="card_tender_has_last4_only"
+                condition=Q(tendered__gte=F("amount")), name="tender_keeps_at_most_tendered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="card") | Q(card_last4__regex=r"^[0-9]{4}$"),
+                name="card_tender_has_last4_only",
             ),
         ]
 
@@ -236,7 +247,9 @@ class CashieringPolicy(models.Model):
     )
     check_overpayment = models.CharField(max_length=8, choices=Overpayment.choices)
     card_overpayment = models.CharField(max_length=8, choices=Overpayment.choices)
-    no_checks_days = models.PositiveIntegerField(help_text="Days a returned check bars a party from paying by check.")
+    no_checks_days = models.PositiveIntegerField(
+        help_text="Days a returned check bars a party from paying by check."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -244,7 +257,9 @@ class CashieringPolicy(models.Model):
         ordering = ["-effective_from"]
         verbose_name_plural = "cashiering policies"
         constraints = [
-            models.CheckConstraint(condition=Q(over_short_explain_over__gte=0), name="explain_threshold_not_negative")
+            models.CheckConstraint(
+                condition=Q(over_short_explain_over__gte=0), name="explain_threshold_not_negative"
+            )
         ]
 
     def __str__(self):

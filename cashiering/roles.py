@@ -6,16 +6,34 @@ _COUNTER = [
     "cashiering.take_payment", "cashiering.view_receipt", "cashiering.view_cashiersession",
     "cashiering.view_drawer",
 ]  # fmt: skip
-_READ_ALL = [f"cashiering.view_{m}" for m in (
-    "drawer", "cashiersession", "receipt", "receiptline", "tender", "checkrestriction", "cashieringpolicy")]
+_READ_ALL = [
+    f"cashiering.view_{m}"
+    for m in (
+        "drawer",
+        "cashiersession",
+        "receipt",
+        "receiptline",
+        "tender",
+        "checkrestriction",
+        "cashieringpolicy",
+    )
+]
 
 PERMISSIONS = {
     ASR_I: _COUNTER,
     ASR_II: _COUNTER,
-    SUPERVISOR: sorted(set(_COUNTER + _READ_ALL + [
-        "cashiering.sign_off_session", "cashiering.add_drawer", "cashiering.change_drawer",
-        "cashiering.add_cashieringpolicy",
-    ])),
+    SUPERVISOR: sorted(
+        set(
+            _COUNTER
+            + _READ_ALL
+            + [
+                "cashiering.sign_off_session",
+                "cashiering.add_drawer",
+                "cashiering.change_drawer",
+                "cashiering.add_cashieringpolicy",
+            ]
+        )
+    ),
     AUDITOR: _READ_ALL,
     FIELD_CREW: [],
 }

@@ -21,7 +21,6 @@ from .models import (
     DENOMINATION_BY_KEY,
     CashieringPolicy,
     CashierSession,
-    CheckRestriction,
     Drawer,
     Receipt,
     ReceiptLine,
@@ -85,16 +84,27 @@ def session_open(*, drawer: Drawer, clerk, opening_counts: dict) -> CashierSessi
         raise RevenueError(f"Drawer {drawer.code} is in use by another clerk.")
     counts = clean_counts(opening_counts)
     session = CashierSession.objects.create(
-        drawer=drawer, clerk=clerk, business_date=core.city_today(), opening_counts=counts,
+        drawer=drawer,
+        clerk=clerk,
+        business_date=core.city_today(),
+        opening_counts=counts,
         opening_float=counts_total(counts),
     )
-    core.audit(actor=clerk, action="session.opened", obj=session,
-               after={"drawer": drawer.code, "float": str(session.opening_float)})
+    core.audit(
+        actor=clerk,
+        action="session.opened",
+        obj=session,
+        after={"drawer": drawer.code, "float": str(session.opening_float)},
+    )
     return session
 
 
 def session_for(user) -> CashierSession | None:
-    return CashierSession.objects.filter(clerk=user, status=CashierSession.Status.OPEN).select_related("drawer").first()
+    return (
+        CashierSession.objects.filter(clerk=user, status=CashierSession.Status.OPEN)
+        .select_related("drawer")
+        .first()
+    )
 
 
 def _lock_session(session: CashierSession, *, for_close: bool = False) -> CashierSession:
@@ -148,19 +158,24 @@ def _clean_tenders(tenders: list[TenderIn], payer: Party) -> list[TenderIn]:
                 raise RevenueError("Card: enter only the last 4 digits of the card, never the whole number.")
             if not reference:
                 raise RevenueError("Card: enter the authorization code from the terminal.")
-        cleaned.append(TenderIn(t.kind, amount, reference[:40], t.name_on_check.strip()[:120],
-                                (t.card_last4 or "").strip()))
+        cleaned.append(
+            TenderIn(
+                t.kind, amount, reference[:40], t.name_on_check.strip()[:120], (t.card_last4 or "").strip()
+            )
+        )
     if any(t.kind == Tender.Kind.CHECK for t in cleaned):
         barred = payer.check_restrictions.filter(until__gte=core.city_today()).order_by("-until").first()
         if barred:
-            raise ChecksRefused(f"No checks are accepted from {payer.name} until {barred.until:%m/%d/%Y} "
-                                f"({barred.reason}).")
+            raise ChecksRefused(
+                f"No checks are accepted from {payer.name} until {barred.until:%m/%d/%Y} ({barred.reason})."
+            )
     return cleaned
 
 
 @transaction.atomic
-def receipt_issue(*, session: CashierSession, payer: Party, items: list[Item], tenders: list[TenderIn],
-                  acting_user) -> Receipt:
+def receipt_issue(
+    *, session: CashierSession, payer: Party, items: list[Item], tenders: list[TenderIn], acting_user
+) -> Receipt:
     """Take money for a basket: assess its counter fees, apply the money to its charges, keep
     any cash change, put a check or card overpayment on account (or refuse it, by policy), and
     post one receipt with its gapless number, ledger entry and tenders, all together."""
@@ -178,70 +193,122 @@ def receipt_issue(*, session: CashierSession, payer: Party, items: list[Item], t
     assessed: set[int] = set()
     for item in items:
         if item.fee_type is not None:
-            charge = core.charge_assess_fee(party=payer, fee_type=item.fee_type, quantity=item.quantity,
-                                            amount=item.amount, acting_user=acting_user)
+            charge = core.charge_assess_fee(
+                party=payer,
+                fee_type=item.fee_type,
+                quantity=item.quantity,
+                amount=item.amount,
+                acting_user=acting_user,
+            )
             assessed.add(charge.pk)
             applications.append((charge, charge.amount))
         else:
-            applications.append((item.charge, core.money(item.amount, field=f"Payment on {item.charge.source_number}")))
+            applications.append(
+                (item.charge, core.money(item.amount, field=f"Payment on {item.charge.source_number}"))
+            )
     due = sum((a for _c, a in applications), ZERO)
 
     by_kind = {k: sum((t.amount for t in tenders if t.kind == k), ZERO) for k in Tender.Kind.values}
     noncash = sum((by_kind[k] for k in NONCASH), ZERO)
     cash_tendered = by_kind[Tender.Kind.CASH]
     if noncash + cash_tendered < due:
-        raise TenderShort(f"The tenders come to {noncash + cash_tendered:,.2f}; {due:,.2f} is due "
-                          f"(short {due - noncash - cash_tendered:,.2f}).")
+        raise TenderShort(
+            f"The tenders come to {noncash + cash_tendered:,.2f}; {due:,.2f} is due "
+            f"(short {due - noncash - cash_tendered:,.2f})."
+        )
     cash_needed = max(due - noncash, ZERO)
     if cash_tendered and not cash_needed:
         raise RevenueError("The other tenders already cover the total: no cash is needed.")
     change = cash_tendered - cash_needed if cash_tendered else ZERO
     credit = max(noncash - due, ZERO)
     if credit:
-        refusing = [Tender.Kind(k).label.lower() for k, rule in
-                    ((Tender.Kind.CHECK, policy.check_overpayment), (Tender.Kind.MONEY_ORDER, policy.check_overpayment),
-                     (Tender.Kind.CARD, policy.card_overpayment))
-                    if by_kind[k] and rule == CashieringPolicy.Overpayment.REFUSE]
+        refusing = [
+            Tender.Kind(k).label.lower()
+            for k, rule in (
+                (Tender.Kind.CHECK, policy.check_overpayment),
+                (Tender.Kind.MONEY_ORDER, policy.check_overpayment),
+                (Tender.Kind.CARD, policy.card_overpayment),
+            )
+            if by_kind[k] and rule == CashieringPolicy.Overpayment.REFUSE
+        ]
         if refusing:
-            raise RevenueError(f"The {' and '.join(refusing)} tender is {credit:,.2f} more than is due; "
-                               "the city does not keep the difference as credit. Correct the amount.")
+            raise RevenueError(
+                f"The {' and '.join(refusing)} tender is {credit:,.2f} more than is due; "
+                "the city does not keep the difference as credit. Correct the amount."
+            )
     total = due + credit
 
     receipt = Receipt.objects.create(
-        number=core.number_next(kind="R"), session=session, party=payer, payer_name=payer.name[:200],
-        total=total, change_given=change, created_by=acting_user,
+        number=core.number_next(kind="R"),
+        session=session,
+        party=payer,
+        payer_name=payer.name[:200],
+        total=total,
+        change_given=change,
+        created_by=acting_user,
     )
     debits = [
         (core.account_for_role(Account.Role.UNDEPOSITED), cash_tendered - change),
-        (core.account_for_role(Account.Role.UNDEPOSITED_CHECKS),
-         by_kind[Tender.Kind.CHECK] + by_kind[Tender.Kind.MONEY_ORDER]),
+        (
+            core.account_for_role(Account.Role.UNDEPOSITED_CHECKS),
+            by_kind[Tender.Kind.CHECK] + by_kind[Tender.Kind.MONEY_ORDER],
+        ),
         (core.account_for_role(Account.Role.CARD_CLEARING), by_kind[Tender.Kind.CARD]),
     ]
     payment = core.payment_post(
-        party=payer, amount=total, applications=applications, debits=[d for d in debits if d[1]],
-        acting_user=acting_user, source=receipt, reference=receipt.number,
+        party=payer,
+        amount=total,
+        applications=applications,
+        debits=[d for d in debits if d[1]],
+        acting_user=acting_user,
+        source=receipt,
+        reference=receipt.number,
     )
     receipt.payment = payment
     receipt.save(update_fields=["payment"])
     fresh = {c.pk: c for c in Charge.objects.filter(pk__in=[c.pk for c, _a in applications])}
     ReceiptLine.objects.bulk_create(
-        ReceiptLine(receipt=receipt, charge_id=c.pk, assessed_here=c.pk in assessed, amount=a,
-                    balance_after=fresh[c.pk].balance)
+        ReceiptLine(
+            receipt=receipt,
+            charge_id=c.pk,
+            assessed_here=c.pk in assessed,
+            amount=a,
+            balance_after=fresh[c.pk].balance,
+        )
         for c, a in applications
     )
     tender_rows = []
     if cash_tendered:
-        tender_rows.append(Tender(receipt=receipt, kind=Tender.Kind.CASH, amount=cash_tendered - change,
-                                  tendered=cash_tendered))
+        tender_rows.append(
+            Tender(
+                receipt=receipt, kind=Tender.Kind.CASH, amount=cash_tendered - change, tendered=cash_tendered
+            )
+        )
     tender_rows += [
-        Tender(receipt=receipt, kind=t.kind, amount=t.amount, tendered=t.amount, reference=t.reference,
-               name_on_check=t.name_on_check, card_last4=t.card_last4)
-        for t in tenders if t.kind != Tender.Kind.CASH
+        Tender(
+            receipt=receipt,
+            kind=t.kind,
+            amount=t.amount,
+            tendered=t.amount,
+            reference=t.reference,
+            name_on_check=t.name_on_check,
+            card_last4=t.card_last4,
+        )
+        for t in tenders
+        if t.kind != Tender.Kind.CASH
     ]
     Tender.objects.bulk_create(tender_rows)
-    core.audit(actor=acting_user, action="receipt.issued", obj=receipt,
-               after={"total": str(total), "change": str(change), "credit": str(credit),
-                      "tenders": {k: str(v) for k, v in by_kind.items() if v}})
+    core.audit(
+        actor=acting_user,
+        action="receipt.issued",
+        obj=receipt,
+        after={
+            "total": str(total),
+            "change": str(change),
+            "credit": str(credit),
+            "tenders": {k: str(v) for k, v in by_kind.items() if v},
+        },
+    )
     return receipt
 
 
@@ -251,7 +318,9 @@ def receipt_reprinted(*, receipt: Receipt, acting_user) -> int:
     receipt = Receipt.objects.select_for_update(no_key=True).get(pk=receipt.pk)
     receipt.reprints += 1
     receipt.save(update_fields=["reprints"])
-    core.audit(actor=acting_user, action="receipt.reprinted", obj=receipt, after={"reprints": receipt.reprints})
+    core.audit(
+        actor=acting_user, action="receipt.reprinted", obj=receipt, after={"reprints": receipt.reprints}
+    )
     return receipt.reprints
 
 
@@ -262,8 +331,10 @@ def void_precheck(receipt: Receipt) -> None:
     if receipt.status != Receipt.Status.POSTED:
         raise RevenueError(f"Receipt {receipt.number} is already void.")
     if not receipt.session.is_open:
-        raise SessionClosed(f"Receipt {receipt.number} is in a session already closed out; "
-                            "it can no longer be voided (a refund or a returned check applies).")
+        raise SessionClosed(
+            f"Receipt {receipt.number} is in a session already closed out; "
+            "it can no longer be voided (a refund or a returned check applies)."
+        )
 
 
 @core.approval_handler(ApprovalRequest.Kind.VOID, Receipt)
@@ -278,14 +349,25 @@ def _void_receipt(request: ApprovalRequest, acting_user) -> None:
     for line in receipt.lines.filter(assessed_here=True).select_related("charge"):
         line.charge.refresh_from_db()
         if line.charge.balance:
-            core.charge_adjust(charge=line.charge, amount=line.charge.balance, kind=ApprovalRequest.Kind.WAIVER,
-                               acting_user=acting_user, reason=f"Receipt {receipt.number} voided")
+            core.charge_adjust(
+                charge=line.charge,
+                amount=line.charge.balance,
+                kind=ApprovalRequest.Kind.WAIVER,
+                acting_user=acting_user,
+                reason=f"Receipt {receipt.number} voided",
+            )
     receipt.status = Receipt.Status.VOIDED
     receipt.voided_at = timezone.now()
     receipt.void_reason = request.reason
     receipt.save(update_fields=["status", "voided_at", "void_reason"])
-    core.audit(actor=acting_user, action="receipt.voided", obj=receipt, reason=request.reason,
-               before={"status": "posted"}, after={"status": "voided", "request": request.pk})
+    core.audit(
+        actor=acting_user,
+        action="receipt.voided",
+        obj=receipt,
+        reason=request.reason,
+        before={"status": "posted"},
+        after={"status": "voided", "request": request.pk},
+    )
 
 
 @transaction.atomic
@@ -294,8 +376,13 @@ def receipt_void_request(*, receipt: Receipt, reason: str, acting_user) -> Appro
     once; otherwise a supervisor decides."""
     receipt = Receipt.objects.select_related("session").get(pk=receipt.pk)
     void_precheck(receipt)
-    return core.approval_request(kind=ApprovalRequest.Kind.VOID, target=receipt, amount=receipt.total,
-                                 reason=reason, acting_user=acting_user)
+    return core.approval_request(
+        kind=ApprovalRequest.Kind.VOID,
+        target=receipt,
+        amount=receipt.total,
+        reason=reason,
+        acting_user=acting_user,
+    )
 
 
 # --------------------------------------------------------------------------- close-out
@@ -308,7 +395,9 @@ def session_expected(session: CashierSession) -> dict[str, Decimal]:
 
     totals = dict(
         Tender.objects.filter(receipt__session=session, receipt__status=Receipt.Status.POSTED)
-        .values("kind").annotate(total=Coalesce(Sum("amount"), ZERO)).values_list("kind", "total")
+        .values("kind")
+        .annotate(total=Coalesce(Sum("amount"), ZERO))
+        .values_list("kind", "total")
     )
     return {
         "cash": session.opening_float + totals.get(Tender.Kind.CASH, ZERO),
@@ -318,15 +407,27 @@ def session_expected(session: CashierSession) -> dict[str, Decimal]:
 
 
 def session_checks(session: CashierSession):
-    return Tender.objects.filter(
-        receipt__session=session, receipt__status=Receipt.Status.POSTED,
-        kind__in=[Tender.Kind.CHECK, Tender.Kind.MONEY_ORDER],
-    ).select_related("receipt").order_by("pk")
+    return (
+        Tender.objects.filter(
+            receipt__session=session,
+            receipt__status=Receipt.Status.POSTED,
+            kind__in=[Tender.Kind.CHECK, Tender.Kind.MONEY_ORDER],
+        )
+        .select_related("receipt")
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
-def session_close(*, session: CashierSession, counted_counts: dict, confirmed_check_ids: list[int],
-                  card_batch_total, explanation: str, acting_user) -> CashierSession:
+def session_close(
+    *,
+    session: CashierSession,
+    counted_counts: dict,
+    confirmed_check_ids: list[int],
+    card_batch_total,
+    explanation: str,
+    acting_user,
+) -> CashierSession:
     """Close out: the drawer is counted, checks confirmed one by one, the card batch total typed
     from the terminal. Locks the session against new receipts first, so every receipt is either
     in these totals or refused."""
@@ -347,7 +448,10 @@ def session_close(*, session: CashierSession, counted_counts: dict, confirmed_ch
     session.counted_checks = sum((t.amount for t in checks if t.pk in set(confirmed_check_ids)), ZERO)
     session.counted_cards = cards
     session.expected_cash, session.expected_checks, session.expected_cards = (
-        expected["cash"], expected["checks"], expected["cards"])
+        expected["cash"],
+        expected["checks"],
+        expected["cards"],
+    )
     limit = policy_on(session.business_date).over_short_explain_over
     if any(abs(v) > limit for v in session.over_short().values()) and not explanation.strip():
         raise RevenueError(f"The drawer is over or short by more than {limit:,.2f}: write what happened.")
@@ -355,8 +459,13 @@ def session_close(*, session: CashierSession, counted_counts: dict, confirmed_ch
     session.status = CashierSession.Status.CLOSED
     session.closed_at = timezone.now()
     session.save()
-    core.audit(actor=acting_user, action="session.closed", obj=session, reason=session.explanation,
-               after={k: str(v) for k, v in session.over_short().items()})
+    core.audit(
+        actor=acting_user,
+        action="session.closed",
+        obj=session,
+        reason=session.explanation,
+        after={k: str(v) for k, v in session.over_short().items()},
+    )
     return session
 
 
@@ -380,19 +489,31 @@ def session_sign_off(*, session: CashierSession, acting_user) -> CashierSession:
     for tender, diff in session.over_short().items():
         memo = f"{tender} {'over' if diff > 0 else 'short'} {session}"
         if diff > 0:
-            lines += [core.Line(account=accounts[tender], debit=diff, memo=memo),
-                      core.Line(account=over_short_account, credit=diff, memo=memo)]
+            lines += [
+                core.Line(account=accounts[tender], debit=diff, memo=memo),
+                core.Line(account=over_short_account, credit=diff, memo=memo),
+            ]
         elif diff < 0:
-            lines += [core.Line(account=over_short_account, debit=-diff, memo=memo),
-                      core.Line(account=accounts[tender], credit=-diff, memo=memo)]
+            lines += [
+                core.Line(account=over_short_account, debit=-diff, memo=memo),
+                core.Line(account=accounts[tender], credit=-diff, memo=memo),
+            ]
     if lines:
-        session.over_short_entry = core.journal_post(lines=lines, memo=f"Over/short {session}",
-                                                     acting_user=acting_user, source=session,
-                                                     entry_date=session.business_date)
+        session.over_short_entry = core.journal_post(
+            lines=lines,
+            memo=f"Over/short {session}",
+            acting_user=acting_user,
+            source=session,
+            entry_date=session.business_date,
+        )
     session.status = CashierSession.Status.SIGNED_OFF
     session.signed_off_by = acting_user
     session.signed_off_at = timezone.now()
     session.save(update_fields=["status", "signed_off_by", "signed_off_at", "over_short_entry"])
-    core.audit(actor=acting_user, action="session.signed_off", obj=session,
-               after={"over_short": str(session.over_short_total)})
+    core.audit(
+        actor=acting_user,
+        action="session.signed_off",
+        obj=session,
+        after={"over_short": str(session.over_short_total)},
+    )
     return session

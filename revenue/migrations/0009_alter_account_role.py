@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('revenue', '0008_payment_debits_in_the_ledger'),
+        ("revenue", "0008_payment_debits_in_the_ledger"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='account',
-            name='role',
-            field=models.CharField(blank=True, choices=[('', '—'), ('cash_in_bank', 'Cash in bank'), ('undeposited', 'Undeposited funds — cash'), ('undeposited_checks', 'Undeposited funds — checks and money orders'), ('card_clearing', 'Card settlements receivable'), ('receivable', 'Receivable'), ('customer_credit', 'Customer credit on account'), ('over_short', 'Cash over/short'), ('bad_debt', 'Bad debt expense'), ('refunds_payable', 'Refunds payable'), ('accounts_payable', 'Accounts payable'), ('due_to_other', 'Due to other agencies'), ('due_to_funds', 'Due to other funds'), ('due_from_funds', 'Due from other funds'), ('fund_balance', 'Fund balance')], default='', max_length=20),
+            model_name="account",
+            name="role",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "—"),
+                    ("cash_in_bank", "Cash in bank"),
+                    ("undeposited", "Undeposited funds — cash"),
+                    ("undeposited_checks", "Undeposited funds — checks and money orders"),
+                    ("card_clearing", "Card settlements receivable"),
+                    ("receivable", "Receivable"),
+                    ("customer_credit", "Customer credit on account"),
+                    ("over_short", "Cash over/short"),
+                    ("bad_debt", "Bad debt expense"),
+                    ("refunds_payable", "Refunds payable"),
+                    ("accounts_payable", "Accounts payable"),
+                    ("due_to_other", "Due to other agencies"),
+                    ("due_to_funds", "Due to other funds"),
+                    ("due_from_funds", "Due from other funds"),
+                    ("fund_balance", "Fund balance"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
     ]

@@ -1,0 +1,93 @@
+"""The counter under contention, on real PostgreSQL connections in threads."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from cashiering import services as cs
+from cashiering.models import CashierSession, Drawer, Receipt
+from revenue import roles, selectors, services
+from revenue.models import Charge
+from tests.conftest import D
+from tests.revenue.test_concurrency import _race
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_clerks_paying_the_same_charge_at_once(
+    open_session, senior_session, party, make_charge, clerk, senior_clerk
+):
+    charge = make_charge(party, "75.00")
+
+    def pay(session, user):
+        return lambda: cs.receipt_issue(
+            session=session,
+            payer=party,
+            acting_user=user,
+            items=[cs.Item(charge=charge, amount=D("75.00"))],
+            tenders=[cs.TenderIn("cash", D("75.00"))],
+        )
+
+    outcomes = _race(pay(open_session, clerk), pay(senior_session, senior_clerk))
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "OverApplied"], outcomes
+    assert Charge.objects.get(pk=charge.pk).amount_paid == D("75.00")
+    assert Receipt.objects.count() == 1
+    assert selectors.trial_balance(as_of=services.city_today()).in_balance
+
+
+def test_receipt_numbers_gapless_and_unique_under_20_concurrent_posts(
+    counter, party, make_charge, role_groups
+):
+    sessions = []
+    for i in range(20):
+        user = User.objects.create_user(f"clerk-{i}")
+        user.groups.add(role_groups[roles.ASR_I])
+        drawer = Drawer.objects.create(code=f"T{i}", name=f"Test drawer {i}")
+        sessions.append((cs.session_open(drawer=drawer, clerk=user, opening_counts={}), user))
+    charges = [make_charge(party, "10.00") for _ in range(20)]
+
+    def pay(i):
+        session, user = sessions[i]
+        tender = D("10.00") if i % 4 else D("9.99")  # every fourth is short and refused after taking a number
+        return lambda: cs.receipt_issue(
+            session=session,
+            payer=party,
+            acting_user=user,
+            items=[cs.Item(charge=charges[i], amount=D("10.00"))],
+            tenders=[cs.TenderIn("cash", tender)],
+        )
+
+    outcomes = _race(*(pay(i) for i in range(20)))
+    assert sum(isinstance(o, cs.TenderShort) for o in outcomes) == 5 and outcomes.count(None) == 15
+    numbers = sorted(int(n[-6:]) for n in Receipt.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, 16))
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_closing_while_a_receipt_is_posted_leaves_it_in_the_totals_or_refused(
+    open_session, party, make_charge, clerk, round_
+):
+    charge = make_charge(party, "30.00")
+    outcomes = _race(
+        lambda: cs.receipt_issue(
+            session=open_session,
+            payer=party,
+            acting_user=clerk,
+            items=[cs.Item(charge=charge, amount=D("30.00"))],
+            tenders=[cs.TenderIn("cash", D("30.00"))],
+        ),
+        lambda: cs.session_close(
+            session=open_session,
+            counted_counts=open_session.opening_counts,
+            confirmed_check_ids=[],
+            card_batch_total="0",
+            explanation="race",
+            acting_user=clerk,
+        ),
+    )
+    assert outcomes[1] is None
+    session = CashierSession.objects.get(pk=open_session.pk)
+    if outcomes[0] is None:  # the receipt got in first: the close-out expects its cash
+        assert session.expected_cash == open_session.opening_float + D("30.00")
+    else:
+        assert isinstance(outcomes[0], cs.SessionClosed)
+        assert session.expected_cash == open_session.opening_float and Receipt.objects.count() == 0
