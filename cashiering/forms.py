@@ -83,6 +83,11 @@ class PayForm(OnceForm):
         super().__init__(*args, **kwargs)
         for i in range(lines):
             self.fields[f"pay-{i}"] = MoneyField(label=f"Pay line {i + 1}")
+        for _name, field in self.fields.items():
+            money = isinstance(field, MoneyField)
+            field.widget.attrs["class"] = "form-control text-end money-input" if money else "form-control"
+            field.widget.attrs["autocomplete"] = "off"
+        self.fields["cash"].widget.attrs["accesskey"] = "c"
 
     def clean_card_last4(self):
         value = self.cleaned_data["card_last4"].strip()

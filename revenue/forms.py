@@ -9,7 +9,10 @@ from .models import ApprovalRequest, FeeType, Party
 
 
 class MoneyField(forms.DecimalField):
-    """Dollars and cents: at most two places, more than zero, at most 10 digits. Accepts 1,234.50."""
+    """Dollars and cents: at most two places, more than zero, at most 10 digits. Accepts 1,234.50.
+    A text box (no spinner arrows) with the decimal keypad on touch screens."""
+
+    widget = forms.TextInput
 
     default_error_messages = {
         "invalid": "Enter an amount of dollars and cents, like 125.00.",

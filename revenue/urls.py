@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -31,6 +31,7 @@ urlpatterns = [
         name="account_activity_xlsx",
     ),
     path("ledger/entries/<slug:number>/", views.journal_entry, name="journal_entry"),
+    path("", include("cashiering.urls")),
     path("admin/", admin.site.urls),
 ]
 

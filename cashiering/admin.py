@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from revenue.admin import AuditedAdmin
+
+from .models import CashieringPolicy, Drawer
+
+
+@admin.register(Drawer)
+class DrawerAdmin(AuditedAdmin):
+    list_display = ["code", "name", "active"]
+
+
+@admin.register(CashieringPolicy)
+class CashieringPolicyAdmin(AuditedAdmin):
+    """Effective-dated: a new policy from a later date replaces the old one; none is edited."""
+
+    list_display = [
+        "effective_from",
+        "over_short_explain_over",
+        "check_overpayment",
+        "card_overpayment",
+        "no_checks_days",
+        "created_by",
+    ]
+    fields = [
+        "effective_from",
+        "over_short_explain_over",
+        "check_overpayment",
+        "card_overpayment",
+        "no_checks_days",
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cashiering"
+
+urlpatterns = [
+    path("counter/", views.counter, name="counter"),
+    path("counter/open/", views.session_open, name="session_open"),
+    path("counter/basket/", views.basket_action, name="basket"),
+    path("counter/pay/", views.pay, name="pay"),
+    path("counter/close/", views.close_out, name="close_out"),
+    path("receipts/<slug:number>/", views.receipt_detail, name="receipt_detail"),
+    path("receipts/<slug:number>/<slug:layout>.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path("receipts/<slug:number>/reprint/", views.receipt_reprint, name="receipt_reprint"),
+    path("receipts/<slug:number>/void/", views.receipt_void, name="receipt_void"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/sign-off/", views.session_sign_off, name="session_sign_off"),
+    path("reconciliation/", views.day, name="day"),
+    path("reconciliation.pdf", views.day, {"fmt": "pdf"}, name="day_pdf"),
+    path("reconciliation.xlsx", views.day, {"fmt": "xlsx"}, name="day_xlsx"),
+]

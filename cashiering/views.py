@@ -1,0 +1,574 @@
+"""The counter screens. Keyboard first: the find box has the focus, a scanned number and Enter
+puts its charge in the basket, Tab moves through the tenders, Enter posts."""
+
+import contextlib
+import datetime
+
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from revenue import selectors
+from revenue import services as core
+from revenue.access import require_perm
+from revenue.documents import Column, barcode_svg, build_xlsx, pdf_response, render_pdf, xlsx_response
+from revenue.exceptions import RevenueError
+from revenue.models import ZERO, Charge, FeeType, Party
+from revenue.web import Repeated, post_once
+
+from . import services
+from .demo import WALK_IN_NAME
+from .forms import CloseOutForm, FeeForm, FindForm, PayForm, SessionOpenForm, VoidForm
+from .models import DENOMINATIONS, CashierSession, Receipt
+
+# --------------------------------------------------------------------------- the basket
+
+
+class Basket:
+    """What the clerk is about to take money for, kept in the (database) session between
+    requests: the payer and a list of charges and counter fees."""
+
+    KEY = "counter_basket"
+
+    def __init__(self, request):
+        self.request = request
+        self.data = request.session.get(self.KEY) or {"payer": None, "items": []}
+
+    def save(self):
+        self.request.session[self.KEY] = self.data
+
+    def clear(self):
+        self.data = {"payer": None, "items": []}
+        self.save()
+
+    @property
+    def payer(self) -> Party | None:
+        pk = self.data.get("payer")
+        return Party.objects.filter(pk=pk).first() if pk else None
+
+    def set_payer(self, party: Party):
+        self.data["payer"] = party.pk
+        self.save()
+
+    def add_charge(self, charge: Charge) -> bool:
+        if any(i.get("charge") == charge.pk for i in self.data["items"]):
+            return False
+        self.data["items"].append({"charge": charge.pk})
+        if not self.data["payer"]:
+            self.data["payer"] = charge.party_id
+        self.save()
+        return True
+
+    def add_fee(self, fee_type: FeeType, quantity: int, amount):
+        self.data["items"].append(
+            {"fee": fee_type.pk, "quantity": quantity, "amount": str(amount) if amount else None}
+        )
+        self.save()
+
+    def remove(self, index: int):
+        if 0 <= index < len(self.data["items"]):
+            del self.data["items"][index]
+            self.save()
+
+    def lines(self) -> list[dict]:
+        """The items with what each is and its default amount to pay (a charge's balance, a fee's total)."""
+        charges = Charge.objects.select_related("party").in_bulk(
+            [i["charge"] for i in self.data["items"] if "charge" in i]
+        )
+        fees = FeeType.objects.in_bulk([i["fee"] for i in self.data["items"] if "fee" in i])
+        lines = []
+        for item in self.data["items"]:
+            if "charge" in item:
+                charge = charges.get(item["charge"])
+                if charge is None:
+                    continue
+                lines.append(
+                    {
+                        "charge": charge,
+                        "number": charge.source_number,
+                        "description": charge.description,
+                        "party": charge.party,
+                        "balance": charge.balance,
+                        "default": charge.balance,
+                        "fixed": False,
+                    }
+                )
+            else:
+                fee = fees.get(item["fee"])
+                try:
+                    total, _share, _rate = core.fee_compute(
+                        fee_type=fee, quantity=item["quantity"], amount=item["amount"]
+                    )
+                except RevenueError:
+                    continue
+                label = fee.name if item["quantity"] == 1 else f"{fee.name} × {item['quantity']}"
+                lines.append(
+                    {
+                        "fee": fee,
+                        "quantity": item["quantity"],
+                        "unit_amount": item["amount"],
+                        "number": "new",
+                        "description": label,
+                        "party": None,
+                        "balance": total,
+                        "default": total,
+                        "fixed": True,
+                    }
+                )
+        return lines
+
+
+def _session_or_redirect(request):
+    session = services.session_for(request.user)
+    if session is None:
+        messages.info(request, "Open a drawer to take payments.")
+    return session
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@require_perm("cashiering.take_payment")
+@require_http_methods(["GET", "POST"])
+def session_open(request):
+    if services.session_for(request.user):
+        return redirect("cashiering:counter")
+    form = SessionOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_open(
+                drawer=form.cleaned_data["drawer"], clerk=request.user, opening_counts=form.counts()
+            )
+        except RevenueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Drawer open. Scan or type a number to start.")
+            return redirect("cashiering:counter")
+    return render(request, "cashiering/session_open.html", {"form": form})
+
+
+# --------------------------------------------------------------------------- the counter
+
+
+@require_perm("cashiering.take_payment")
+def counter(request, pay_form=None):
+    session = _session_or_redirect(request)
+    if session is None:
+        return redirect("cashiering:session_open")
+    basket = Basket(request)
+    lines = basket.lines()
+    find = request.GET.get("find", "").strip()
+    candidates = []
+    if find:
+        for party in selectors.party_search(find, limit=10):
+            candidates.append((party, list(selectors.open_charges(party)[:20])))
+    if pay_form is None:
+        pay_form = PayForm(
+            lines=len(lines), initial={f"pay-{i}": ln["default"] for i, ln in enumerate(lines)}
+        )
+    pay_rows = [(ln, pay_form[f"pay-{i}"], i) for i, ln in enumerate(lines)]
+    return render(
+        request,
+        "cashiering/counter.html",
+        {
+            "session": session,
+            "basket": basket,
+            "payer": basket.payer,
+            "pay_rows": pay_rows,
+            "find_form": FindForm(initial={"q": ""}),
+            "fee_form": FeeForm(),
+            "pay_form": pay_form,
+            "find": find,
+            "candidates": candidates,
+            "due": sum((ln["default"] for ln in lines), ZERO),
+        },
+    )
+
+
+@require_perm("cashiering.take_payment")
+@require_POST
+def basket_action(request):
+    basket = Basket(request)
+    action = request.POST.get("action")
+    if action == "find":
+        form = FindForm(request.POST)
+        if not form.is_valid():
+            return redirect("cashiering:counter")
+        q = form.cleaned_data["q"].strip()
+        charge = Charge.objects.filter(source_number__iexact=q).first()
+        if charge is not None:
+            if charge.is_settled:
+                messages.warning(request, f"{charge.source_number} is already paid in full.")
+            elif basket.add_charge(charge):
+                messages.success(
+                    request,
+                    f"Added {charge.source_number}: {charge.description}, balance ${charge.balance:,.2f}.",
+                )
+            return redirect("cashiering:counter")
+        party = Party.objects.filter(number__iexact=q).first()
+        if party is not None:
+            basket.set_payer(party)
+            return redirect(f"{reverse('cashiering:counter')}?find={party.number}")
+        return redirect(f"{reverse('cashiering:counter')}?find={q}")
+    if action == "add_charge":
+        charge = get_object_or_404(Charge, pk=request.POST.get("charge"))
+        if not charge.is_settled:
+            basket.add_charge(charge)
+    elif action == "payer":
+        basket.set_payer(get_object_or_404(Party, pk=request.POST.get("party")))
+    elif action == "walk_in":
+        walk_in = Party.objects.filter(name=WALK_IN_NAME).first()
+        if walk_in:
+            basket.set_payer(walk_in)
+    elif action == "add_fee":
+        form = FeeForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                core.fee_compute(fee_type=d["fee_type"], quantity=d["quantity"], amount=d["amount"])
+            except RevenueError as exc:
+                messages.error(request, str(exc))
+            else:
+                basket.add_fee(d["fee_type"], d["quantity"], d["amount"])
+                if not basket.data["payer"]:
+                    walk_in = Party.objects.filter(name=WALK_IN_NAME).first()
+                    if walk_in:
+                        basket.set_payer(walk_in)
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    elif action == "remove":
+        with contextlib.suppress(ValueError):
+            basket.remove(int(request.POST.get("index", "-1")))
+    elif action == "clear":
+        basket.clear()
+    return redirect("cashiering:counter")
+
+
+@require_perm("cashiering.take_payment")
+@require_POST
+def pay(request):
+    session = _session_or_redirect(request)
+    if session is None:
+        return redirect("cashiering:session_open")
+    basket = Basket(request)
+    lines = basket.lines()
+    form = PayForm(request.POST, lines=len(lines))
+    payer = basket.payer
+    if not lines:
+        messages.error(request, "The basket is empty.")
+        return redirect("cashiering:counter")
+    if payer is None:
+        form.add_error(None, "Choose who is paying.")
+    if form.is_valid() and payer is not None:
+        amounts = form.line_amounts(len(lines))
+        items = [
+            services.Item(fee_type=ln["fee"], quantity=ln["quantity"], amount=ln["unit_amount"])
+            if ln["fixed"]
+            else services.Item(charge=ln["charge"], amount=amount)
+            for ln, amount in zip(lines, amounts, strict=True)
+        ]
+        for ln, amount in zip(lines, amounts, strict=True):
+            if ln["fixed"] and amount != ln["default"]:
+                form.add_error(None, f"{ln['description']} is {ln['default']:,.2f} by the fee schedule.")
+        if not form.errors:
+            receipt = post_once(
+                request,
+                form,
+                lambda: services.receipt_issue(
+                    session=session,
+                    payer=payer,
+                    items=items,
+                    tenders=form.tenders(),
+                    acting_user=request.user,
+                ),
+            )
+            if isinstance(receipt, Repeated):
+                basket.clear()
+                return redirect(receipt.url or "cashiering:counter")
+            if receipt:
+                basket.clear()
+                change = f" Change due ${receipt.change_given:,.2f}." if receipt.change_given else ""
+                messages.success(request, f"Receipt {receipt.number} posted: ${receipt.total:,.2f}.{change}")
+                return redirect(f"{receipt.get_absolute_url()}?new=1")
+    return counter(request, pay_form=form)
+
+
+# --------------------------------------------------------------------------- receipts
+
+
+def _receipt(number):
+    return get_object_or_404(
+        Receipt.objects.select_related("session__drawer", "session__clerk", "party", "created_by", "payment"),
+        number=number,
+    )
+
+
+@require_perm("cashiering.view_receipt")
+def receipt_detail(request, number):
+    receipt = _receipt(number)
+    return render(
+        request,
+        "cashiering/receipt_detail.html",
+        {
+            "receipt": receipt,
+            "lines": receipt.lines.select_related("charge"),
+            "tenders": receipt.tenders.all(),
+            "new": request.GET.get("new") == "1",
+            "can_void": receipt.status == Receipt.Status.POSTED
+            and receipt.session.is_open
+            and request.user.has_perm("revenue.request_exception"),
+            "audit_events": core.audit_trail(receipt),
+        },
+    )
+
+
+@require_perm("cashiering.view_receipt")
+def receipt_pdf(request, number, layout):
+    receipt = _receipt(number)
+    if layout not in ("roll", "letter"):
+        raise Http404("No such layout.")
+    try:
+        copy = int(request.GET.get("copy", "0"))
+    except ValueError:
+        copy = 0
+    lines, tenders = list(receipt.lines.select_related("charge")), list(receipt.tenders.all())
+    copy = copy if 0 < copy <= receipt.reprints else 0
+    context = {
+        "receipt": receipt,
+        "lines": lines,
+        "tenders": tenders,
+        "barcode": barcode_svg(receipt.number),
+        "copy": copy,
+        # a roll is as long as its receipt; WeasyPrint needs a page height, so it is worked out here
+        "roll_height": 112
+        + 10 * len(lines)
+        + 5 * len(tenders)
+        + (14 if copy or receipt.status == "voided" else 0),
+    }
+    pdf = render_pdf(f"cashiering/print/receipt_{layout}.html", context, request=request)
+    return pdf_response(pdf, f"{receipt.number}-{layout}.pdf")
+
+
+@require_perm("cashiering.view_receipt")
+@require_POST
+def receipt_reprint(request, number):
+    receipt = _receipt(number)
+    copy = services.receipt_reprinted(receipt=receipt, acting_user=request.user)
+    layout = "letter" if request.POST.get("layout") == "letter" else "roll"
+    return redirect(f"{reverse('cashiering:receipt_pdf', args=[receipt.number, layout])}?copy={copy}")
+
+
+@require_perm("revenue.request_exception")
+@require_http_methods(["GET", "POST"])
+def receipt_void(request, number):
+    receipt = _receipt(number)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        req = post_once(
+            request,
+            form,
+            lambda: services.receipt_void_request(
+                receipt=receipt, reason=form.cleaned_data["reason"], acting_user=request.user
+            ),
+        )
+        if isinstance(req, Repeated):
+            return redirect(receipt)
+        if req:
+            if req.status == req.Status.PERFORMED:
+                messages.success(request, f"Receipt {receipt.number} voided within your limit.")
+            else:
+                messages.success(request, f"Void of {receipt.number} requested; a supervisor will decide.")
+            return redirect(receipt)
+    return render(
+        request,
+        "cashiering/receipt_void.html",
+        {
+            "receipt": receipt,
+            "form": form,
+            "limit": core.exception_limit(user=request.user, kind="void"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- close-out and the day
+
+
+@require_perm("cashiering.take_payment")
+@require_http_methods(["GET", "POST"])
+def close_out(request):
+    session = _session_or_redirect(request)
+    if session is None:
+        return redirect("cashiering:session_open")
+    checks = list(services.session_checks(session))
+    form = CloseOutForm(request.POST or None, check_ids=[t.pk for t in checks])
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.session_close(
+                session=session,
+                counted_counts=form.counts(),
+                confirmed_check_ids=d["confirmed_checks"],
+                card_batch_total=d["card_batch_total"] or ZERO,
+                explanation=d["explanation"],
+                acting_user=request.user,
+            )
+        except RevenueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            Basket(request).clear()
+            messages.success(request, "Session closed. A supervisor will sign it off.")
+            return redirect(session)
+    expected = services.session_expected(session)
+    return render(
+        request,
+        "cashiering/close_out.html",
+        {
+            "session": session,
+            "form": form,
+            "checks": checks,
+            "expected": expected,
+            "confirmed": form.cleaned_data.get("confirmed_checks", [])
+            if form.is_bound and hasattr(form, "cleaned_data")
+            else [],
+            "limit": services.policy_on(session.business_date).over_short_explain_over,
+            "denominations": DENOMINATIONS,
+        },
+    )
+
+
+def _session_queryset(user):
+    qs = CashierSession.objects.select_related("drawer", "clerk", "signed_off_by")
+    if user.has_perm("cashiering.view_cashiersession") and (
+        user.has_perm("cashiering.sign_off_session") or user.has_perm("cashiering.view_tender")
+    ):
+        return qs
+    return qs.filter(clerk=user)
+
+
+@require_perm("cashiering.view_cashiersession")
+def session_detail(request, pk):
+    session = get_object_or_404(_session_queryset(request.user), pk=pk)
+    receipts = session.receipts.select_related("party").annotate(n_lines=Count("lines"))
+    return render(
+        request,
+        "cashiering/session_detail.html",
+        {
+            "session": session,
+            "receipts": receipts,
+            "expected": services.session_expected(session),
+            "can_sign_off": request.user.has_perm("cashiering.sign_off_session")
+            and session.status == CashierSession.Status.CLOSED
+            and session.clerk_id != request.user.pk,
+            "denominations": [(d, (session.counted_counts or {}).get(d.key, 0)) for d in DENOMINATIONS],
+            "audit_events": core.audit_trail(session),
+        },
+    )
+
+
+@require_perm("cashiering.sign_off_session")
+@require_POST
+def session_sign_off(request, pk):
+    session = get_object_or_404(CashierSession, pk=pk)
+    try:
+        services.session_sign_off(session=session, acting_user=request.user)
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Session {session} signed off.")
+    return redirect(f"{reverse('cashiering:day')}?date={session.business_date:%Y-%m-%d}")
+
+
+def day_sessions(day: datetime.date):
+    posted = Q(receipts__status=Receipt.Status.POSTED)
+    return (
+        CashierSession.objects.filter(business_date=day)
+        .select_related("drawer", "clerk", "signed_off_by")
+        .annotate(
+            receipt_count=Count("receipts", filter=posted, distinct=True),
+            void_count=Count("receipts", filter=Q(receipts__status=Receipt.Status.VOIDED), distinct=True),
+            taken=Sum("receipts__total", filter=posted),
+        )
+        .order_by("drawer__code", "opened_at")
+    )
+
+
+@require_perm("cashiering.sign_off_session")
+def day(request, fmt="html"):
+    try:
+        when = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        when = core.city_today()
+    sessions = list(day_sessions(when))
+    rows = [(s, services.session_expected(s) if s.is_open else None) for s in sessions]
+    totals = {
+        k: sum(((getattr(s, f"counted_{k}") or ZERO) for s in sessions), ZERO)
+        for k in ("cash", "checks", "cards")
+    }
+    context = {
+        "day": when,
+        "rows": rows,
+        "totals": totals,
+        "over_short": sum((s.over_short_total for s in sessions if s.counted_cash is not None), ZERO),
+    }
+    stamp = when.strftime("%Y-%m-%d")
+    if fmt == "pdf":
+        return pdf_response(
+            render_pdf("cashiering/print/day.html", context, request=request), f"day-{stamp}.pdf"
+        )
+    if fmt == "xlsx":
+        columns = [
+            Column("Drawer", width=8),
+            Column("Clerk", width=18),
+            Column("Status", width=14),
+            Column("Receipts", "int", 9),
+            Column("Voids", "int", 7),
+        ]
+        for k in ("cash", "checks", "cards"):
+            columns += [
+                Column(f"{k.title()} expected", "money", 14),
+                Column(f"{k.title()} counted", "money", 14),
+                Column(f"{k.title()} over/short", "money", 14),
+            ]
+        columns.append(Column("Signed off by", width=16))
+        data = []
+        for s in sessions:
+            row = [
+                s.drawer.code,
+                s.clerk.get_full_name() or s.clerk.username,
+                s.get_status_display(),
+                s.receipt_count,
+                s.void_count,
+            ]
+            diffs = s.over_short()
+            for k in ("cash", "checks", "cards"):
+                row += [getattr(s, f"expected_{k}"), getattr(s, f"counted_{k}"), diffs.get(k)]
+            row.append(s.signed_off_by.username if s.signed_off_by else "")
+            data.append(row)
+        total_row = [
+            "Total",
+            "",
+            "",
+            sum(s.receipt_count for s in sessions),
+            sum(s.void_count for s in sessions),
+        ]
+        for k in ("cash", "checks", "cards"):
+            closed = [s for s in sessions if s.counted_cash is not None]
+            total_row += [
+                sum((getattr(s, f"expected_{k}") for s in closed), ZERO),
+                totals[k],
+                sum((s.over_short()[k] for s in closed), ZERO),
+            ]
+        total_row.append("")
+        content = build_xlsx(
+            title="Daily cash reconciliation",
+            subtitle=f"{when:%m/%d/%Y}",
+            columns=columns,
+            rows=data,
+            totals=total_row,
+            sheet_name="Day",
+        )
+        return xlsx_response(content, f"day-{stamp}.xlsx")
+    return render(request, "cashiering/day.html", context)
