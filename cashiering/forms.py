@@ -73,6 +73,7 @@ class PayForm(OnceForm):
         max_length=4,
         required=False,
         label="Card last 4",
+        error_messages={"max_length": "Only the last 4 digits of the card, never the whole number."},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{4}"}),
     )
     card_auth = forms.CharField(max_length=20, required=False, label="Authorization code")
@@ -88,6 +89,18 @@ class PayForm(OnceForm):
             field.widget.attrs["class"] = "form-control text-end money-input" if money else "form-control"
             field.widget.attrs["autocomplete"] = "off"
         self.fields["cash"].widget.attrs["accesskey"] = "c"
+        # a whole card number typed by mistake is neither kept nor shown back on the page
+        self.card_number_typed = False
+        if self.is_bound and len(str(self.data.get("card_last4", "")).strip()) > 4:
+            self.data = self.data.copy()
+            self.data["card_last4"] = ""
+            self.card_number_typed = True
+
+    def clean(self):
+        data = super().clean()
+        if self.card_number_typed:
+            self.add_error("card_last4", "Only the last 4 digits of the card, never the whole number.")
+        return data
 
     def clean_card_last4(self):
         value = self.cleaned_data["card_last4"].strip()
