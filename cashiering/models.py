@@ -87,6 +87,9 @@ class CashierSession(models.Model):
     over_short_entry = models.OneToOneField(
         JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    deposit = models.ForeignKey(
+        "Deposit", null=True, blank=True, on_delete=models.PROTECT, related_name="sessions"
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -128,6 +131,54 @@ class CashierSession(models.Model):
     @property
     def over_short_total(self) -> Decimal:
         return sum(self.over_short().values(), ZERO)
+
+
+class Deposit(models.Model):
+    """Cash and checks from signed-off sessions taken to the bank. Posted (Dr cash in bank,
+    Cr undeposited funds) when marked deposited with the bank's reference."""
+
+    class Status(models.TextChoices):
+        PREPARED = "prepared", "Prepared"
+        DEPOSITED = "deposited", "Deposited"
+
+    number = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARED)
+    cash_counts = models.JSONField(default=dict)
+    cash_total = money_field()
+    checks_total = money_field()
+    prepared_at = models.DateTimeField(auto_now_add=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    bank_reference = models.CharField(max_length=40, blank=True)
+    deposited_on = models.DateField(null=True, blank=True)
+    deposited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-prepared_at"]
+        permissions = [("make_deposit", "Can prepare bank deposits and mark them deposited")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cash_total__gte=0) & Q(checks_total__gte=0), name="deposit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="prepared") | (Q(entry__isnull=False) & ~Q(bank_reference="")),
+                name="deposited_has_entry_and_reference",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Deposit {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("cashiering:deposit_detail", args=[self.number])
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash_total + self.checks_total
 
 
 class CheckRestriction(models.Model):

@@ -517,3 +517,146 @@ def session_sign_off(*, session: CashierSession, acting_user) -> CashierSession:
         after={"over_short": str(session.over_short_total)},
     )
     return session
+
+
+# --------------------------------------------------------------------------- bank deposits
+
+
+def deposit_split(counts: dict, amount: Decimal) -> dict[str, int]:
+    """Which of the counted notes and coins make up `amount`, the rest (the float) staying in the
+    drawer: as many large notes as possible, so the drawer keeps the small change it needs."""
+    target = int(amount * 100)
+    denominations = sorted(DENOMINATION_BY_KEY.values(), key=lambda d: (-d.value, d.key))
+    chosen, remaining = {}, target
+    for d in denominations:
+        cents = int(d.value * 100)
+        n = min(int(counts.get(d.key, 0)), remaining // cents)
+        if n:
+            chosen[d.key] = n
+            remaining -= n * cents
+    if remaining == 0:
+        return chosen
+    # Greedy can miss (a 0.30 from quarters and dimes): settle the coins exactly instead.
+    coins = [d for d in denominations if d.value < 1]
+    coin_budget = target - sum(
+        DENOMINATION_BY_KEY[k].value * 100 * n for k, n in chosen.items() if DENOMINATION_BY_KEY[k].value >= 1
+    )
+    coin_budget = int(coin_budget)
+    best: dict[int, dict[str, int]] = {0: {}}
+    for d in coins:
+        cents = int(d.value * 100)
+        for made, used in list(best.items()):
+            for n in range(1, int(counts.get(d.key, 0)) + 1):
+                total = made + n * cents
+                if total > coin_budget:
+                    break
+                best.setdefault(total, {**used, d.key: n})
+    if coin_budget not in best:
+        raise RevenueError("The counted notes and coins cannot make the deposit exactly; recount the drawer.")
+    notes = {k: n for k, n in chosen.items() if DENOMINATION_BY_KEY[k].value >= 1}
+    return {**notes, **best[coin_budget]}
+
+
+def deposit_checks(deposit_or_sessions):
+    sessions = (
+        deposit_or_sessions.sessions.all()
+        if hasattr(deposit_or_sessions, "sessions")
+        else deposit_or_sessions
+    )
+    return (
+        Tender.objects.filter(
+            receipt__session__in=sessions,
+            receipt__status=Receipt.Status.POSTED,
+            kind__in=[Tender.Kind.CHECK, Tender.Kind.MONEY_ORDER],
+        )
+        .select_related("receipt")
+        .order_by("receipt__number", "pk")
+    )
+
+
+@transaction.atomic
+def deposit_prepare(*, sessions: list[CashierSession], acting_user) -> Deposit:
+    """Gather signed-off sessions into a deposit: their cash less each drawer's float, and
+    their checks. Nothing posts until the deposit is marked deposited."""
+    if not acting_user.has_perm("cashiering.make_deposit"):
+        raise NotAllowed("Only a Revenue Supervisor prepares deposits.")
+    if not sessions:
+        raise RevenueError("Choose the sessions to deposit.")
+    locked = list(
+        CashierSession.objects.select_for_update(no_key=True)
+        .filter(pk__in=[s.pk for s in sessions])
+        .order_by("pk")
+    )
+    for s in locked:
+        if s.status != CashierSession.Status.SIGNED_OFF:
+            raise RevenueError(f"Session {s} is not signed off yet.")
+        if s.deposit_id:
+            raise RevenueError(f"Session {s} is already in deposit {s.deposit.number}.")
+    cash_counts: dict[str, int] = {}
+    cash_total = ZERO
+    for s in locked:
+        amount = s.counted_cash - s.opening_float
+        if amount < 0:
+            raise RevenueError(f"Session {s} counted less cash than its float.")
+        for key, n in deposit_split(s.counted_counts, amount).items():
+            cash_counts[key] = cash_counts.get(key, 0) + n
+        cash_total += amount
+    checks_total = sum((t.amount for t in deposit_checks(locked)), ZERO)
+    deposit = Deposit.objects.create(
+        number=core.number_next(kind="DEP"),
+        cash_counts=cash_counts,
+        cash_total=cash_total,
+        checks_total=checks_total,
+        prepared_by=acting_user,
+    )
+    CashierSession.objects.filter(pk__in=[s.pk for s in locked]).update(deposit=deposit)
+    core.audit(
+        actor=acting_user,
+        action="deposit.prepared",
+        obj=deposit,
+        after={"cash": str(cash_total), "checks": str(checks_total), "sessions": [s.pk for s in locked]},
+    )
+    return deposit
+
+
+@transaction.atomic
+def deposit_confirm(*, deposit, bank_reference: str, deposited_on: datetime.date | None = None, acting_user):
+    """The bank took it: Dr cash in bank, Cr undeposited cash and checks."""
+    if not acting_user.has_perm("cashiering.make_deposit"):
+        raise NotAllowed("Only a Revenue Supervisor marks deposits.")
+    deposit = Deposit.objects.select_for_update(no_key=True).get(pk=deposit.pk)
+    if deposit.status != Deposit.Status.PREPARED:
+        raise RevenueError(f"Deposit {deposit.number} is already marked deposited.")
+    bank_reference = (bank_reference or "").strip()
+    if not bank_reference:
+        raise RevenueError("Enter the bank's reference from the deposit receipt.")
+    deposited_on = deposited_on or core.city_today()
+    memo = f"Deposit {deposit.number} ref {bank_reference}"
+    deposit.entry = core.journal_post(
+        lines=[
+            core.Line(
+                account=core.account_for_role(Account.Role.CASH_IN_BANK), debit=deposit.total, memo=memo
+            ),
+            core.Line(
+                account=core.account_for_role(Account.Role.UNDEPOSITED), credit=deposit.cash_total, memo=memo
+            ),
+            core.Line(
+                account=core.account_for_role(Account.Role.UNDEPOSITED_CHECKS),
+                credit=deposit.checks_total,
+                memo=memo,
+            ),
+        ],
+        memo=memo,
+        acting_user=acting_user,
+        source=deposit,
+        entry_date=deposited_on,
+    )
+    deposit.status = Deposit.Status.DEPOSITED
+    deposit.bank_reference = bank_reference[:40]
+    deposit.deposited_on = deposited_on
+    deposit.deposited_by = acting_user
+    deposit.save(update_fields=["entry", "status", "bank_reference", "deposited_on", "deposited_by"])
+    core.audit(
+        actor=acting_user, action="deposit.deposited", obj=deposit, after={"bank_reference": bank_reference}
+    )
+    return deposit

@@ -5,7 +5,7 @@ import contextlib
 import datetime
 
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from revenue.web import Repeated, post_once
 from . import services
 from .demo import WALK_IN_NAME
 from .forms import CloseOutForm, FeeForm, FindForm, PayForm, SessionOpenForm, VoidForm
-from .models import DENOMINATIONS, CashierSession, Receipt
+from .models import DENOMINATIONS, CashierSession, Deposit, Receipt
 
 # --------------------------------------------------------------------------- the basket
 
@@ -572,3 +572,83 @@ def day(request, fmt="html"):
         )
         return xlsx_response(content, f"day-{stamp}.xlsx")
     return render(request, "cashiering/day.html", context)
+
+
+# --------------------------------------------------------------------------- deposits
+
+
+def _bundles(counts: dict):
+    """Per denomination: count, full straps or rolls, loose, and amount, for the deposit slip."""
+    rows = []
+    for d in DENOMINATIONS:
+        n = int(counts.get(d.key, 0))
+        if n:
+            rows.append(
+                {"d": d, "count": n, "bundles": n // d.bundle, "loose": n % d.bundle, "amount": d.value * n}
+            )
+    return rows
+
+
+@require_perm("cashiering.make_deposit")
+@require_http_methods(["GET", "POST"])
+def deposit_list(request):
+    ready = (
+        CashierSession.objects.filter(status=CashierSession.Status.SIGNED_OFF, deposit__isnull=True)
+        .select_related("drawer", "clerk")
+        .annotate(cash_to_deposit=F("counted_cash") - F("opening_float"))
+        .order_by("business_date", "drawer__code")
+    )
+    if request.method == "POST":
+        chosen = [s for s in ready if str(s.pk) in request.POST.getlist("sessions")]
+        try:
+            deposit = services.deposit_prepare(sessions=chosen, acting_user=request.user)
+        except RevenueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, f"Deposit {deposit.number} prepared: print the slip, take it to the bank."
+            )
+            return redirect(deposit)
+    return render(
+        request,
+        "cashiering/deposit_list.html",
+        {
+            "ready": ready,
+            "deposits": Deposit.objects.select_related("prepared_by", "deposited_by")[:50],
+        },
+    )
+
+
+@require_perm("cashiering.view_deposit")
+def deposit_detail(request, number, fmt="html"):
+    deposit = get_object_or_404(
+        Deposit.objects.select_related("prepared_by", "deposited_by", "entry"), number=number
+    )
+    context = {
+        "deposit": deposit,
+        "bundles": _bundles(deposit.cash_counts),
+        "checks": list(services.deposit_checks(deposit)),
+        "sessions": deposit.sessions.select_related("drawer", "clerk"),
+    }
+    if fmt == "pdf":
+        context["barcode"] = barcode_svg(deposit.number)
+        return pdf_response(
+            render_pdf("cashiering/print/deposit_slip.html", context, request=request),
+            f"{deposit.number}.pdf",
+        )
+    return render(request, "cashiering/deposit_detail.html", context)
+
+
+@require_perm("cashiering.make_deposit")
+@require_POST
+def deposit_confirm(request, number):
+    deposit = get_object_or_404(Deposit, number=number)
+    try:
+        services.deposit_confirm(
+            deposit=deposit, bank_reference=request.POST.get("bank_reference", ""), acting_user=request.user
+        )
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Deposit {deposit.number} marked deposited.")
+    return redirect(deposit)
