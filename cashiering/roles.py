@@ -16,6 +16,7 @@ _READ_ALL = [
         "tender",
         "checkrestriction",
         "cashieringpolicy",
+        "deposit",
     )
 ]
 
@@ -28,6 +29,7 @@ PERMISSIONS = {
             + _READ_ALL
             + [
                 "cashiering.sign_off_session",
+                "cashiering.make_deposit",
                 "cashiering.add_drawer",
                 "cashiering.change_drawer",
                 "cashiering.add_cashieringpolicy",

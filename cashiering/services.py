@@ -21,6 +21,7 @@ from .models import (
     DENOMINATION_BY_KEY,
     CashieringPolicy,
     CashierSession,
+    Deposit,
     Drawer,
     Receipt,
     ReceiptLine,
