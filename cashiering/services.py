@@ -596,9 +596,8 @@ def deposit_prepare(*, sessions: list[CashierSession], acting_user) -> Deposit:
     cash_counts: dict[str, int] = {}
     cash_total = ZERO
     for s in locked:
-        amount = s.counted_cash - s.opening_float
-        if amount < 0:
-            raise RevenueError(f"Session {s} counted less cash than its float.")
+        # the float stays in the drawer; a drawer counted below its float keeps all its cash
+        amount = max(s.counted_cash - s.opening_float, ZERO)
         for key, n in deposit_split(s.counted_counts, amount).items():
             cash_counts[key] = cash_counts.get(key, 0) + n
         cash_total += amount

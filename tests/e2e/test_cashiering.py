@@ -1,0 +1,105 @@
+"""A clerk's day at the counter, walked in Chromium: open, take a split payment, print, void with a
+supervisor, take another, close out a dollar short, sign-off, deposit slip."""
+
+import pytest
+
+from cashiering import demo as counter_demo
+from cashiering.models import CashierSession, Deposit, Receipt
+from revenue import selectors, services
+from tests.conftest import D
+from tests.e2e.conftest import login
+from tests.pdf import pdf_text
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def scan(page, number):
+    page.fill("#find", number)
+    page.press("#find", "Enter")
+    page.wait_for_selector(f"#basket td:text('{number}')")
+
+
+def test_a_clerks_day_at_the_counter(
+    browser, page, live_server, clerk, supervisor, party, make_charge, fees, admin_user
+):
+    counter_demo.load_counter(acting_user=admin_user)
+    license_tax = make_charge(party, "120.00", "Business license tax")
+    notary = make_charge(party, "35.50", "Notary (per signature)")
+
+    login(page, live_server, "clerk1")
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.fill("#id_count_b20", "5")  # a $100.00 float
+    assert page.locator("#counts-total").inner_text() == "$100.00"
+    page.get_by_role("button", name="Open drawer").click()
+    page.wait_for_function("document.activeElement.id === 'find'")
+
+    scan(page, license_tax.source_number)
+    scan(page, notary.source_number)
+    assert page.locator("#due").inner_text() == "$155.50"
+    page.fill("#id_cash", "60.00")
+    page.fill("#id_check_amount", "100.00")
+    page.fill("#id_check_number", "1042")
+    page.fill("#id_check_name", "Rosa Alvarez")
+    assert page.locator("#change").inner_text() == "$4.50"  # shown before committing
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    receipt = Receipt.objects.get()
+    assert page.locator("#change-due").inner_text() == "Change $4.50"
+
+    pdf = page.request.get(live_server.url + page.locator("#print-roll").get_attribute("href"))
+    text = pdf_text(pdf.body())
+    assert receipt.number in text and "$155.50" in text and "$120.00" in text and "$4.50" in text
+
+    page.get_by_role("link", name="Void…").click()
+    page.fill("#id_reason", "Paid the wrong account")
+    page.get_by_role("button", name="Ask a supervisor").click()
+    assert "a supervisor will decide" in page.locator(".alert").first.inner_text()
+
+    sup_context = browser.new_context()
+    sup = sup_context.new_page()
+    login(sup, live_server, "supervisor")
+    sup.get_by_role("link", name="Approvals").click()
+    sup.get_by_role("link", name="Void", exact=True).click()
+    sup.get_by_role("button", name="Approve").click()
+    assert "Request approved" in sup.locator(".alert").first.inner_text()
+    receipt.refresh_from_db()
+    assert receipt.status == "voided"
+
+    page.get_by_role("link", name="Counter", exact=True).click()
+    scan(page, notary.source_number)
+    page.fill("#id_cash", "40.00")
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.get_by_role("link", name="Close out").click()
+    page.fill("#id_count_b20", "6")
+    page.fill("#id_count_b10", "1")
+    page.fill("#id_count_b1", "4")
+    page.fill("#id_count_c25", "2")  # 134.50 of 135.50 expected: a dollar short
+    page.fill("#id_card_batch_total", "0")
+    page.fill("#id_explanation", "Short a dollar; recounted twice")
+    page.get_by_role("button", name="Close out").click()
+    assert "Session closed" in page.locator(".alert").first.inner_text()
+    session = CashierSession.objects.get()
+    assert session.over_short() == {"cash": D("-1.00"), "checks": D("0.00"), "cards": D("0.00")}
+
+    sup.get_by_role("link", name="Reconciliation").click()
+    sup.get_by_role("link", name="Review and sign off").click()
+    sup.click("#sign-off")
+    session.refresh_from_db()
+    assert session.status == "signed_off" and session.signed_off_by == supervisor
+
+    sup.get_by_role("link", name="Deposits").click()
+    sup.get_by_role("button", name="Prepare deposit").click()
+    deposit = Deposit.objects.get()
+    slip = pdf_text(
+        sup.request.get(live_server.url + sup.locator("#deposit-slip").get_attribute("href")).body()
+    )
+    assert deposit.number in slip and "$34.50" in slip
+    sup.fill("#id_bank_reference", "BK-2026-1126")
+    sup.get_by_role("button", name="Mark deposited").click()
+    deposit.refresh_from_db()
+    assert deposit.status == "deposited"
+    sup_context.close()
+    assert selectors.trial_balance(as_of=services.city_today()).in_balance
