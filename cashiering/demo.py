@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from revenue import services as core
-from revenue.models import Party
+from revenue.models import FeeType, Party
 
 from .models import CashieringPolicy, Drawer
 
@@ -25,6 +25,7 @@ def load_counter(*, acting_user) -> None:
         check_overpayment=CashieringPolicy.Overpayment.CREDIT,
         card_overpayment=CashieringPolicy.Overpayment.REFUSE,
         no_checks_days=180,
+        returned_check_fee=FeeType.objects.filter(code="NSF").first(),
         created_by=acting_user,
     )
     core.party_create(

@@ -151,3 +151,14 @@ class CloseOutForm(CountsMixin, forms.Form):
             required=False,
             widget=forms.CheckboxSelectMultiple,
         )
+
+
+class ReturnCheckForm(forms.Form):
+    reason = forms.CharField(
+        max_length=120,
+        label="Bank's reason",
+        widget=forms.TextInput(attrs={"autofocus": True, "class": "form-control"}),
+    )
+    returned_on = forms.DateField(
+        label="Returned on", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )

@@ -181,6 +181,44 @@ class Deposit(models.Model):
         return self.cash_total + self.checks_total
 
 
+class ReturnedCheck(models.Model):
+    """A check the bank gave back: its payment reversed out of the bank, the charges it paid open
+    again, the returned-check fee assessed, and the payer barred from checks for a while."""
+
+    number = models.CharField(max_length=20, unique=True)
+    tender = models.OneToOneField("Tender", on_delete=models.PROTECT, related_name="returned")
+    receipt = models.ForeignKey("Receipt", on_delete=models.PROTECT, related_name="returned_checks")
+    deposit = models.ForeignKey(Deposit, on_delete=models.PROTECT, related_name="returned_checks")
+    reason = models.CharField(
+        max_length=120, help_text="As the bank gives it: insufficient funds, account closed …"
+    )
+    returned_on = models.DateField()
+    fee_charge = models.OneToOneField(
+        Charge, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reposted_payment = models.OneToOneField(
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The receipt's other tenders, applied again once the whole payment was reversed.",
+    )
+    restriction = models.OneToOneField("CheckRestriction", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-returned_on", "-pk"]
+        permissions = [("return_check", "Can record a check the bank returned")]
+
+    def __str__(self):
+        return f"Returned check {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("cashiering:returned_check_detail", args=[self.number])
+
+
 class CheckRestriction(models.Model):
     """A party whose check was returned: no checks accepted at the counter until `until`."""
 
@@ -300,6 +338,14 @@ class CashieringPolicy(models.Model):
     card_overpayment = models.CharField(max_length=8, choices=Overpayment.choices)
     no_checks_days = models.PositiveIntegerField(
         help_text="Days a returned check bars a party from paying by check."
+    )
+    returned_check_fee = models.ForeignKey(
+        "revenue.FeeType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The fee assessed when a check is returned (its amount is in the fee schedule).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -17,12 +17,13 @@ _READ_ALL = [
         "checkrestriction",
         "cashieringpolicy",
         "deposit",
+        "returnedcheck",
     )
 ]
 
 PERMISSIONS = {
     ASR_I: _COUNTER,
-    ASR_II: _COUNTER,
+    ASR_II: [*_COUNTER, "cashiering.return_check", "cashiering.view_returnedcheck"],
     SUPERVISOR: sorted(
         set(
             _COUNTER
@@ -30,6 +31,7 @@ PERMISSIONS = {
             + [
                 "cashiering.sign_off_session",
                 "cashiering.make_deposit",
+                "cashiering.return_check",
                 "cashiering.add_drawer",
                 "cashiering.change_drawer",
                 "cashiering.add_cashieringpolicy",

@@ -21,10 +21,12 @@ from .models import (
     DENOMINATION_BY_KEY,
     CashieringPolicy,
     CashierSession,
+    CheckRestriction,
     Deposit,
     Drawer,
     Receipt,
     ReceiptLine,
+    ReturnedCheck,
     Tender,
     counts_total,
 )
@@ -660,3 +662,107 @@ def deposit_confirm(*, deposit, bank_reference: str, deposited_on: datetime.date
         actor=acting_user, action="deposit.deposited", obj=deposit, after={"bank_reference": bank_reference}
     )
     return deposit
+
+
+# --------------------------------------------------------------------------- returned checks
+
+
+@transaction.atomic
+def check_return(*, tender: Tender, reason: str, acting_user, returned_on: datetime.date | None = None):
+    """The bank returned a deposited check. The receipt's whole payment is reversed out of the
+    bank (it was deposited), its other tenders are applied again to the same charges in order, so
+    only what the check paid opens again; the returned-check fee is assessed; the payer may not
+    pay by check for the policy's number of days; the charges' source objects are told."""
+    if not acting_user.has_perm("cashiering.return_check"):
+        raise NotAllowed("Your role cannot record returned checks.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise RevenueError("Enter the bank's reason for returning the check.")
+    tender = Tender.objects.select_related(
+        "receipt__session__deposit", "receipt__payment", "receipt__party"
+    ).get(pk=tender.pk)
+    receipt = tender.receipt
+    if tender.kind != Tender.Kind.CHECK:
+        raise RevenueError("Only a check can be returned by the bank.")
+    if receipt.status != Receipt.Status.POSTED:
+        raise RevenueError(f"Receipt {receipt.number} is void; its check was never deposited.")
+    deposit = receipt.session.deposit
+    if deposit is None or deposit.status != Deposit.Status.DEPOSITED:
+        raise RevenueError("This check has not been deposited yet: it cannot have come back from the bank.")
+    if ReturnedCheck.objects.filter(tender=tender).exists():
+        raise RevenueError(f"Check {tender.reference} is already recorded as returned.")
+    returned_on = returned_on or core.city_today()
+    policy = policy_on(returned_on)
+    bank = core.account_for_role(Account.Role.CASH_IN_BANK)
+    payment = receipt.payment
+    applications = list(payment.applications.select_related("charge").order_by("pk"))
+
+    core.payment_reverse(
+        payment=payment,
+        acting_user=acting_user,
+        on=returned_on,
+        reason=f"Check {tender.reference} returned: {reason}",
+        account_map={
+            core.account_for_role(Account.Role.UNDEPOSITED).pk: bank,
+            core.account_for_role(Account.Role.UNDEPOSITED_CHECKS).pk: bank,
+        },
+    )
+    kept = payment.amount - tender.amount  # the receipt's cash, card and other checks: still in the bank
+    reposted = None
+    if kept > 0:
+        left, again = kept, []
+        for app in applications:
+            part = min(app.amount, left)
+            if part > 0:
+                again.append((app.charge, part))
+                left -= part
+        reposted = core.payment_post(
+            party=payment.party,
+            amount=kept,
+            applications=again,
+            debits=[(bank, kept)],
+            acting_user=acting_user,
+            received_on=returned_on,
+            reference=f"{receipt.number} less returned check",
+            source=receipt,
+        )
+    returned = ReturnedCheck(
+        number=core.number_next(kind="RC", on=returned_on),
+        tender=tender,
+        receipt=receipt,
+        deposit=deposit,
+        reason=reason[:120],
+        returned_on=returned_on,
+        reposted_payment=reposted,
+        created_by=acting_user,
+    )
+    returned.restriction = CheckRestriction.objects.create(
+        party=receipt.party,
+        until=returned_on + datetime.timedelta(days=policy.no_checks_days),
+        reason=f"check {tender.reference} returned {returned_on:%m/%d/%Y}",
+        created_by=acting_user,
+    )
+    returned.save()
+    if policy.returned_check_fee_id:
+        returned.fee_charge = core.charge_assess_fee(
+            party=receipt.party,
+            fee_type=policy.returned_check_fee,
+            acting_user=acting_user,
+            on=returned_on,
+            source=returned,
+            source_number=returned.number,
+        )
+        returned.save(update_fields=["fee_charge"])
+    core.audit(
+        actor=acting_user,
+        action="check.returned",
+        obj=returned,
+        reason=reason,
+        after={
+            "receipt": receipt.number,
+            "check": tender.reference,
+            "amount": str(tender.amount),
+            "deposit": deposit.number,
+        },
+    )
+    return returned

@@ -21,8 +21,8 @@ from revenue.web import Repeated, post_once
 
 from . import services
 from .demo import WALK_IN_NAME
-from .forms import CloseOutForm, FeeForm, FindForm, PayForm, SessionOpenForm, VoidForm
-from .models import DENOMINATIONS, CashierSession, Deposit, Receipt
+from .forms import CloseOutForm, FeeForm, FindForm, PayForm, ReturnCheckForm, SessionOpenForm, VoidForm
+from .models import DENOMINATIONS, CashierSession, Deposit, Receipt, ReturnedCheck, Tender
 
 # --------------------------------------------------------------------------- the basket
 
@@ -317,6 +317,14 @@ def receipt_detail(request, number):
             "lines": receipt.lines.select_related("charge"),
             "tenders": receipt.tenders.all(),
             "new": request.GET.get("new") == "1",
+            "returnable": [
+                t
+                for t in receipt.tenders.all()
+                if t.kind == Tender.Kind.CHECK and receipt.session.deposit_id and not hasattr(t, "returned")
+            ]
+            if request.user.has_perm("cashiering.return_check") and receipt.status == Receipt.Status.POSTED
+            else [],
+            "returned_checks": receipt.returned_checks.all(),
             "can_void": receipt.status == Receipt.Status.POSTED
             and receipt.session.is_open
             and request.user.has_perm("revenue.request_exception"),
@@ -652,3 +660,59 @@ def deposit_confirm(request, number):
     else:
         messages.success(request, f"Deposit {deposit.number} marked deposited.")
     return redirect(deposit)
+
+
+# --------------------------------------------------------------------------- returned checks
+
+
+@require_perm("cashiering.return_check")
+@require_http_methods(["GET", "POST"])
+def check_return(request, tender_id):
+    tender = get_object_or_404(
+        Tender.objects.select_related("receipt__party", "receipt__session__deposit"),
+        pk=tender_id,
+        kind=Tender.Kind.CHECK,
+    )
+    form = ReturnCheckForm(request.POST or None, initial={"returned_on": core.city_today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            returned = services.check_return(
+                tender=tender,
+                reason=form.cleaned_data["reason"],
+                returned_on=form.cleaned_data["returned_on"],
+                acting_user=request.user,
+            )
+        except RevenueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"{returned} recorded: charges re-opened, fee assessed. Print the notice."
+            )
+            return redirect(returned)
+    return render(request, "cashiering/check_return.html", {"tender": tender, "form": form})
+
+
+@require_perm("cashiering.view_returnedcheck")
+def returned_check_detail(request, number, fmt="html"):
+    returned = get_object_or_404(
+        ReturnedCheck.objects.select_related(
+            "tender", "receipt__party", "deposit", "fee_charge", "restriction"
+        ),
+        number=number,
+    )
+    reopened = [
+        line for line in returned.receipt.lines.select_related("charge") if not line.charge.is_settled
+    ]
+    context = {
+        "returned": returned,
+        "party": returned.receipt.party,
+        "reopened": reopened,
+        "total_due": sum((ln.charge.balance for ln in reopened), ZERO)
+        + (returned.fee_charge.balance if returned.fee_charge else ZERO),
+    }
+    if fmt == "pdf":
+        return pdf_response(
+            render_pdf("cashiering/print/returned_check_notice.html", context, request=request),
+            f"{returned.number}-notice.pdf",
+        )
+    return render(request, "cashiering/returned_check_detail.html", context)

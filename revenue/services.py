@@ -355,13 +355,27 @@ def journal_reverse(
 
 
 def _journal_reverse(
-    *, entry: JournalEntry, acting_user, memo: str = "", entry_date: datetime.date | None = None
+    *,
+    entry: JournalEntry,
+    acting_user,
+    memo: str = "",
+    entry_date: datetime.date | None = None,
+    account_map: dict[int, Account] | None = None,
 ) -> JournalEntry:
+    """`account_map` (account id → account) reverses a line into another account: money that has
+    moved on since (undeposited funds since taken to the bank) comes back from where it is now."""
     entry = JournalEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
     if JournalEntry.objects.filter(reverses=entry).exists():
         raise AlreadyReversed(f"Entry {entry.number} has already been reversed.")
+    account_map = account_map or {}
     lines = [
-        Line(account=ln.account, party=ln.party, debit=ln.credit, credit=ln.debit, memo=ln.memo)
+        Line(
+            account=account_map.get(ln.account_id, ln.account),
+            party=ln.party,
+            debit=ln.credit,
+            credit=ln.debit,
+            memo=ln.memo,
+        )
         for ln in entry.lines.select_related("account", "party")
     ]
     reversal = journal_post(
@@ -728,7 +742,12 @@ def credit_apply(*, party: Party, applications: list[tuple[Charge, Decimal]], ac
 
 @transaction.atomic
 def payment_reverse(
-    *, payment: Payment, acting_user, reason: str, on: datetime.date | None = None
+    *,
+    payment: Payment,
+    acting_user,
+    reason: str,
+    on: datetime.date | None = None,
+    account_map: dict[int, Account] | None = None,
 ) -> Payment:
     """Undo a payment (a void, a returned check): reversing entry, charges re-opened, source
     objects told. The credit it left on account must still be there to take back."""
@@ -750,6 +769,7 @@ def payment_reverse(
         acting_user=acting_user,
         entry_date=on,
         memo=f"Reversal of payment {payment.reference}: {reason}".strip(),
+        account_map=account_map,
     )
     for a in apps:
         Charge.objects.filter(pk=a.charge_id).update(amount_paid=F("amount_paid") - a.amount)
