@@ -162,3 +162,33 @@ class ReturnCheckForm(forms.Form):
     returned_on = forms.DateField(
         label="Returned on", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
+
+
+class BatchForm(forms.Form):
+    control_count = forms.IntegerField(
+        label="Envelopes",
+        min_value=1,
+        max_value=10_000,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "numeric", "class": "form-control text-end"}
+        ),
+    )
+    control_total = MoneyField(label="Adding-machine total")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["control_total"].widget.attrs["class"] = "form-control text-end"
+
+
+class RemittanceForm(forms.Form):
+    stub_number = forms.CharField(max_length=40, label="Stub number")
+    amount = MoneyField()
+    check_number = forms.CharField(max_length=40, label="Check no.")
+    name_on_check = forms.CharField(max_length=120, label="Name on check")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" + (" text-end" if name == "amount" else "")
+            field.widget.attrs["autocomplete"] = "off"
+        self.fields["stub_number"].widget.attrs["autofocus"] = True

@@ -361,3 +361,67 @@ class CashieringPolicy(models.Model):
 
     def __str__(self):
         return f"Counter policy from {self.effective_from}"
+
+
+class MailBatch(models.Model):
+    """Payments that came by mail: the envelopes' count and total are entered first, then each
+    remittance is keyed; the batch posts only when they agree."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        POSTED = "posted", "Posted"
+
+    number = models.CharField(max_length=20, unique=True)
+    control_count = models.PositiveIntegerField()
+    control_total = money_field()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "mail batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(control_count__gt=0) & Q(control_total__gt=0), name="batch_controls_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"Mail batch {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("cashiering:batch_detail", args=[self.number])
+
+
+class Remittance(models.Model):
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        EXCEPTION = "exception", "Exception"
+        POSTED = "posted", "Posted"
+
+    batch = models.ForeignKey(MailBatch, on_delete=models.PROTECT, related_name="remittances")
+    stub_number = models.CharField(max_length=40, help_text="The document or account number on the stub.")
+    amount = money_field()
+    check_number = models.CharField(max_length=40)
+    name_on_check = models.CharField(max_length=120)
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    charge = models.ForeignKey(Charge, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    exception_reason = models.CharField(max_length=250, blank=True)
+    receipt = models.OneToOneField(
+        Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="remittance"
+    )
+    keyed_at = models.DateTimeField(auto_now_add=True)
+    keyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_amount_positive")]
+
+    def __str__(self):
+        return f"{self.stub_number} {self.amount}"

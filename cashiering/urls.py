@@ -28,6 +28,8 @@ urlpatterns = [
         {"fmt": "pdf"},
         name="returned_check_notice",
     ),
+    path("mail/", views.batch_list, name="batch_list"),
+    path("mail/<slug:number>/", views.batch_detail, name="batch_detail"),
     path("reconciliation/", views.day, name="day"),
     path("reconciliation.pdf", views.day, {"fmt": "pdf"}, name="day_pdf"),
     path("reconciliation.xlsx", views.day, {"fmt": "xlsx"}, name="day_xlsx"),

@@ -21,8 +21,18 @@ from revenue.web import Repeated, post_once
 
 from . import services
 from .demo import WALK_IN_NAME
-from .forms import CloseOutForm, FeeForm, FindForm, PayForm, ReturnCheckForm, SessionOpenForm, VoidForm
-from .models import DENOMINATIONS, CashierSession, Deposit, Receipt, ReturnedCheck, Tender
+from .forms import (
+    BatchForm,
+    CloseOutForm,
+    FeeForm,
+    FindForm,
+    PayForm,
+    RemittanceForm,
+    ReturnCheckForm,
+    SessionOpenForm,
+    VoidForm,
+)
+from .models import DENOMINATIONS, CashierSession, Deposit, MailBatch, Receipt, ReturnedCheck, Tender
 
 # --------------------------------------------------------------------------- the basket
 
@@ -716,3 +726,67 @@ def returned_check_detail(request, number, fmt="html"):
             f"{returned.number}-notice.pdf",
         )
     return render(request, "cashiering/returned_check_detail.html", context)
+
+
+# --------------------------------------------------------------------------- mail payments
+
+
+@require_perm("cashiering.take_payment")
+@require_http_methods(["GET", "POST"])
+def batch_list(request):
+    form = BatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_create(
+                control_count=form.cleaned_data["control_count"],
+                control_total=form.cleaned_data["control_total"],
+                acting_user=request.user,
+            )
+        except RevenueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect(batch)
+    batches = MailBatch.objects.select_related("created_by").annotate(
+        keyed=Count("remittances"),
+        keyed_total=Sum("remittances__amount"),
+        exceptions=Count("remittances", filter=Q(remittances__status="exception")),
+    )[:50]
+    return render(request, "cashiering/batch_list.html", {"form": form, "batches": batches})
+
+
+@require_perm("cashiering.take_payment")
+@require_http_methods(["GET", "POST"])
+def batch_detail(request, number):
+    batch = get_object_or_404(MailBatch, number=number)
+    form = RemittanceForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "post":
+        try:
+            services.batch_post(batch=batch, acting_user=request.user)
+        except RevenueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{batch} posted.")
+        return redirect(batch)
+    if request.method == "POST" and form.is_valid():
+        try:
+            remittance = services.remittance_add(batch=batch, acting_user=request.user, **form.cleaned_data)
+        except RevenueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if remittance.status == remittance.Status.EXCEPTION:
+                messages.warning(request, f"Kept as an exception: {remittance.exception_reason}")
+            return redirect(batch)
+    count, total = services.batch_totals(batch)
+    return render(
+        request,
+        "cashiering/batch_detail.html",
+        {
+            "batch": batch,
+            "form": form,
+            "count": count,
+            "total": total,
+            "balanced": (count, total) == (batch.control_count, batch.control_total),
+            "remittances": batch.remittances.select_related("receipt", "party"),
+            "session": services.session_for(request.user),
+        },
+    )
