@@ -252,7 +252,9 @@ class Receipt(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.POSTED)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reprints = models.PositiveIntegerField(default=0)
+    prints = models.PositiveIntegerField(
+        default=0, help_text="Times printed; every print after the first is a DUPLICATE."
+    )
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.TextField(blank=True)
 
@@ -305,6 +307,9 @@ class Tender(models.Model):
     )
     name_on_check = models.CharField(max_length=120, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
+    confirmed = models.BooleanField(
+        default=False, help_text="A check or money order the clerk ticked at close-out: it goes to the bank."
+    )
 
     class Meta:
         ordering = ["pk"]

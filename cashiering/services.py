@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from revenue import services as core
@@ -88,13 +88,17 @@ def session_open(*, drawer: Drawer, clerk, opening_counts: dict) -> CashierSessi
     if CashierSession.objects.filter(drawer=drawer, status=CashierSession.Status.OPEN).exists():
         raise RevenueError(f"Drawer {drawer.code} is in use by another clerk.")
     counts = clean_counts(opening_counts)
-    session = CashierSession.objects.create(
-        drawer=drawer,
-        clerk=clerk,
-        business_date=core.city_today(),
-        opening_counts=counts,
-        opening_float=counts_total(counts),
-    )
+    try:
+        with transaction.atomic():
+            session = CashierSession.objects.create(
+                drawer=drawer,
+                clerk=clerk,
+                business_date=core.city_today(),
+                opening_counts=counts,
+                opening_float=counts_total(counts),
+            )
+    except IntegrityError as exc:
+        raise RevenueError("A session was opened on this drawer or by you a moment ago.") from exc
     core.audit(
         actor=clerk,
         action="session.opened",
@@ -194,24 +198,23 @@ def receipt_issue(
     tenders = _clean_tenders(tenders, payer)
     policy = policy_on()
 
-    applications: list[tuple[Charge, Decimal]] = []
-    assessed: set[int] = set()
-    for item in items:
-        if item.fee_type is not None:
-            charge = core.charge_assess_fee(
-                party=payer,
-                fee_type=item.fee_type,
-                quantity=item.quantity,
-                amount=item.amount,
-                acting_user=acting_user,
-            )
-            assessed.add(charge.pk)
-            applications.append((charge, charge.amount))
-        else:
-            applications.append(
-                (item.charge, core.money(item.amount, field=f"Payment on {item.charge.source_number}"))
-            )
-    due = sum((a for _c, a in applications), ZERO)
+    # What is due, worked out before anything is written: counter fees from the schedule, the
+    # rest as keyed. Existing charges are locked now (by primary key), before any number is
+    # taken, so every posting takes its row locks first and the journal counter last.
+    fee_totals = [
+        core.fee_compute(fee_type=item.fee_type, quantity=item.quantity, amount=item.amount)[0]
+        for item in items
+        if item.fee_type is not None
+    ]
+    paying = [
+        (item.charge, core.money(item.amount, field=f"Payment on {item.charge.source_number}"))
+        for item in items
+        if item.fee_type is None
+    ]
+    core.lock_charges([c.pk for c, _a in paying])
+    applications: list[tuple[Charge, Decimal]] = list(paying)
+    due = sum((a for _c, a in applications), ZERO) + sum(fee_totals, ZERO)
+    core.money(due, field="The total")
 
     by_kind = {k: sum((t.amount for t in tenders if t.kind == k), ZERO) for k in Tender.Kind.values}
     noncash = sum((by_kind[k] for k in NONCASH), ZERO)
@@ -241,7 +244,7 @@ def receipt_issue(
                 f"The {' and '.join(refusing)} tender is {credit:,.2f} more than is due; "
                 "the city does not keep the difference as credit. Correct the amount."
             )
-    total = due + credit
+    total = core.money(due + credit, field="The total")
 
     receipt = Receipt.objects.create(
         number=core.number_next(kind="R"),
@@ -252,6 +255,18 @@ def receipt_issue(
         change_given=change,
         created_by=acting_user,
     )
+    assessed: set[int] = set()
+    for item in items:
+        if item.fee_type is not None:
+            charge = core.charge_assess_fee(
+                party=payer,
+                fee_type=item.fee_type,
+                quantity=item.quantity,
+                amount=item.amount,
+                acting_user=acting_user,
+            )
+            assessed.add(charge.pk)
+            applications.append((charge, charge.amount))
     debits = [
         (core.account_for_role(Account.Role.UNDEPOSITED), cash_tendered - change),
         (
@@ -318,15 +333,13 @@ def receipt_issue(
 
 
 @transaction.atomic
-def receipt_reprinted(*, receipt: Receipt, acting_user) -> int:
-    """Count a reprint (printed DUPLICATE with its number)."""
+def receipt_printed(*, receipt: Receipt, acting_user) -> int:
+    """Count a print; the first is the original, every later one is marked DUPLICATE (copy n)."""
     receipt = Receipt.objects.select_for_update(no_key=True).get(pk=receipt.pk)
-    receipt.reprints += 1
-    receipt.save(update_fields=["reprints"])
-    core.audit(
-        actor=acting_user, action="receipt.reprinted", obj=receipt, after={"reprints": receipt.reprints}
-    )
-    return receipt.reprints
+    receipt.prints += 1
+    receipt.save(update_fields=["prints"])
+    core.audit(actor=acting_user, action="receipt.printed", obj=receipt, after={"prints": receipt.prints})
+    return receipt.prints
 
 
 # --------------------------------------------------------------------------- voids
@@ -381,6 +394,8 @@ def receipt_void_request(*, receipt: Receipt, reason: str, acting_user) -> Appro
     once; otherwise a supervisor decides."""
     receipt = Receipt.objects.select_related("session").get(pk=receipt.pk)
     void_precheck(receipt)
+    if receipt.session.clerk_id != acting_user.pk and not acting_user.has_perm("revenue.approve_exception"):
+        raise NotAllowed("Only the clerk whose session took the payment (or a supervisor) asks to void it.")
     return core.approval_request(
         kind=ApprovalRequest.Kind.VOID,
         target=receipt,
@@ -461,6 +476,7 @@ def session_close(
     if any(abs(v) > limit for v in session.over_short().values()) and not explanation.strip():
         raise RevenueError(f"The drawer is over or short by more than {limit:,.2f}: write what happened.")
     session.explanation = explanation.strip()
+    Tender.objects.filter(pk__in=set(confirmed_check_ids)).update(confirmed=True)
     session.status = CashierSession.Status.CLOSED
     session.closed_at = timezone.now()
     session.save()
@@ -499,10 +515,24 @@ def session_sign_off(*, session: CashierSession, acting_user) -> CashierSession:
                 core.Line(account=over_short_account, credit=diff, memo=memo),
             ]
         elif diff < 0:
+            short = -diff
+            # a drawer short by more than the cash it took in has lost part of its float: that part
+            # comes out of the change fund, so undeposited cash never goes below zero
+            from_float = ZERO
+            if tender == "cash":
+                from_float = max(short - max(session.expected_cash - session.opening_float, ZERO), ZERO)
             lines += [
-                core.Line(account=over_short_account, debit=-diff, memo=memo),
-                core.Line(account=accounts[tender], credit=-diff, memo=memo),
+                core.Line(account=over_short_account, debit=short, memo=memo),
+                core.Line(account=accounts[tender], credit=short - from_float, memo=memo),
             ]
+            if from_float:
+                lines.append(
+                    core.Line(
+                        account=core.account_for_role(Account.Role.CHANGE_FUND),
+                        credit=from_float,
+                        memo=f"float short {session}",
+                    )
+                )
     if lines:
         session.over_short_entry = core.journal_post(
             lines=lines,
@@ -528,41 +558,36 @@ def session_sign_off(*, session: CashierSession, acting_user) -> CashierSession:
 
 
 def deposit_split(counts: dict, amount: Decimal) -> dict[str, int]:
-    """Which of the counted notes and coins make up `amount`, the rest (the float) staying in the
-    drawer: as many large notes as possible, so the drawer keeps the small change it needs."""
-    target = int(amount * 100)
+    """Which of the counted notes and coins make up `amount` exactly, the rest (the float)
+    staying in the drawer: as many large notes as possible, so the drawer keeps its small change.
+    A depth-first search from the largest denomination down, remembering dead ends."""
     denominations = sorted(DENOMINATION_BY_KEY.values(), key=lambda d: (-d.value, d.key))
-    chosen, remaining = {}, target
-    for d in denominations:
-        cents = int(d.value * 100)
-        n = min(int(counts.get(d.key, 0)), remaining // cents)
-        if n:
-            chosen[d.key] = n
-            remaining -= n * cents
-    if remaining == 0:
-        return chosen
-    # Greedy can miss (a 0.30 from quarters and dimes): settle the coins exactly instead.
-    coins = [d for d in denominations if d.value < 1]
-    coin_budget = target - sum(
-        DENOMINATION_BY_KEY[k].value * 100 * n for k, n in chosen.items() if DENOMINATION_BY_KEY[k].value >= 1
-    )
-    coin_budget = int(coin_budget)
-    best: dict[int, dict[str, int]] = {0: {}}
-    for d in coins:
-        cents = int(d.value * 100)
-        for made, used in list(best.items()):
-            for n in range(1, int(counts.get(d.key, 0)) + 1):
-                total = made + n * cents
-                if total > coin_budget:
-                    break
-                best.setdefault(total, {**used, d.key: n})
-    if coin_budget not in best:
+    cents = [int(d.value * 100) for d in denominations]
+    have = [int(counts.get(d.key, 0)) for d in denominations]
+    reach = [sum(c * n for c, n in zip(cents[i:], have[i:], strict=True)) for i in range(len(cents))] + [0]
+    dead: set[tuple[int, int]] = set()
+
+    def search(i: int, remaining: int) -> dict[str, int] | None:
+        if remaining == 0:
+            return {}
+        if i == len(cents) or remaining > reach[i] or (i, remaining) in dead:
+            return None
+        for n in range(min(have[i], remaining // cents[i]), -1, -1):
+            rest = search(i + 1, remaining - n * cents[i])
+            if rest is not None:
+                return {denominations[i].key: n, **rest} if n else rest
+        dead.add((i, remaining))
+        return None
+
+    found = search(0, int(amount * 100))
+    if found is None:
         raise RevenueError("The counted notes and coins cannot make the deposit exactly; recount the drawer.")
-    notes = {k: n for k, n in chosen.items() if DENOMINATION_BY_KEY[k].value >= 1}
-    return {**notes, **best[coin_budget]}
+    return found
 
 
 def deposit_checks(deposit_or_sessions):
+    """The checks and money orders that go to the bank: those ticked at close-out (one not ticked
+    was posted short at sign-off)."""
     sessions = (
         deposit_or_sessions.sessions.all()
         if hasattr(deposit_or_sessions, "sessions")
@@ -572,6 +597,7 @@ def deposit_checks(deposit_or_sessions):
         Tender.objects.filter(
             receipt__session__in=sessions,
             receipt__status=Receipt.Status.POSTED,
+            confirmed=True,
             kind__in=[Tender.Kind.CHECK, Tender.Kind.MONEY_ORDER],
         )
         .select_related("receipt")
@@ -593,6 +619,8 @@ def deposit_prepare(*, sessions: list[CashierSession], acting_user) -> Deposit:
         .order_by("pk")
     )
     for s in locked:
+        if s.clerk_id == acting_user.pk:
+            raise NotAllowed(f"Session {s} is yours: another supervisor deposits its money.")
         if s.status != CashierSession.Status.SIGNED_OFF:
             raise RevenueError(f"Session {s} is not signed off yet.")
         if s.deposit_id:
@@ -606,6 +634,8 @@ def deposit_prepare(*, sessions: list[CashierSession], acting_user) -> Deposit:
             cash_counts[key] = cash_counts.get(key, 0) + n
         cash_total += amount
     checks_total = sum((t.amount for t in deposit_checks(locked)), ZERO)
+    if not cash_total and not checks_total:
+        raise RevenueError("These sessions have no cash or checks to take to the bank.")
     deposit = Deposit.objects.create(
         number=core.number_next(kind="DEP"),
         cash_counts=cash_counts,
@@ -629,6 +659,8 @@ def deposit_confirm(*, deposit, bank_reference: str, deposited_on: datetime.date
     if not acting_user.has_perm("cashiering.make_deposit"):
         raise NotAllowed("Only a Revenue Supervisor marks deposits.")
     deposit = Deposit.objects.select_for_update(no_key=True).get(pk=deposit.pk)
+    if deposit.sessions.filter(clerk=acting_user).exists():
+        raise NotAllowed("This deposit holds money you took: another supervisor marks it deposited.")
     if deposit.status != Deposit.Status.PREPARED:
         raise RevenueError(f"Deposit {deposit.number} is already marked deposited.")
     bank_reference = (bank_reference or "").strip()

@@ -1,8 +1,8 @@
 """The counter screens. Keyboard first: the find box has the focus, a scanned number and Enter
 puts its charge in the basket, Tab moves through the tenders, Enter posts."""
 
-import contextlib
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.db.models import Count, F, Q, Sum
@@ -17,7 +17,7 @@ from revenue.access import require_perm
 from revenue.documents import Column, barcode_svg, build_xlsx, pdf_response, render_pdf, xlsx_response
 from revenue.exceptions import RevenueError
 from revenue.models import ZERO, Charge, FeeType, Party
-from revenue.web import Repeated, post_once
+from revenue.web import Repeated, post_once, repeated_submission
 
 from . import services
 from .demo import WALK_IN_NAME
@@ -46,6 +46,10 @@ class Basket:
     def __init__(self, request):
         self.request = request
         self.data = request.session.get(self.KEY) or {"payer": None, "items": []}
+        if any("id" not in i for i in self.data["items"]):
+            for item in self.data["items"]:
+                item.setdefault("id", uuid.uuid4().hex[:12])
+            self.save()
 
     def save(self):
         self.request.session[self.KEY] = self.data
@@ -63,10 +67,16 @@ class Basket:
         self.data["payer"] = party.pk
         self.save()
 
+    @property
+    def signature(self) -> str:
+        """Changes whenever the basket does: the pay form carries it, so money keyed against one
+        basket is never applied to another (a second tab, a removed line)."""
+        return "-".join(i["id"] for i in self.data["items"]) or "empty"
+
     def add_charge(self, charge: Charge) -> bool:
         if any(i.get("charge") == charge.pk for i in self.data["items"]):
             return False
-        self.data["items"].append({"charge": charge.pk})
+        self.data["items"].append({"id": uuid.uuid4().hex[:12], "charge": charge.pk})
         if not self.data["payer"]:
             self.data["payer"] = charge.party_id
         self.save()
@@ -74,14 +84,18 @@ class Basket:
 
     def add_fee(self, fee_type: FeeType, quantity: int, amount):
         self.data["items"].append(
-            {"fee": fee_type.pk, "quantity": quantity, "amount": str(amount) if amount else None}
+            {
+                "id": uuid.uuid4().hex[:12],
+                "fee": fee_type.pk,
+                "quantity": quantity,
+                "amount": str(amount) if amount else None,
+            }
         )
         self.save()
 
-    def remove(self, index: int):
-        if 0 <= index < len(self.data["items"]):
-            del self.data["items"][index]
-            self.save()
+    def remove(self, item_id: str):
+        self.data["items"] = [i for i in self.data["items"] if i.get("id") != item_id]
+        self.save()
 
     def lines(self) -> list[dict]:
         """The items with what each is and its default amount to pay (a charge's balance, a fee's total)."""
@@ -97,6 +111,7 @@ class Basket:
                     continue
                 lines.append(
                     {
+                        "id": item["id"],
                         "charge": charge,
                         "number": charge.source_number,
                         "description": charge.description,
@@ -117,6 +132,7 @@ class Basket:
                 label = fee.name if item["quantity"] == 1 else f"{fee.name} × {item['quantity']}"
                 lines.append(
                     {
+                        "id": item["id"],
                         "fee": fee,
                         "quantity": item["quantity"],
                         "unit_amount": item["amount"],
@@ -129,6 +145,13 @@ class Basket:
                     }
                 )
         return lines
+
+
+def _id(value) -> int:
+    """A primary key from a form, or a 404 (never a server error) for anything else."""
+    if not str(value or "").isdigit():
+        raise Http404("No such record.")
+    return int(value)
 
 
 def _session_or_redirect(request):
@@ -224,11 +247,11 @@ def basket_action(request):
             return redirect(f"{reverse('cashiering:counter')}?find={party.number}")
         return redirect(f"{reverse('cashiering:counter')}?find={q}")
     if action == "add_charge":
-        charge = get_object_or_404(Charge, pk=request.POST.get("charge"))
+        charge = get_object_or_404(Charge, pk=_id(request.POST.get("charge")))
         if not charge.is_settled:
             basket.add_charge(charge)
     elif action == "payer":
-        basket.set_payer(get_object_or_404(Party, pk=request.POST.get("party")))
+        basket.set_payer(get_object_or_404(Party, pk=_id(request.POST.get("party"))))
     elif action == "walk_in":
         walk_in = Party.objects.filter(name=WALK_IN_NAME).first()
         if walk_in:
@@ -250,8 +273,7 @@ def basket_action(request):
         else:
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     elif action == "remove":
-        with contextlib.suppress(ValueError):
-            basket.remove(int(request.POST.get("index", "-1")))
+        basket.remove(request.POST.get("item", ""))
     elif action == "clear":
         basket.clear()
     return redirect("cashiering:counter")
@@ -272,6 +294,13 @@ def pay(request):
         return redirect("cashiering:counter")
     if payer is None:
         form.add_error(None, "Choose who is paying.")
+    repeated = repeated_submission(request)
+    if repeated:  # a second click, or an old page sent again: the first post did the work
+        return redirect(repeated.url or "cashiering:counter")
+    if request.POST.get("basket") != basket.signature:
+        form.add_error(
+            None, "The basket changed since this page was shown (another tab?): check it and post again."
+        )
     if form.is_valid() and payer is not None:
         amounts = form.line_amounts(len(lines))
         items = [
@@ -295,8 +324,7 @@ def pay(request):
                     acting_user=request.user,
                 ),
             )
-            if isinstance(receipt, Repeated):
-                basket.clear()
+            if isinstance(receipt, Repeated):  # the basket on screen now is the next customer's: keep it
                 return redirect(receipt.url or "cashiering:counter")
             if receipt:
                 basket.clear()
@@ -327,6 +355,7 @@ def receipt_detail(request, number):
             "lines": receipt.lines.select_related("charge"),
             "tenders": receipt.tenders.all(),
             "new": request.GET.get("new") == "1",
+            "print_layouts": [("roll", "receipt"), ("letter", "letter size")],
             "returnable": [
                 t
                 for t in receipt.tenders.all()
@@ -345,26 +374,27 @@ def receipt_detail(request, number):
 
 @require_perm("cashiering.view_receipt")
 def receipt_pdf(request, number, layout):
+    """A receipt's PDF. `?copy=1` is the original, the first print; any other copy, or none, is
+    marked DUPLICATE: prints are counted by receipt_print (a POST), never by this GET."""
     receipt = _receipt(number)
     if layout not in ("roll", "letter"):
         raise Http404("No such layout.")
-    try:
-        copy = int(request.GET.get("copy", "0"))
-    except ValueError:
-        copy = 0
+    copy = request.GET.get("copy", "")
+    copy = int(copy) if copy.isdigit() and 1 <= int(copy) <= receipt.prints else 0
     lines, tenders = list(receipt.lines.select_related("charge")), list(receipt.tenders.all())
-    copy = copy if 0 < copy <= receipt.reprints else 0
+    duplicate = copy != 1
     context = {
         "receipt": receipt,
         "lines": lines,
         "tenders": tenders,
         "barcode": barcode_svg(receipt.number),
-        "copy": copy,
+        "duplicate": duplicate,
+        "copy": copy - 1 if copy > 1 else 0,
         # a roll is as long as its receipt; WeasyPrint needs a page height, so it is worked out here
         "roll_height": 112
         + 10 * len(lines)
         + 5 * len(tenders)
-        + (14 if copy or receipt.status == "voided" else 0),
+        + (14 if duplicate or receipt.status == "voided" else 0),
     }
     pdf = render_pdf(f"cashiering/print/receipt_{layout}.html", context, request=request)
     return pdf_response(pdf, f"{receipt.number}-{layout}.pdf")
@@ -372,9 +402,9 @@ def receipt_pdf(request, number, layout):
 
 @require_perm("cashiering.view_receipt")
 @require_POST
-def receipt_reprint(request, number):
+def receipt_print(request, number):
     receipt = _receipt(number)
-    copy = services.receipt_reprinted(receipt=receipt, acting_user=request.user)
+    copy = services.receipt_printed(receipt=receipt, acting_user=request.user)
     layout = "letter" if request.POST.get("layout") == "letter" else "roll"
     return redirect(f"{reverse('cashiering:receipt_pdf', args=[receipt.number, layout])}?copy={copy}")
 
@@ -614,6 +644,8 @@ def deposit_list(request):
         CashierSession.objects.filter(status=CashierSession.Status.SIGNED_OFF, deposit__isnull=True)
         .select_related("drawer", "clerk")
         .annotate(cash_to_deposit=F("counted_cash") - F("opening_float"))
+        .filter(Q(cash_to_deposit__gt=0) | Q(receipts__tenders__confirmed=True))
+        .distinct()
         .order_by("business_date", "drawer__code")
     )
     if request.method == "POST":

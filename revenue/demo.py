@@ -36,6 +36,7 @@ ACCOUNTS = [
     ("100", "100-1050", "Undeposited funds — cash", A, ROLE.UNDEPOSITED),
     ("100", "100-1051", "Undeposited funds — checks and money orders", A, ROLE.UNDEPOSITED_CHECKS),
     ("100", "100-1060", "Card settlements receivable", A, ROLE.CARD_CLEARING),
+    ("100", "100-1020", "Change funds (drawer floats)", A, ROLE.CHANGE_FUND),
     ("100", "100-1210", "Accounts receivable — general", A, ROLE.RECEIVABLE),
     ("100", "100-1220", "Business license tax receivable", A, ""),
     ("100", "100-1310", "Due from other funds", A, ROLE.DUE_FROM_FUNDS),

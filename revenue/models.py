@@ -102,6 +102,7 @@ class Account(models.Model):
         UNDEPOSITED = "undeposited", "Undeposited funds — cash"
         UNDEPOSITED_CHECKS = "undeposited_checks", "Undeposited funds — checks and money orders"
         CARD_CLEARING = "card_clearing", "Card settlements receivable"
+        CHANGE_FUND = "change_fund", "Change funds (drawer floats)"
         RECEIVABLE = "receivable", "Receivable"
         CUSTOMER_CREDIT = "customer_credit", "Customer credit on account"
         OVER_SHORT = "over_short", "Cash over/short"

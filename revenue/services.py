@@ -560,7 +560,7 @@ def _notify(signal, charges: Iterable[Charge], acting_user) -> None:
         signal.send(sender=sender, charge=charge, acting_user=acting_user)
 
 
-def _lock_charges(ids: Iterable[int]) -> dict[int, Charge]:
+def lock_charges(ids: Iterable[int]) -> dict[int, Charge]:
     """Lock charges in primary-key order, so two postings never deadlock."""
     return {
         c.pk: c for c in Charge.objects.select_for_update(no_key=True).filter(pk__in=set(ids)).order_by("pk")
@@ -573,7 +573,7 @@ def charge_adjust(*, charge: Charge, amount, kind: str, acting_user, reason: str
     if not reason.strip():
         raise RevenueError("A reason is required.")
     amount = money(amount)
-    charge = _lock_charges([charge.pk])[charge.pk]
+    charge = lock_charges([charge.pk])[charge.pk]
     if amount > charge.balance:
         raise OverApplied(f"{charge} has a balance of {charge.balance}; cannot adjust {amount}.")
     if kind == ApprovalRequest.Kind.WAIVER:
@@ -656,7 +656,7 @@ def payment_post(
     for charge, applied in applications:
         applied = money(applied, field=f"Amount applied to {charge.source_number}")
         wanted[charge.pk] = wanted.get(charge.pk, ZERO) + applied
-    charges = _lock_charges(wanted)
+    charges = lock_charges(wanted)
     applied_total = sum(wanted.values(), ZERO)
     for pk, applied in wanted.items():
         charge = charges[pk]
@@ -762,7 +762,7 @@ def payment_reverse(
             "The credit this payment left on account has since been used; reverse that use first."
         )
     apps = list(payment.applications.all())
-    charges = _lock_charges(a.charge_id for a in apps)
+    charges = lock_charges(a.charge_id for a in apps)
     were_settled = {pk for pk, c in charges.items() if c.is_settled}
     reversal = _journal_reverse(
         entry=payment.journal_entry,
@@ -844,7 +844,7 @@ def approval_request(
     if amount is not None:
         amount = money(amount)
         if isinstance(target, Charge):
-            target = _lock_charges([target.pk])[target.pk]
+            target = lock_charges([target.pk])[target.pk]
             if amount > target.balance:
                 raise OverApplied(
                     f"{target.source_number} has a balance of {target.balance}; "

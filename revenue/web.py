@@ -34,3 +34,20 @@ def post_once(request, form, work):
     except (RevenueError, ValidationError) as exc:
         form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         return None
+
+
+def repeated_submission(request) -> Repeated | None:
+    """If the posted form's token was already used, say so and return where its result is."""
+    import uuid
+
+    from .models import SubmissionToken
+
+    try:
+        key = uuid.UUID(str(request.POST.get("token", "")))
+    except ValueError:
+        return None
+    prior = SubmissionToken.objects.filter(key=key).first()
+    if prior is None:
+        return None
+    messages.info(request, "This form was already submitted; it was not posted twice.")
+    return Repeated(prior.result_url)

@@ -18,6 +18,8 @@ from tests.pdf import pdf_text
         ({"b100": 1, "b20": 3, "b1": 10, "c25": 40}, D("165.00"), {"b100": 1, "b20": 3, "b1": 5}),
         ({"c25": 3, "c10": 3}, D("0.30"), {"c10": 3}),  # greedy would take a quarter and be stuck
         ({"b20": 2}, D("0.00"), {}),
+        ({"b50": 1, "b20": 3}, D("60.00"), {"b20": 3}),  # largest-first alone would take the 50 and be stuck
+        ({"b100": 2, "b20": 5, "c1": 300}, D("203.00"), {"b100": 2, "c1": 300}),
     ],
 )
 def test_deposit_split_takes_large_notes_and_leaves_the_float(counts, amount, expected):
@@ -101,3 +103,117 @@ def test_deposit_screens_and_slip(client, supervisor, signed_off):
     client.post(reverse("cashiering:deposit_confirm", args=[deposit.number]), {"bank_reference": "BK-1"})
     deposit.refresh_from_db()
     assert deposit.bank_reference == "BK-1" and deposit.entry is not None
+
+
+def test_a_check_not_ticked_at_close_out_is_not_deposited(
+    open_session, clerk, supervisor, party, make_charge, accounts
+):
+    cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=make_charge(party, "40.00"), amount=D("40.00"))],
+        tenders=[cs.TenderIn("check", D("40.00"), "77", "R A")],
+    )
+    cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=make_charge(party, "10.00"), amount=D("10.00"))],
+        tenders=[cs.TenderIn("cash", D("10.00"))],
+    )
+    counts = dict(open_session.opening_counts)
+    counts["b10"] = 1
+    session = cs.session_close(
+        session=open_session,
+        counted_counts=counts,
+        confirmed_check_ids=[],
+        card_batch_total="0",
+        explanation="The check is missing",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)  # posts the 40.00 check short
+    deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    assert (deposit.cash_total, deposit.checks_total) == (D("10.00"), D("0.00"))
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK-2", acting_user=supervisor)
+    assert balance_of(accounts["100-1051"]) == D("0.00")  # never negative
+    assert balance_of(accounts["100-1010"]) == D("10.00")
+
+
+def test_a_card_only_session_has_nothing_for_the_bank(
+    open_session, clerk, supervisor, party, make_charge, client
+):
+    cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=make_charge(party, "40.00"), amount=D("40.00"))],
+        tenders=[cs.TenderIn("card", D("40.00"), "AUTH", card_last4="4242")],
+    )
+    session = cs.session_close(
+        session=open_session,
+        counted_counts=open_session.opening_counts,
+        confirmed_check_ids=[],
+        card_batch_total="40.00",
+        explanation="",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)
+    with pytest.raises(services.RevenueError, match="no cash or checks"):
+        cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    client.force_login(supervisor)
+    assert list(client.get(reverse("cashiering:deposit_list")).context["ready"]) == []
+
+
+def test_a_supervisor_does_not_deposit_the_money_they_took(
+    counter, supervisor, other_supervisor, party, make_charge
+):
+    session = cs.session_open(drawer=counter["D3"], clerk=supervisor, opening_counts={})
+    cs.receipt_issue(
+        session=session,
+        payer=party,
+        acting_user=supervisor,
+        items=[cs.Item(charge=make_charge(party, "20.00"), amount=D("20.00"))],
+        tenders=[cs.TenderIn("cash", D("20.00"))],
+    )
+    session = cs.session_close(
+        session=session,
+        counted_counts={"b20": 1},
+        confirmed_check_ids=[],
+        card_batch_total="0",
+        explanation="",
+        acting_user=supervisor,
+    )
+    cs.session_sign_off(session=session, acting_user=other_supervisor)
+    with pytest.raises(NotAllowed, match="is yours"):
+        cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    deposit = cs.deposit_prepare(sessions=[session], acting_user=other_supervisor)
+    with pytest.raises(NotAllowed, match="money you took"):
+        cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=supervisor)
+
+
+def test_a_drawer_short_below_its_float_charges_the_change_fund(
+    open_session, clerk, supervisor, party, make_charge, accounts
+):
+    cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=make_charge(party, "5.00"), amount=D("5.00"))],
+        tenders=[cs.TenderIn("cash", D("5.00"))],
+    )
+    counts = dict(open_session.opening_counts)
+    counts["b5"] += 1  # the 5.00 taken
+    counts["b20"] -= 1  # float 160.00 + 5.00 taken; 145.00 counted: 20.00 short, 15.00 of it from the float
+    session = cs.session_close(
+        session=open_session,
+        counted_counts=counts,
+        confirmed_check_ids=[],
+        card_batch_total="0",
+        explanation="A twenty is missing",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)
+    assert balance_of(accounts["100-1050"]) == D("0.00")
+    assert balance_of(accounts["100-1020"]) == D("-15.00")
+    assert balance_of(accounts["100-7990"]) == D("20.00")

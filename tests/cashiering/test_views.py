@@ -25,7 +25,14 @@ def _find(client, q):
 
 
 def _pay(client, lines, **tenders):
-    data = {"token": str(uuid.uuid4()), **{f"pay-{i}": v for i, v in enumerate(lines)}, **tenders}
+    """Post the pay form as the counter page shows it (with its basket's signature)."""
+    signature = client.get(reverse("cashiering:counter")).context["basket"].signature
+    data = {
+        "token": str(uuid.uuid4()),
+        "basket": signature,
+        **{f"pay-{i}": v for i, v in enumerate(lines)},
+        **tenders,
+    }
     return client.post(reverse("cashiering:pay"), data, follow=True)
 
 
@@ -126,7 +133,8 @@ def test_a_check_from_a_barred_party_is_refused_on_the_form(at_counter, party, m
 
 def test_the_pay_form_posted_twice_makes_one_receipt(at_counter, party, make_charge):
     _find(at_counter, make_charge(party, "20.00").source_number)
-    data = {"token": str(uuid.uuid4()), "pay-0": "20.00", "cash": "20.00"}
+    signature = at_counter.get(reverse("cashiering:counter")).context["basket"].signature
+    data = {"token": str(uuid.uuid4()), "basket": signature, "pay-0": "20.00", "cash": "20.00"}
     at_counter.post(reverse("cashiering:pay"), data)
     _find(at_counter, make_charge(party, "20.00").source_number)  # the next customer's basket
     second = at_counter.post(reverse("cashiering:pay"), data, follow=True)
@@ -138,17 +146,66 @@ def test_receipt_pdfs_hold_the_number_and_amounts_and_reprints_say_duplicate(at_
     _find(at_counter, make_charge(party, "42.50").source_number)
     _pay(at_counter, ["42.50"], cash="50.00")
     receipt = Receipt.objects.get()
-    for layout in ("roll", "letter"):
-        text = pdf_text(
-            at_counter.get(reverse("cashiering:receipt_pdf", args=[receipt.number, layout])).content
-        )
-        assert receipt.number in text and "$42.50" in text and "$7.50" in text and "DUPLICATE" not in text
-    reprint = at_counter.post(
-        reverse("cashiering:receipt_reprint", args=[receipt.number]), {"layout": "roll"}, follow=True
+    first = at_counter.post(
+        reverse("cashiering:receipt_print", args=[receipt.number]), {"layout": "roll"}, follow=True
     )
-    assert "DUPLICATE (copy 1)" in pdf_text(reprint.content)
+    text = pdf_text(first.content)
+    assert receipt.number in text and "$42.50" in text and "$7.50" in text and "DUPLICATE" not in text
+    second = at_counter.post(
+        reverse("cashiering:receipt_print", args=[receipt.number]), {"layout": "letter"}, follow=True
+    )
+    assert "DUPLICATE (copy 1)" in pdf_text(second.content)
     receipt.refresh_from_db()
-    assert receipt.reprints == 1
+    assert receipt.prints == 2
+    # fetching a PDF without going through a counted print is always marked DUPLICATE
+    bare = at_counter.get(reverse("cashiering:receipt_pdf", args=[receipt.number, "roll"]))
+    assert "DUPLICATE" in pdf_text(bare.content)
+
+
+def test_money_keyed_against_a_basket_that_changed_is_refused(at_counter, party, make_charge):
+    a, b = make_charge(party, "100.00"), make_charge(party, "50.00")
+    _find(at_counter, a.source_number)
+    _find(at_counter, b.source_number)
+    page = at_counter.get(reverse("cashiering:counter"))
+    stale = page.context["basket"].signature
+    first_line = page.context["pay_rows"][0][0]
+    at_counter.post(
+        reverse("cashiering:basket"), {"action": "remove", "item": first_line["id"]}
+    )  # another tab
+    response = at_counter.post(
+        reverse("cashiering:pay"),
+        {"token": str(uuid.uuid4()), "basket": stale, "pay-0": "30.00", "cash": "30.00"},
+        follow=True,
+    )
+    assert "The basket changed" in response.content.decode()
+    assert Receipt.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "add_charge", "charge": "abc"},
+        {"action": "add_charge", "charge": ""},
+        {"action": "payer", "party": "x"},
+    ],
+)
+def test_odd_ids_are_not_found_not_server_errors(at_counter, data):
+    assert at_counter.post(reverse("cashiering:basket"), data).status_code == 404
+
+
+def test_absurd_tenders_are_refused_with_a_message(at_counter, party, make_charge):
+    _find(at_counter, make_charge(party, "20.00").source_number)
+    response = _pay(
+        at_counter,
+        ["20.00"],
+        check_amount="9999999999.99",
+        check_number="1",
+        check_name="X",
+        mo_amount="9999999999.99",
+        mo_number="2",
+    )
+    assert "larger than the system accepts" in response.content.decode()
+    assert Receipt.objects.count() == 0
 
 
 def test_void_through_the_web_and_the_voided_receipt_prints_void(
