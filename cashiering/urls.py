@@ -13,6 +13,7 @@ urlpatterns = [
     path("receipts/<slug:number>/", views.receipt_detail, name="receipt_detail"),
     path("receipts/<slug:number>/<slug:layout>.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("receipts/<slug:number>/print/", views.receipt_print, name="receipt_print"),
+    path("receipts/<slug:number>/email/", views.receipt_email, name="receipt_email"),
     path("receipts/<slug:number>/void/", views.receipt_void, name="receipt_void"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/sign-off/", views.session_sign_off, name="session_sign_off"),

@@ -4,6 +4,7 @@ puts its charge in the basket, Tab moves through the tenders, Enter posts."""
 import datetime
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, F, Q, Sum
 from django.http import Http404
@@ -407,6 +408,48 @@ def receipt_print(request, number):
     copy = services.receipt_printed(receipt=receipt, acting_user=request.user)
     layout = "letter" if request.POST.get("layout") == "letter" else "roll"
     return redirect(f"{reverse('cashiering:receipt_pdf', args=[receipt.number, layout])}?copy={copy}")
+
+
+@require_perm("cashiering.view_receipt")
+@require_POST
+def receipt_email(request, number):
+    """E-mail a copy (marked DUPLICATE: the payer already has the original) to the payer."""
+    from django import forms as dj_forms
+    from django.core.mail import EmailMessage
+
+    receipt = _receipt(number)
+    field = dj_forms.EmailField()
+    try:
+        address = field.clean(request.POST.get("email", "").strip())
+    except dj_forms.ValidationError:
+        messages.error(request, "Enter a valid e-mail address.")
+        return redirect(receipt)
+    lines, tenders = list(receipt.lines.select_related("charge")), list(receipt.tenders.all())
+    pdf = render_pdf(
+        "cashiering/print/receipt_letter.html",
+        {
+            "receipt": receipt,
+            "lines": lines,
+            "tenders": tenders,
+            "barcode": barcode_svg(receipt.number),
+            "duplicate": True,
+            "copy": 0,
+        },
+        request=request,
+    )
+    message = EmailMessage(
+        subject=f"{settings.CITY_NAME} receipt {receipt.number}",
+        body=(
+            f"Thank you for your payment of ${receipt.total:,.2f} on {receipt.created_at:%m/%d/%Y}.\n"
+            f"A copy of receipt {receipt.number} is attached.\n\n{settings.CITY_DEPARTMENT}\n{settings.CITY_ADDRESS}"
+        ),
+        to=[address],
+    )
+    message.attach(f"{receipt.number}.pdf", pdf, "application/pdf")
+    message.send()
+    core.audit(actor=request.user, action="receipt.emailed", obj=receipt, after={"to": address})
+    messages.success(request, f"Receipt {receipt.number} e-mailed to {address}.")
+    return redirect(receipt)
 
 
 @require_perm("revenue.request_exception")

@@ -828,6 +828,44 @@ def _approve_write_off(request: ApprovalRequest, acting_user) -> None:
     )
 
 
+@approval_handler(ApprovalRequest.Kind.REFUND, Party)
+def _approve_refund(request: ApprovalRequest, acting_user) -> None:
+    """A refund of credit on account: Dr customer credit, Cr refunds payable (paid by payables)."""
+    party = Party.objects.select_for_update(no_key=True).get(pk=request.target_id)
+    available = party.credit_balance()
+    if request.amount > available:
+        raise InsufficientCredit(
+            f"{party.name} has {available} on account now; cannot refund {request.amount}."
+        )
+    memo = f"Refund of credit on account: {request.reason}"[:250]
+    journal_post(
+        lines=[
+            Line(
+                account=account_for_role(Account.Role.CUSTOMER_CREDIT),
+                debit=request.amount,
+                party=party,
+                memo=memo,
+            ),
+            Line(
+                account=account_for_role(Account.Role.REFUNDS_PAYABLE),
+                credit=request.amount,
+                party=party,
+                memo=memo,
+            ),
+        ],
+        memo=f"Refund to {party.name}",
+        acting_user=acting_user,
+        source=request,
+    )
+    audit(
+        actor=acting_user,
+        action="party.refunded",
+        obj=party,
+        after={"amount": str(request.amount)},
+        reason=request.reason,
+    )
+
+
 @transaction.atomic
 def approval_request(
     *, kind: str, target: models.Model, reason: str, acting_user, amount=None
@@ -843,6 +881,12 @@ def approval_request(
         raise RevenueError("A reason is required.")
     if amount is not None:
         amount = money(amount)
+        if isinstance(target, Party):
+            target = Party.objects.select_for_update(no_key=True).get(pk=target.pk)
+            if amount > target.credit_balance():
+                raise InsufficientCredit(
+                    f"{target.name} has {target.credit_balance()} on account; cannot refund {amount}."
+                )
         if isinstance(target, Charge):
             target = lock_charges([target.pk])[target.pk]
             if amount > target.balance:

@@ -14,6 +14,9 @@ urlpatterns = [
     path("parties/<slug:number>/", views.party_detail, name="party_detail"),
     path("parties/<slug:number>/edit/", views.party_edit, name="party_edit"),
     path("parties/<slug:number>/charges/new/", views.charge_create, name="charge_create"),
+    path("parties/<slug:number>/refund/", views.refund_request, name="refund_request"),
+    path("reports/refunds/", views.refunds_payable, name="refunds_payable"),
+    path("reports/refunds.xlsx", views.refunds_payable, {"fmt": "xlsx"}, name="refunds_payable_xlsx"),
     path(
         "charges/<int:charge_id>/request/<slug:kind>/", views.approval_request_create, name="approval_request"
     ),

@@ -386,3 +386,83 @@ def journal_entry(request, number):
             "reversed_by": JournalEntry.objects.filter(reverses=entry).first(),
         },
     )
+
+
+@require_perm("revenue.request_exception")
+@require_http_methods(["GET", "POST"])
+def refund_request(request, number):
+    party = get_object_or_404(Party, number=number)
+    credit = party.credit_balance()
+    form = ApprovalRequestForm(request.POST or None, initial={"amount": credit})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        req = post_once(
+            request,
+            form,
+            lambda: services.approval_request(
+                kind=ApprovalRequest.Kind.REFUND,
+                target=party,
+                amount=data["amount"],
+                reason=data["reason"],
+                acting_user=request.user,
+            ),
+        )
+        if isinstance(req, Repeated):
+            return redirect(party)
+        if req:
+            messages.success(
+                request,
+                "Refund requested; a supervisor will decide."
+                if req.status == "pending"
+                else "Refund recorded within your limit.",
+            )
+            return redirect(party)
+    return render(request, "revenue/refund_form.html", {"form": form, "party": party, "credit": credit})
+
+
+@require_perm("revenue.view_trial_balance")
+def refunds_payable(request, fmt="html"):
+    """Approved refunds of credit on account, for the accounts payable side to pay."""
+    refunds = list(
+        ApprovalRequest.objects.filter(
+            kind=ApprovalRequest.Kind.REFUND,
+            status__in=[ApprovalRequest.Status.APPROVED, ApprovalRequest.Status.PERFORMED],
+        )
+        .select_related("requested_by", "decided_by")
+        .order_by("decided_at")
+    )
+    parties = Party.objects.in_bulk([r.target_id for r in refunds])
+    rows = [(r, parties.get(r.target_id)) for r in refunds]
+    total = sum((r.amount for r in refunds), services.ZERO)
+    if fmt == "xlsx":
+        columns = [
+            Column("Approved", "date", 12),
+            Column("Party", width=30),
+            Column("Number", width=10),
+            Column("Address", width=40),
+            Column("Reason", width=40),
+            Column("Amount", "money", 14),
+            Column("Approved by", width=16),
+        ]
+        data = [
+            [
+                r.decided_at.date() if r.decided_at else None,
+                p.name,
+                p.number,
+                p.address,
+                r.reason,
+                r.amount,
+                r.decided_by.username if r.decided_by else "(own limit)",
+            ]
+            for r, p in rows
+        ]
+        content = build_xlsx(
+            title="Refunds payable",
+            subtitle="Approved refunds of credit on account",
+            columns=columns,
+            rows=data,
+            totals=["Total", "", "", "", "", total, ""],
+            sheet_name="Refunds",
+        )
+        return xlsx_response(content, "refunds-payable.xlsx")
+    return render(request, "revenue/refunds_payable.html", {"rows": rows, "total": total})

@@ -283,3 +283,21 @@ def test_clerks_cannot_see_the_day_report_and_auditors_read_receipts(
     assert client.get(receipt.get_absolute_url()).status_code == 200
     assert client.post(reverse("cashiering:pay"), {}).status_code == 403
     assert Charge.objects.filter(amount_paid__gt=0).count() == 1
+
+
+def test_a_receipt_is_emailed_with_its_pdf(at_counter, party, make_charge, mailoutbox):
+    _find(at_counter, make_charge(party, "42.50").source_number)
+    _pay(at_counter, ["42.50"], cash="42.50")
+    receipt = Receipt.objects.get()
+    response = at_counter.post(
+        reverse("cashiering:receipt_email", args=[receipt.number]), {"email": "rosa@example.org"}, follow=True
+    )
+    assert "e-mailed to rosa@example.org" in response.content.decode()
+    (mail,) = mailoutbox
+    assert mail.to == ["rosa@example.org"] and receipt.number in mail.subject
+    name, content, mimetype = mail.attachments[0]
+    assert mimetype == "application/pdf" and receipt.number in pdf_text(content)
+    bad = at_counter.post(
+        reverse("cashiering:receipt_email", args=[receipt.number]), {"email": "nope"}, follow=True
+    )
+    assert "valid e-mail" in bad.content.decode() and len(mailoutbox) == 1

@@ -182,3 +182,55 @@ def test_the_migrated_roles_hold_exactly_the_permissions_in_the_role_tables(role
     for role, perms in table.items():
         held = {f"{p.content_type.app_label}.{p.codename}" for p in role_groups[role].permissions.all()}
         assert {p for p in held if p.startswith(f"{app}.")} == set(perms), role
+
+
+def test_a_refund_of_credit_on_account_needs_a_supervisor(
+    party, make_charge, undeposited, clerk, supervisor, accounts
+):
+    charge = make_charge(party, "40.00")
+    services.payment_post(
+        party=party,
+        amount=D("55.00"),
+        applications=[(charge, D("40.00"))],
+        debit_account=undeposited,
+        acting_user=clerk,
+    )
+    with pytest.raises(services.InsufficientCredit):
+        services.approval_request(kind="refund", target=party, amount="15.01", reason="x", acting_user=clerk)
+    req = services.approval_request(
+        kind="refund", target=party, amount="15.00", reason="Overpaid by check", acting_user=clerk
+    )
+    assert party.credit_balance() == D("15.00")
+    services.approval_decide(request=req, approve=True, acting_user=supervisor)
+    assert party.credit_balance() == D("0.00")
+    assert balance_of(accounts["100-2160"]) == D("-15.00")  # refunds payable
+
+
+def test_refunds_payable_list_and_xlsx(client, party, make_charge, undeposited, clerk, supervisor):
+    import io
+    import uuid
+
+    import openpyxl
+    from django.urls import reverse
+
+    charge = make_charge(party, "40.00")
+    services.payment_post(
+        party=party,
+        amount=D("50.00"),
+        applications=[(charge, D("40.00"))],
+        debit_account=undeposited,
+        acting_user=clerk,
+    )
+    client.force_login(clerk)
+    client.post(
+        reverse("refund_request", args=[party.number]),
+        {"token": str(uuid.uuid4()), "amount": "10.00", "reason": "Overpaid"},
+    )
+    client.force_login(supervisor)
+    req = ApprovalRequest.objects.get(kind="refund")
+    client.post(reverse("approval_decide", args=[req.pk]), {"decision": "approve", "note": ""})
+    page = client.get(reverse("refunds_payable"))
+    assert page.context["total"] == D("10.00")
+    ws = openpyxl.load_workbook(io.BytesIO(client.get(reverse("refunds_payable_xlsx")).content)).active
+    rows = list(ws.iter_rows(min_row=5, values_only=True))
+    assert rows[0][1] == party.name and rows[-1][5] == 10

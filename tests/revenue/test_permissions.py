@@ -44,6 +44,8 @@ MATRIX = [
     ("account_activity", lambda w: ["100-1210"], "get", ["supervisor", "auditor"]),
     ("account_activity_xlsx", lambda w: ["100-1210"], "get", ["supervisor", "auditor"]),
     ("journal_entry", lambda w: [w["charge"].journal_entry.number], "get", ["supervisor", "auditor"]),
+    ("refund_request", lambda w: [w["party"].number], "get", ["clerk", "senior_clerk", "supervisor"]),
+    ("refunds_payable", lambda w: [], "get", ["supervisor", "auditor"]),
 ]
 
 
