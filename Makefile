@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format migrate shell clean-db bench
+.PHONY: run test install lint format migrate shell clean-db bench bench-receipts
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -39,3 +39,6 @@ clean-db:
 
 bench: install
 	scripts/with-db.sh $(PY) bench/bench_ledger.py $(ARGS)
+
+bench-receipts: install
+	scripts/with-db.sh $(PY) bench/bench_receipts.py $(ARGS)
