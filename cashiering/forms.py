@@ -163,6 +163,14 @@ class ReturnCheckForm(forms.Form):
         label="Returned on", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
 
+    def clean_returned_on(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data["returned_on"]
+        if day.year < 2000 or day > timezone.localdate():
+            raise forms.ValidationError("Enter the date the bank returned the check (not in the future).")
+        return day
+
 
 class BatchForm(forms.Form):
     control_count = forms.IntegerField(
@@ -180,7 +188,7 @@ class BatchForm(forms.Form):
         self.fields["control_total"].widget.attrs["class"] = "form-control text-end"
 
 
-class RemittanceForm(forms.Form):
+class RemittanceForm(OnceForm):
     stub_number = forms.CharField(max_length=40, label="Stub number")
     amount = MoneyField()
     check_number = forms.CharField(max_length=40, label="Check no.")

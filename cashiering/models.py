@@ -196,6 +196,14 @@ class ReturnedCheck(models.Model):
     fee_charge = models.OneToOneField(
         Charge, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    credit_charge = models.OneToOneField(
+        Charge,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Credit on account from this check that was refunded or spent before it bounced: owed back.",
+    )
     reposted_payment = models.OneToOneField(
         Payment,
         null=True,

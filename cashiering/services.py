@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from revenue import services as core
-from revenue.exceptions import InvalidAmount, NotAllowed, RevenueError
+from revenue.exceptions import AccountNotConfigured, InvalidAmount, NotAllowed, RevenueError
 from revenue.models import ZERO, Account, ApprovalRequest, Charge, FeeType, Party
 
 from .models import (
@@ -723,13 +723,38 @@ def check_return(*, tender: Tender, reason: str, acting_user, returned_on: datet
     deposit = receipt.session.deposit
     if deposit is None or deposit.status != Deposit.Status.DEPOSITED:
         raise RevenueError("This check has not been deposited yet: it cannot have come back from the bank.")
+    if not tender.confirmed:
+        raise RevenueError(
+            f"Check {tender.reference} was not in the drawer at close-out and never went to the "
+            "bank (it was booked short at sign-off)."
+        )
     if ReturnedCheck.objects.filter(tender=tender).exists():
         raise RevenueError(f"Check {tender.reference} is already recorded as returned.")
     returned_on = returned_on or core.city_today()
+    if returned_on > core.city_today() or (deposit.deposited_on and returned_on < deposit.deposited_on):
+        raise RevenueError(
+            f"The return date must be between the deposit ({deposit.deposited_on:%m/%d/%Y}) and today."
+        )
     policy = policy_on(returned_on)
     bank = core.account_for_role(Account.Role.CASH_IN_BANK)
+    cards = core.account_for_role(Account.Role.CARD_CLEARING)
     payment = receipt.payment
     applications = list(payment.applications.select_related("charge").order_by("pk"))
+    # Credit this check left on account may since have been refunded or spent: what is gone is
+    # owed back, as a charge on the payer's account, so the payment can be reversed whole.
+    core.lock_party(payment.party)
+    spent = payment.credit_amount - min(payment.credit_amount, payment.party.credit_balance())
+    owed_back = None
+    if spent > 0:
+        owed_back = core.charge_assess(
+            party=payment.party,
+            amount=spent,
+            acting_user=acting_user,
+            assessed_on=returned_on,
+            description=f"Credit from check {tender.reference} (returned) already refunded or used",
+            receivable_account=core.account_for_role(Account.Role.RECEIVABLE),
+            revenue_account=core.account_for_role(Account.Role.CUSTOMER_CREDIT),
+        )
 
     core.payment_reverse(
         payment=payment,
@@ -741,7 +766,12 @@ def check_return(*, tender: Tender, reason: str, acting_user, returned_on: datet
             core.account_for_role(Account.Role.UNDEPOSITED_CHECKS).pk: bank,
         },
     )
-    kept = payment.amount - tender.amount  # the receipt's cash, card and other checks: still in the bank
+    # the receipt's other tenders stand: cash and other checks are in the bank, cards still due
+    # from the card processor
+    others = [t for t in receipt.tenders.all() if t.pk != tender.pk]
+    in_bank = sum((t.amount for t in others if t.kind != Tender.Kind.CARD), ZERO)
+    by_card = sum((t.amount for t in others if t.kind == Tender.Kind.CARD), ZERO)
+    kept = in_bank + by_card
     reposted = None
     if kept > 0:
         left, again = kept, []
@@ -754,7 +784,7 @@ def check_return(*, tender: Tender, reason: str, acting_user, returned_on: datet
             party=payment.party,
             amount=kept,
             applications=again,
-            debits=[(bank, kept)],
+            debits=[(account, part) for account, part in ((bank, in_bank), (cards, by_card)) if part],
             acting_user=acting_user,
             received_on=returned_on,
             reference=f"{receipt.number} less returned check",
@@ -768,6 +798,7 @@ def check_return(*, tender: Tender, reason: str, acting_user, returned_on: datet
         reason=reason[:120],
         returned_on=returned_on,
         reposted_payment=reposted,
+        credit_charge=owed_back,
         created_by=acting_user,
     )
     returned.restriction = CheckRestriction.objects.create(
@@ -891,6 +922,8 @@ def batch_post(*, batch: MailBatch, acting_user) -> MailBatch:
     session = session_for(acting_user)
     if session is None:
         raise SessionClosed("Open a drawer (the mail room's) first: mail receipts go into your session.")
+    session = _lock_session(session)  # session first, as every receipt does; a close-out waits for this
+    policy_on()  # no policy, no posting at all (not one exception per remittance)
     batch = MailBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != MailBatch.Status.OPEN:
         raise RevenueError(f"{batch} is already posted.")
@@ -930,6 +963,8 @@ def batch_post(*, batch: MailBatch, acting_user) -> MailBatch:
                         )
                     ],
                 )
+        except (SessionClosed, NotAllowed, AccountNotConfigured):
+            raise  # about the batch or the set-up, not this remittance: nothing posts
         except RevenueError as exc:
             remittance.status = Remittance.Status.EXCEPTION
             remittance.exception_reason = str(exc)[:250]
@@ -952,3 +987,22 @@ def batch_post(*, batch: MailBatch, acting_user) -> MailBatch:
         },
     )
     return batch
+
+
+@transaction.atomic
+def remittance_remove(*, remittance: Remittance, acting_user) -> None:
+    """Take back a keying mistake while the batch is open (audited)."""
+    batch = MailBatch.objects.select_for_update().get(pk=remittance.batch_id)
+    if batch.status != MailBatch.Status.OPEN:
+        raise RevenueError(f"{batch} is already posted.")
+    core.audit(
+        actor=acting_user,
+        action="batch.remittance_removed",
+        obj=batch,
+        before={
+            "stub": remittance.stub_number,
+            "amount": str(remittance.amount),
+            "check": remittance.check_number,
+        },
+    )
+    remittance.delete()

@@ -360,7 +360,10 @@ def receipt_detail(request, number):
             "returnable": [
                 t
                 for t in receipt.tenders.all()
-                if t.kind == Tender.Kind.CHECK and receipt.session.deposit_id and not hasattr(t, "returned")
+                if t.kind == Tender.Kind.CHECK
+                and t.confirmed
+                and receipt.session.deposit_id
+                and not hasattr(t, "returned")
             ]
             if request.user.has_perm("cashiering.return_check") and receipt.status == Receipt.Status.POSTED
             else [],
@@ -793,7 +796,8 @@ def returned_check_detail(request, number, fmt="html"):
         "party": returned.receipt.party,
         "reopened": reopened,
         "total_due": sum((ln.charge.balance for ln in reopened), ZERO)
-        + (returned.fee_charge.balance if returned.fee_charge else ZERO),
+        + (returned.fee_charge.balance if returned.fee_charge else ZERO)
+        + (returned.credit_charge.balance if returned.credit_charge else ZERO),
     }
     if fmt == "pdf":
         return pdf_response(
@@ -842,12 +846,21 @@ def batch_detail(request, number):
         else:
             messages.success(request, f"{batch} posted.")
         return redirect(batch)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        remittance = get_object_or_404(batch.remittances, pk=_id(request.POST.get("remittance")))
         try:
-            remittance = services.remittance_add(batch=batch, acting_user=request.user, **form.cleaned_data)
+            services.remittance_remove(remittance=remittance, acting_user=request.user)
         except RevenueError as exc:
-            form.add_error(None, str(exc))
-        else:
+            messages.error(request, str(exc))
+        return redirect(batch)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "token"}
+        remittance = post_once(
+            request, form, lambda: services.remittance_add(batch=batch, acting_user=request.user, **data)
+        )
+        if isinstance(remittance, Repeated):
+            return redirect(batch)
+        if remittance:
             if remittance.status == remittance.Status.EXCEPTION:
                 messages.warning(request, f"Kept as an exception: {remittance.exception_reason}")
             return redirect(batch)

@@ -560,6 +560,11 @@ def _notify(signal, charges: Iterable[Charge], acting_user) -> None:
         signal.send(sender=sender, charge=charge, acting_user=acting_user)
 
 
+def lock_party(party: Party) -> Party:
+    """Lock a party's row: one use of its credit on account at a time."""
+    return Party.objects.select_for_update(no_key=True).get(pk=party.pk)
+
+
 def lock_charges(ids: Iterable[int]) -> dict[int, Charge]:
     """Lock charges in primary-key order, so two postings never deadlock."""
     return {

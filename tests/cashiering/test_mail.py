@@ -114,6 +114,7 @@ def test_mail_batch_through_the_web(client, clerk, mail_session, party, make_cha
         batch.get_absolute_url(),
         {
             "stub_number": bill.source_number,
+            "token": str(uuid.uuid4()),
             "amount": "84.20",
             "check_number": "501",
             "name_on_check": "Rosa Alvarez",
@@ -126,3 +127,43 @@ def test_mail_batch_through_the_web(client, clerk, mail_session, party, make_cha
     assert bill.is_settled
     assert client.post(batch.get_absolute_url(), {"action": "post"}, follow=True).status_code == 200
     assert Receipt.objects.count() == 1  # posting again does nothing
+
+
+def test_a_keying_mistake_is_removed_and_a_double_click_keys_once(
+    client, clerk, mail_session, party, make_charge
+):
+    bill = make_charge(party, "84.20")
+    batch = cs.batch_create(control_count=1, control_total="84.20", acting_user=clerk)
+    client.force_login(clerk)
+    keyed = {
+        "token": str(uuid.uuid4()),
+        "stub_number": bill.source_number,
+        "amount": "48.20",
+        "check_number": "501",
+        "name_on_check": "Rosa Alvarez",
+    }
+    client.post(batch.get_absolute_url(), keyed)
+    client.post(batch.get_absolute_url(), keyed)  # the double click
+    assert batch.remittances.count() == 1
+    wrong = batch.remittances.get()
+    client.post(batch.get_absolute_url(), {"action": "remove", "remittance": wrong.pk})
+    assert batch.remittances.count() == 0
+    client.post(batch.get_absolute_url(), {**keyed, "token": str(uuid.uuid4()), "amount": "84.20"})
+    assert client.get(batch.get_absolute_url()).context["balanced"]
+
+
+def test_posting_stops_whole_when_the_session_is_gone(counter, clerk, party, make_charge):
+    bill = make_charge(party, "10.00")
+    batch = cs.batch_create(control_count=1, control_total="10.00", acting_user=clerk)
+    cs.remittance_add(
+        batch=batch,
+        stub_number=bill.source_number,
+        amount="10.00",
+        check_number="1",
+        name_on_check="R A",
+        acting_user=clerk,
+    )
+    with pytest.raises(cs.SessionClosed):
+        cs.batch_post(batch=batch, acting_user=clerk)
+    batch.refresh_from_db()
+    assert batch.status == MailBatch.Status.OPEN and batch.remittances.get().status == Remittance.Status.READY

@@ -130,3 +130,109 @@ def test_returned_check_through_the_web_with_its_notice(client, deposited, senio
     text = pdf_text(client.get(reverse("cashiering:returned_check_notice", args=[returned.number])).content)
     assert "1042" in text and "Insufficient funds" in text and "$135.00" in text  # 64.50 + 35.50 + 35.00 fee
     assert party.name in text
+
+
+def _close_sign_deposit(session, clerk, supervisor, confirmed, counts=None):
+    session = cs.session_close(
+        session=session,
+        counted_counts=counts or session.opening_counts,
+        confirmed_check_ids=confirmed,
+        card_batch_total="0",
+        explanation="counted",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)
+    deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=supervisor)
+    return deposit
+
+
+def test_a_check_never_deposited_cannot_be_returned(
+    open_session, clerk, supervisor, party, make_charge, accounts
+):
+    r1 = cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=make_charge(party, "100.00"), amount=D("100.00"))],
+        tenders=[cs.TenderIn("check", D("100.00"), "1", "R A")],
+    )
+    r2 = cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=make_charge(party, "50.00"), amount=D("50.00"))],
+        tenders=[cs.TenderIn("check", D("50.00"), "2", "R A")],
+    )
+    _close_sign_deposit(open_session, clerk, supervisor, [r2.tenders.get().pk])
+    with pytest.raises(services.RevenueError, match="never went to the bank"):
+        cs.check_return(tender=r1.tenders.get(), reason="NSF", acting_user=supervisor)
+    assert balance_of(accounts["100-1010"]) == D("50.00")
+
+
+def test_a_returned_check_leaves_the_card_part_with_the_card_processor(
+    open_session, clerk, supervisor, party, make_charge, accounts
+):
+    charge = make_charge(party, "100.00")
+    receipt = cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=charge, amount=D("100.00"))],
+        tenders=[
+            cs.TenderIn("check", D("60.00"), "3", "R A"),
+            cs.TenderIn("card", D("40.00"), "AUTH", card_last4="4242"),
+        ],
+    )
+    session = cs.session_close(
+        session=open_session,
+        counted_counts=open_session.opening_counts,
+        confirmed_check_ids=[receipt.tenders.get(kind="check").pk],
+        card_batch_total="40.00",
+        explanation="",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)
+    deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=supervisor)
+    cs.check_return(tender=receipt.tenders.get(kind="check"), reason="NSF", acting_user=supervisor)
+    assert balance_of(accounts["100-1010"]) == D("0.00")  # the 60.00 check came back out of the bank
+    assert balance_of(accounts["100-1060"]) == D("40.00")  # the card money is still due from the processor
+    charge.refresh_from_db()
+    assert charge.balance == D("60.00")
+
+
+def test_a_bounced_check_whose_credit_was_refunded_is_owed_back(
+    open_session, clerk, supervisor, other_supervisor, party, make_charge, accounts
+):
+    charge = make_charge(party, "20.00")
+    receipt = cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=charge, amount=D("20.00"))],
+        tenders=[cs.TenderIn("check", D("500.00"), "4", "R A")],
+    )
+    _close_sign_deposit(open_session, clerk, supervisor, [receipt.tenders.get().pk])
+    refund = services.approval_request(
+        kind="refund", target=party, amount="480.00", reason="overpaid", acting_user=clerk
+    )
+    services.approval_decide(request=refund, approve=True, acting_user=other_supervisor)
+    returned = cs.check_return(tender=receipt.tenders.get(), reason="NSF", acting_user=supervisor)
+    assert returned.credit_charge.amount == D("480.00")
+    charge.refresh_from_db()
+    assert charge.balance == D("20.00")
+    assert balance_of(accounts["100-1010"]) == D("0.00")
+    assert party.credit_balance() == D("0.00")
+    assert selectors.trial_balance(as_of=services.city_today()).in_balance
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1900-01-01"])
+def test_an_impossible_return_date_is_a_message(client, deposited, supervisor, day):
+    client.force_login(supervisor)
+    response = client.post(
+        reverse("cashiering:check_return", args=[deposited["check"].pk]),
+        {"reason": "NSF", "returned_on": day},
+    )
+    assert response.status_code == 200 and "not in the future" in response.content.decode()
+    assert ReturnedCheck.objects.count() == 0
