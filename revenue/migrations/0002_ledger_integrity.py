@@ -3,7 +3,10 @@ an admin action, a bug) can break them:
 
 - every journal entry balances and has at least two lines, checked at commit (deferred
   constraint triggers), so lines can be inserted one by one inside the transaction;
-- a posted entry or line is never updated or deleted: corrections are reversing entries.
+- a posted entry or line is never updated or deleted: corrections are reversing entries;
+- lines are added to an entry only as it is posted: inserting an entry records its id in a
+  transaction-local setting (`revenue.open_entry`, reverted with a rolled-back savepoint, cleared
+  at commit), and a line for any other entry is refused.
 """
 
 from django.db import migrations
@@ -59,9 +62,37 @@ CREATE TRIGGER journalline_immutable
 CREATE TRIGGER journalentry_immutable
     BEFORE UPDATE OR DELETE ON revenue_journalentry
     FOR EACH ROW EXECUTE FUNCTION revenue_posted_is_immutable();
+
+CREATE FUNCTION revenue_entry_opened() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('revenue.open_entry', NEW.id::text, true);
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER journalentry_opened
+    AFTER INSERT ON revenue_journalentry
+    FOR EACH ROW EXECUTE FUNCTION revenue_entry_opened();
+
+CREATE FUNCTION revenue_line_into_open_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF COALESCE(current_setting('revenue.open_entry', true), '') <> NEW.entry_id::text THEN
+        RAISE EXCEPTION 'journal entry % is already posted: lines are added only as an entry is posted; post a new entry',
+            NEW.entry_id USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER journalline_into_open_entry
+    BEFORE INSERT ON revenue_journalline
+    FOR EACH ROW EXECUTE FUNCTION revenue_line_into_open_entry();
 """
 
-REVERSE_SQL = """
+REVERSE_SQL = """DROP TRIGGER journalline_into_open_entry ON revenue_journalline;
+DROP FUNCTION revenue_line_into_open_entry();
+DROP TRIGGER journalentry_opened ON revenue_journalentry;
+DROP FUNCTION revenue_entry_opened();
 DROP TRIGGER journalentry_immutable ON revenue_journalentry;
 DROP TRIGGER journalline_immutable ON revenue_journalline;
 DROP FUNCTION revenue_posted_is_immutable();

@@ -1,40 +1,94 @@
-"""The roles, with the core's permissions as they stood at this migration. Later migrations
-grant what later models add (see 0007); revenue/roles.py holds the current whole table."""
+"""The roles and the core's permissions as they stand at this migration (frozen here; later
+migrations grant what later models add; revenue/roles.py holds the current whole table and a
+test checks the two agree)."""
 
 from django.db import migrations
 
 from revenue.roles import ASR_I, ASR_II, AUDITOR, FIELD_CREW, SUPERVISOR, grant
 
-COUNTER = [
-    "revenue.view_party", "revenue.add_party", "revenue.change_party",
-    "revenue.view_charge", "revenue.add_charge", "revenue.view_payment",
-    "revenue.view_feetype", "revenue.view_feerate",
-    "revenue.view_approvalrequest", "revenue.request_exception",
-    "revenue.view_auditevent",
-]  # fmt: skip
-READ_ALL = [
-    f"revenue.view_{m}"
-    for m in ("party", "fund", "account", "journalentry", "journalline", "feetype", "feerate", "charge",
-              "payment", "paymentapplication", "auditevent", "approvalrequest")
-] + ["revenue.view_trial_balance"]  # fmt: skip
-SUPERVISOR_MORE = [
-    "revenue.approve_exception", "revenue.add_fund", "revenue.change_fund", "revenue.add_account",
-    "revenue.change_account", "revenue.add_feetype", "revenue.change_feetype", "revenue.add_feerate",
-]  # fmt: skip
+PERMISSIONS = {
+    ASR_I: [
+        "revenue.add_charge",
+        "revenue.add_party",
+        "revenue.change_party",
+        "revenue.request_exception",
+        "revenue.view_approvalrequest",
+        "revenue.view_auditevent",
+        "revenue.view_charge",
+        "revenue.view_feerate",
+        "revenue.view_feetype",
+        "revenue.view_party",
+        "revenue.view_payment",
+    ],
+    ASR_II: [
+        "revenue.add_charge",
+        "revenue.add_party",
+        "revenue.change_party",
+        "revenue.request_exception",
+        "revenue.view_approvalrequest",
+        "revenue.view_auditevent",
+        "revenue.view_charge",
+        "revenue.view_feerate",
+        "revenue.view_feetype",
+        "revenue.view_party",
+        "revenue.view_payment",
+    ],
+    SUPERVISOR: [
+        "revenue.add_account",
+        "revenue.add_charge",
+        "revenue.add_exceptionlimit",
+        "revenue.add_feerate",
+        "revenue.add_feetype",
+        "revenue.add_fund",
+        "revenue.add_party",
+        "revenue.approve_exception",
+        "revenue.change_account",
+        "revenue.change_feetype",
+        "revenue.change_fund",
+        "revenue.change_party",
+        "revenue.request_exception",
+        "revenue.view_account",
+        "revenue.view_approvalrequest",
+        "revenue.view_auditevent",
+        "revenue.view_charge",
+        "revenue.view_exceptionlimit",
+        "revenue.view_feerate",
+        "revenue.view_feetype",
+        "revenue.view_fund",
+        "revenue.view_journalentry",
+        "revenue.view_journalline",
+        "revenue.view_party",
+        "revenue.view_payment",
+        "revenue.view_paymentapplication",
+        "revenue.view_trial_balance",
+    ],
+    AUDITOR: [
+        "revenue.view_account",
+        "revenue.view_approvalrequest",
+        "revenue.view_auditevent",
+        "revenue.view_charge",
+        "revenue.view_exceptionlimit",
+        "revenue.view_feerate",
+        "revenue.view_feetype",
+        "revenue.view_fund",
+        "revenue.view_journalentry",
+        "revenue.view_journalline",
+        "revenue.view_party",
+        "revenue.view_payment",
+        "revenue.view_paymentapplication",
+        "revenue.view_trial_balance",
+    ],
+    FIELD_CREW: [],
+}
 
 
 def create_roles(apps, schema_editor):
-    grant(apps, ASR_I, COUNTER)
-    grant(apps, ASR_II, COUNTER)
-    grant(apps, SUPERVISOR, sorted(set(COUNTER + READ_ALL + SUPERVISOR_MORE)))
-    grant(apps, AUDITOR, READ_ALL)
-    grant(apps, FIELD_CREW, [])
+    for role, perms in PERMISSIONS.items():
+        grant(apps, role, perms)
 
 
 def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(
-        name__in=[ASR_I, ASR_II, SUPERVISOR, AUDITOR, FIELD_CREW]
-    ).delete()
+    apps.get_model("auth", "Group").objects.filter(name__in=list(PERMISSIONS)).delete()
 
 
 class Migration(migrations.Migration):
