@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from .exceptions import (
@@ -560,6 +560,18 @@ def _notify(signal, charges: Iterable[Charge], acting_user) -> None:
         signal.send(sender=sender, charge=charge, acting_user=acting_user)
 
 
+def _add_paid(amounts: dict[int, Decimal]) -> None:
+    """Add to (or, negative, take from) the charges' paid totals in one UPDATE statement."""
+    if amounts:
+        Charge.objects.filter(pk__in=amounts).update(
+            amount_paid=F("amount_paid")
+            + Case(
+                *[When(pk=pk, then=Value(amount)) for pk, amount in amounts.items()],
+                output_field=models.DecimalField(max_digits=12, decimal_places=2),
+            )
+        )
+
+
 def lock_party(party: Party) -> Party:
     """Lock a party's row: one use of its credit on account at a time."""
     return Party.objects.select_for_update(no_key=True).get(pk=party.pk)
@@ -708,8 +720,7 @@ def payment_post(
     PaymentApplication.objects.bulk_create(
         PaymentApplication(payment=payment, charge_id=pk, amount=applied) for pk, applied in wanted.items()
     )
-    for pk, applied in wanted.items():
-        Charge.objects.filter(pk=pk).update(amount_paid=F("amount_paid") + applied)
+    _add_paid(wanted)
     settled = [c for c in Charge.objects.filter(pk__in=wanted).order_by("pk") if c.is_settled]
     audit(
         actor=acting_user,
@@ -776,8 +787,7 @@ def payment_reverse(
         memo=f"Reversal of payment {payment.reference}: {reason}".strip(),
         account_map=account_map,
     )
-    for a in apps:
-        Charge.objects.filter(pk=a.charge_id).update(amount_paid=F("amount_paid") - a.amount)
+    _add_paid({a.charge_id: -a.amount for a in apps})
     payment.status = Payment.Status.REVERSED
     payment.reversal_entry = reversal
     payment.save(update_fields=["status", "reversal_entry"])
