@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from cashiering import services as cs
 from cashiering.models import CashierSession, CheckRestriction, Receipt
 from revenue import services
 from revenue.models import ApprovalRequest, Charge
@@ -301,3 +302,55 @@ def test_a_receipt_is_emailed_with_its_pdf(at_counter, party, make_charge, mailo
         reverse("cashiering:receipt_email", args=[receipt.number]), {"email": "nope"}, follow=True
     )
     assert "valid e-mail" in bad.content.decode() and len(mailoutbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("cashiering:deposit_list", ["supervisor"]),
+        ("cashiering:day", ["supervisor"]),
+        ("cashiering:batch_list", ["clerk", "senior_clerk", "supervisor"]),
+        ("cashiering:session_open", ["clerk", "senior_clerk", "supervisor"]),
+        ("refunds_payable", ["supervisor", "auditor"]),
+    ],
+)
+@pytest.mark.parametrize("role", ["clerk", "senior_clerk", "supervisor", "auditor", "field_crew"])
+def test_counter_permission_matrix(client, counter, request, role, name, allowed):
+    client.force_login(request.getfixturevalue(role))
+    status = client.get(reverse(name)).status_code
+    assert (status in (200, 302)) if role in allowed else status == 403, (role, name, status)
+
+
+def test_deposit_and_returned_check_pages_for_readers_only(
+    client, auditor, clerk, open_session, supervisor, party, make_charge
+):
+    receipt = cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=make_charge(party, "30.00"), amount=D("30.00"))],
+        tenders=[cs.TenderIn("cash", D("30.00"))],
+    )
+    counts = dict(open_session.opening_counts)
+    counts["b10"] = 3
+    session = cs.session_close(
+        session=open_session,
+        counted_counts=counts,
+        confirmed_check_ids=[],
+        card_batch_total="0",
+        explanation="",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)
+    deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    client.force_login(auditor)
+    assert client.get(deposit.get_absolute_url()).status_code == 200  # reads it
+    assert (
+        client.post(
+            reverse("cashiering:deposit_confirm", args=[deposit.number]), {"bank_reference": "X"}
+        ).status_code
+        == 403
+    )  # changes nothing
+    client.force_login(clerk)
+    assert client.get(deposit.get_absolute_url()).status_code == 403
+    assert client.get(reverse("cashiering:check_return", args=[receipt.tenders.get().pk])).status_code == 403
