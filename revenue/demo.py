@@ -115,6 +115,15 @@ FEES = [
     ),
     ("MISC", "Miscellaneous revenue", "100-4150", "100-1210", None, True, [("2024-07-01", None, "0")]),
     (
+        "BL-PROC",
+        "Business license processing fee",
+        "100-4150",
+        "100-1220",
+        None,
+        False,
+        [("2024-07-01", "25.00", "0")],
+    ),
+    (
         "SB1186",
         "Disability access fee (SB 1186)",
         "100-4180",

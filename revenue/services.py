@@ -100,14 +100,17 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[datetime.date, datetime.date]:
 # --------------------------------------------------------------------------- numbering
 
 
-def number_next(*, kind: str, on: datetime.date | None = None, per_year: bool = True) -> str:
+def number_next(
+    *, kind: str, on: datetime.date | None = None, per_year: bool = True, year: int | None = None
+) -> str:
     """The next gapless number of a kind, e.g. R2027-000123 (per fiscal year) or P000123.
 
     One upsert statement takes and locks the sequence row until the surrounding transaction
     ends, so concurrent takers queue and a rollback returns the number."""
     if not connection.in_atomic_block:
         raise RuntimeError("number_next must run inside the posting transaction")
-    year = fiscal_year_of(on or city_today()) if per_year else 0
+    if year is None:  # numbered by fiscal year unless a document has a year of its own (a tax year)
+        year = fiscal_year_of(on or city_today()) if per_year else 0
     with connection.cursor() as cur:
         cur.execute(
             """

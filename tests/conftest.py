@@ -31,8 +31,9 @@ def role_groups(db):
     table, so they are made again here the same way."""
     if not Group.objects.filter(name=roles.SUPERVISOR).exists():
         from cashiering.roles import PERMISSIONS as CASHIERING
+        from licensing.roles import PERMISSIONS as LICENSING
 
-        for table in (roles.CORE_PERMISSIONS, CASHIERING):
+        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING):
             for role, perms in table.items():
                 roles.grant(django_apps, role, perms)
     return {g.name: g for g in Group.objects.all()}

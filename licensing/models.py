@@ -1,0 +1,273 @@
+"""Business licensing: businesses, classifications and their tax by tax year, licenses from
+application to issue. Charges are the core's; payment happens at the counter."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from revenue.models import Charge, FeeType, Party, money_field
+
+
+class LicensingPolicy(models.Model):
+    """The licensing rules the city sets, in force from a date until the next policy."""
+
+    class Proration(models.TextChoices):
+        NONE = "none", "No proration"
+        QUARTERLY = "quarterly", "By quarter of the tax year"
+
+    effective_from = models.DateField(unique=True)
+    tax_year_start_month = models.PositiveSmallIntegerField(
+        help_text="1-12: the tax year starts on day 1 of it."
+    )
+    proration = models.CharField(max_length=10, choices=Proration.choices, default=Proration.QUARTERLY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name_plural = "licensing policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax_year_start_month__gte=1, tax_year_start_month__lte=12),
+                name="tax_year_month_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"Licensing policy from {self.effective_from}"
+
+
+class Classification(models.Model):
+    code = models.CharField(max_length=12, unique=True)
+    name = models.CharField(max_length=120)
+    checklist = models.JSONField(
+        default=list, blank=True, help_text='Sign-offs an application needs, e.g. ["Zoning", "Fire"].'
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class TaxRule(models.Model):
+    """A classification's tax for one tax year (named by the calendar year it starts in)."""
+
+    class Kind(models.TextChoices):
+        FLAT = "flat", "Flat amount"
+        PER_EMPLOYEE = "per_employee", "Base plus an amount per employee"
+        GROSS_RECEIPTS = "gross_receipts", "Gross-receipts brackets"
+
+    classification = models.ForeignKey(Classification, on_delete=models.PROTECT, related_name="rules")
+    tax_year = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    flat_amount = money_field(null=True, blank=True)
+    base_amount = money_field(null=True, blank=True)
+    per_employee = money_field(null=True, blank=True)
+    minimum_tax = money_field(default=Decimal("0.00"))
+    maximum_tax = money_field(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["classification", "-tax_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["classification", "tax_year"], name="one_rule_per_class_and_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_tax__gte=0)
+                & (Q(maximum_tax__isnull=True) | Q(maximum_tax__gte=F("minimum_tax"))),
+                name="tax_min_max_sane",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="flat") | Q(flat_amount__isnull=False, flat_amount__gte=0),
+                name="flat_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="per_employee")
+                | Q(
+                    base_amount__isnull=False,
+                    base_amount__gte=0,
+                    per_employee__isnull=False,
+                    per_employee__gte=0,
+                ),
+                name="per_employee_has_amounts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.classification.code} {self.tax_year}: {self.get_kind_display()}"
+
+
+class Bracket(models.Model):
+    """Receipts from `floor` up to (not including) `ceiling` pay `fixed` plus `percent` of the
+    receipts over `floor`. The last bracket has no ceiling."""
+
+    rule = models.ForeignKey(TaxRule, on_delete=models.CASCADE, related_name="brackets")
+    floor = money_field()
+    ceiling = money_field(null=True, blank=True)
+    fixed = money_field(default=Decimal("0.00"))
+    percent = models.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text="Percent of the receipts over the floor, e.g. 0.1000 for 0.1%.",
+    )
+
+    class Meta:
+        ordering = ["rule", "floor"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "floor"], name="one_bracket_per_floor"),
+            models.CheckConstraint(
+                condition=Q(floor__gte=0) & Q(fixed__gte=0) & Q(percent__gte=0), name="bracket_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(ceiling__isnull=True) | Q(ceiling__gt=F("floor")),
+                name="bracket_ceiling_above_floor",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.floor}–{self.ceiling or '∞'}: {self.fixed} + {self.percent}%"
+
+
+class AddOn(models.Model):
+    """A fee added to every license of a tax year (its amount is in the core's fee schedule)."""
+
+    tax_year = models.PositiveIntegerField()
+    fee_type = models.ForeignKey(FeeType, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["tax_year", "fee_type__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tax_year", "fee_type"], name="one_addon_per_year_fee")
+        ]
+
+    def __str__(self):
+        return f"{self.tax_year}: {self.fee_type}"
+
+
+class Business(models.Model):
+    class Ownership(models.TextChoices):
+        SOLE = "sole", "Sole proprietor"
+        PARTNERSHIP = "partnership", "Partnership"
+        CORPORATION = "corporation", "Corporation"
+        LLC = "llc", "Limited liability company"
+        NONPROFIT = "nonprofit", "Nonprofit"
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="businesses")
+    dba = models.CharField("DBA name", max_length=200, blank=True)
+    location_address = models.CharField(max_length=200)
+    location_city = models.CharField(max_length=100)
+    home_based = models.BooleanField(default=False)
+    ownership = models.CharField(max_length=12, choices=Ownership.choices)
+    owner_name = models.CharField(max_length=200)
+    owner_phone = models.CharField(max_length=30, blank=True)
+    owner_email = models.EmailField(blank=True)
+    started_on = models.DateField(help_text="Start date in the city.")
+    employees = models.PositiveIntegerField()
+    classification = models.ForeignKey(Classification, on_delete=models.PROTECT, related_name="businesses")
+    gross_receipts = money_field(help_text="Prior calendar year, or an estimate for a new business.")
+    receipts_estimated = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["party__name", "pk"]
+        verbose_name_plural = "businesses"
+        constraints = [
+            models.CheckConstraint(condition=Q(gross_receipts__gte=0), name="receipts_not_negative")
+        ]
+
+    def __str__(self):
+        return self.dba or self.party.name
+
+    @property
+    def location(self) -> str:
+        return f"{self.location_address}, {self.location_city}"
+
+
+class License(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        ASSESSED = "assessed", "Assessed, awaiting payment"
+        ACTIVE = "active", "Active"
+        DENIED = "denied", "Denied"
+        EXPIRED = "expired", "Expired"
+        SUSPENDED = "suspended", "Suspended"
+        REVOKED = "revoked", "Revoked"
+        CLOSED = "closed", "Closed"
+
+    LIVE = [
+        Status.SUBMITTED,
+        Status.IN_REVIEW,
+        Status.APPROVED,
+        Status.ASSESSED,
+        Status.ACTIVE,
+        Status.SUSPENDED,
+    ]
+
+    number = models.CharField(max_length=20, unique=True)
+    business = models.ForeignKey(Business, on_delete=models.PROTECT, related_name="licenses")
+    tax_year = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    computation = models.JSONField(default=list, blank=True, help_text="The tax worked out, line by line.")
+    denial_reason = models.TextField(blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    prints = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-tax_year", "number"]
+        permissions = [
+            ("review_license", "Can sign off a license review item"),
+            ("decide_license", "Can approve or deny a license application"),
+            ("set_license_tax", "Can set classifications, tax rules and add-ons"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "tax_year"],
+                condition=Q(
+                    status__in=["submitted", "in_review", "approved", "assessed", "active", "suspended"]
+                ),
+                name="one_live_license_per_business_year",
+            ),
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="license_period_valid"),
+        ]
+
+    def __str__(self):
+        return f"License {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("licensing:license_detail", args=[self.number])
+
+    def charges(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        return Charge.objects.filter(source_type=ContentType.objects.get_for_model(self), source_id=self.pk)
+
+
+class SignOff(models.Model):
+    license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="signoffs")
+    item = models.CharField(max_length=60)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [models.UniqueConstraint(fields=["license", "item"], name="one_signoff_per_item")]
+
+    def __str__(self):
+        return f"{self.item} by {self.signed_by}"
