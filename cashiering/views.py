@@ -232,15 +232,18 @@ def basket_action(request):
         if not form.is_valid():
             return redirect("cashiering:counter")
         q = form.cleaned_data["q"].strip()
-        charge = Charge.objects.filter(source_number__iexact=q).first()
-        if charge is not None:
-            if charge.is_settled:
-                messages.warning(request, f"{charge.source_number} is already paid in full.")
-            elif basket.add_charge(charge):
-                messages.success(
-                    request,
-                    f"Added {charge.source_number}: {charge.description}, balance ${charge.balance:,.2f}.",
-                )
+        # a document's number finds all its charges (a license has its tax and its add-ons)
+        charges = list(Charge.objects.filter(source_number__iexact=q).order_by("pk"))
+        if charges:
+            open_ones = [c for c in charges if not c.is_settled]
+            if not open_ones:
+                messages.warning(request, f"{charges[0].source_number} is already paid in full.")
+            for charge in open_ones:
+                if basket.add_charge(charge):
+                    messages.success(
+                        request,
+                        f"Added {charge.source_number}: {charge.description}, balance ${charge.balance:,.2f}.",
+                    )
             return redirect("cashiering:counter")
         party = Party.objects.filter(number__iexact=q).first()
         if party is not None:

@@ -266,3 +266,16 @@ def verify(number: str) -> dict | None:
 
 def total_due(license: License) -> Decimal:
     return sum((c.balance for c in license.charges()), Decimal("0.00"))
+
+
+@transaction.atomic
+def certificate_printed(*, license: License, acting_user) -> int:
+    license = License.objects.select_for_update(no_key=True).get(pk=license.pk)
+    if license.status != License.Status.ACTIVE:
+        raise RevenueError(f"{license} is not active: no certificate.")
+    license.prints += 1
+    license.save(update_fields=["prints"])
+    core.audit(
+        actor=acting_user, action="license.certificate_printed", obj=license, after={"prints": license.prints}
+    )
+    return license.prints

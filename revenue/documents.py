@@ -127,3 +127,10 @@ def barcode_svg(text: str) -> str:
         buffer, options={"module_height": 8.0, "module_width": 0.25, "quiet_zone": 2.0, "write_text": False}
     )
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def qr_svg(text: str) -> str:
+    """A QR code as an SVG data URI (the certificate's link to public verification)."""
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("ledger/entries/<slug:number>/", views.journal_entry, name="journal_entry"),
     path("", include("cashiering.urls")),
+    path("", include("licensing.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from cashiering.demo import load_counter  # the demo city includes its counter
+from cashiering.demo import load_counter  # the demo city includes its counter and its licensing
+from licensing.demo import load_licensing
 from revenue import demo, services
 from revenue.models import Fund
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         parties = demo.load_parties(acting_user=users["admin"])
         demo.load_exception_limits(acting_user=users["admin"])
         load_counter(acting_user=users["admin"])
+        load_licensing(acting_user=users["admin"])
         # a little activity, so the party page and the trial balance have something to show
         clerk = users["clerk2"]
         undeposited = accounts["100-1050"]

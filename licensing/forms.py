@@ -1,0 +1,57 @@
+from django import forms
+
+from revenue.forms import MoneyField, OnceMixin
+from revenue.models import Party
+
+from .models import Business, Classification
+
+
+class ApplicationForm(OnceMixin, forms.ModelForm):
+    """A new business and its license application, entered at the counter."""
+
+    party_number = forms.CharField(
+        max_length=12,
+        label="Licensee (party number)",
+        help_text="Find or create the party first; its number is on its page.",
+    )
+    gross_receipts = MoneyField(label="Gross receipts (prior calendar year or estimate)", min_value=0)
+
+    class Meta:
+        model = Business
+        fields = [
+            "dba",
+            "classification",
+            "location_address",
+            "location_city",
+            "home_based",
+            "ownership",
+            "owner_name",
+            "owner_phone",
+            "owner_email",
+            "started_on",
+            "employees",
+            "gross_receipts",
+            "receipts_estimated",
+        ]
+        widgets = {"started_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_token_field()
+        self.fields["classification"].queryset = Classification.objects.filter(active=True)
+        self.fields["party_number"].widget.attrs["autofocus"] = True
+        self.fields["employees"].error_messages["min_value"] = "The number of employees cannot be negative."
+        self.fields["employees"].widget.attrs["min"] = 0
+
+    def clean_party_number(self):
+        party = Party.objects.filter(number__iexact=self.cleaned_data["party_number"].strip()).first()
+        if party is None:
+            raise forms.ValidationError("No party has that number.")
+        self.party = party
+        return party.number
+
+    def clean_employees(self):
+        value = self.cleaned_data["employees"]
+        if value is not None and value < 0:
+            raise forms.ValidationError("The number of employees cannot be negative.")
+        return value
