@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from revenue.forms import MoneyField, OnceMixin
@@ -38,6 +40,29 @@ class ApplicationForm(OnceMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_token_field()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
+        self.helper.layout = Layout(
+            Row(Column("party_number", css_class="col-md-4"), Column("dba", css_class="col-md-8")),
+            Row(Column("classification", css_class="col-md-6"), Column("ownership", css_class="col-md-6")),
+            Row(
+                Column("location_address", css_class="col-md-6"),
+                Column("location_city", css_class="col-md-4"),
+                Column("home_based", css_class="col-md-2 pt-md-4"),
+            ),
+            Row(
+                Column("owner_name", css_class="col-md-5"),
+                Column("owner_phone", css_class="col-md-3"),
+                Column("owner_email", css_class="col-md-4"),
+            ),
+            Row(
+                Column("started_on", css_class="col-md-3"),
+                Column("employees", css_class="col-md-2"),
+                Column("gross_receipts", css_class="col-md-4"),
+                Column("receipts_estimated", css_class="col-md-3 pt-md-4"),
+            ),
+        )
         self.fields["classification"].queryset = Classification.objects.filter(active=True)
         self.fields["party_number"].widget.attrs["autofocus"] = True
         self.fields["employees"].error_messages["min_value"] = "The number of employees cannot be negative."

@@ -1,0 +1,75 @@
+"""A business license from the counter to the wall, in Chromium: apply, review, approve, pay at the
+counter, print the certificate, verify it publicly."""
+
+import pytest
+
+from cashiering import demo as counter_demo
+from licensing import demo as licensing_demo
+from licensing.models import License
+from tests.e2e.conftest import login
+from tests.pdf import pdf_text
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_apply_review_pay_print_and_verify(
+    browser, page, live_server, clerk, supervisor, party, fees, admin_user
+):
+    counter_demo.load_counter(acting_user=admin_user)
+    classes = licensing_demo.load_licensing(acting_user=admin_user)
+
+    login(page, live_server, "clerk1")
+    page.get_by_role("link", name="Licenses").click()
+    page.get_by_role("link", name="New application").click()
+    page.fill("#id_party_number", party.number)
+    page.fill("#id_dba", "Rosa's Gifts")
+    page.select_option("#id_classification", str(classes["RET"].pk))
+    page.fill("#id_location_address", "100 Main St")
+    page.fill("#id_location_city", "Alder Bay")
+    page.select_option("#id_ownership", "sole")
+    page.fill("#id_owner_name", "Rosa Alvarez")
+    page.fill("#id_started_on", "2015-05-01")
+    page.fill("#id_employees", "3")
+    page.fill("#id_gross_receipts", "150,000.00")
+    page.get_by_role("button", name="Submit application").click()
+    page.wait_for_url("**/licenses/BL*/")
+    license = License.objects.get()
+    assert (
+        "175.00" in page.locator("#computation").inner_text()
+    )  # the arithmetic, before anything is assessed
+
+    sup_context = browser.new_context()
+    sup = sup_context.new_page()
+    login(sup, live_server, "supervisor")
+    sup.goto(f"{live_server.url}{license.get_absolute_url()}")
+    sup.get_by_role("button", name="Sign off Zoning").click()
+    sup.click("#approve")
+    assert "Approved" in sup.locator(".alert").first.inner_text()
+
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.fill("#id_count_b20", "5")
+    page.get_by_role("button", name="Open drawer").click()
+    page.fill("#find", license.number)  # scanned from the application: all its charges
+    page.press("#find", "Enter")
+    assert page.locator("#due").inner_text() == "$204.00"  # 175.00 tax + 25.00 processing + 4.00 SB 1186
+    page.fill("#id_cash", "220.00")
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    license.refresh_from_db()
+    assert license.status == License.Status.ACTIVE
+
+    page.goto(f"{live_server.url}{license.get_absolute_url()}")
+    with page.expect_popup() as popup:
+        page.click("#print-certificate")
+    certificate = pdf_text(page.request.get(popup.value.url).body())
+    assert license.number in certificate and "Rosa's Gifts" in certificate
+
+    public_context = browser.new_context()  # no login
+    public = public_context.new_page()
+    public.goto(f"{live_server.url}/verify/")
+    public.fill("input[name=number]", license.number)
+    public.press("input[name=number]", "Enter")
+    result = public.locator("#verify-result").inner_text()
+    assert "Valid" in result and "100 Main St" in result and "Rosa Alvarez" not in result
+    public_context.close()
+    sup_context.close()
