@@ -23,6 +23,22 @@ class LicensingPolicy(models.Model):
         help_text="1-12: the tax year starts on day 1 of it."
     )
     proration = models.CharField(max_length=10, choices=Proration.choices, default=Proration.QUARTERLY)
+    delinquent_after_days = models.PositiveIntegerField(
+        default=60,
+        help_text="A renewal assessed this many days or more after the tax year starts is delinquent.",
+    )
+    penalty_percent_per_month = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        help_text="Percent of the tax for each month or part of a month from the delinquency date.",
+    )
+    penalty_cap_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        help_text="The penalty never exceeds this percent of the tax.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -195,6 +211,7 @@ class Business(models.Model):
 
 class License(models.Model):
     class Status(models.TextChoices):
+        RENEWAL = "renewal", "Renewal due"
         SUBMITTED = "submitted", "Submitted"
         IN_REVIEW = "in_review", "In review"
         APPROVED = "approved", "Approved"
@@ -207,6 +224,7 @@ class License(models.Model):
         CLOSED = "closed", "Closed"
 
     LIVE = [
+        Status.RENEWAL,
         Status.SUBMITTED,
         Status.IN_REVIEW,
         Status.APPROVED,
@@ -224,6 +242,9 @@ class License(models.Model):
     computation = models.JSONField(default=list, blank=True, help_text="The tax worked out, line by line.")
     denial_reason = models.TextField(blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    renewal_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewed_by"
+    )
     prints = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -239,7 +260,15 @@ class License(models.Model):
             models.UniqueConstraint(
                 fields=["business", "tax_year"],
                 condition=Q(
-                    status__in=["submitted", "in_review", "approved", "assessed", "active", "suspended"]
+                    status__in=[
+                        "renewal",
+                        "submitted",
+                        "in_review",
+                        "approved",
+                        "assessed",
+                        "active",
+                        "suspended",
+                    ]
                 ),
                 name="one_live_license_per_business_year",
             ),
@@ -271,3 +300,20 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.item} by {self.signed_by}"
+
+
+class RenewalRun(models.Model):
+    """One run of the renewals for a tax year. Running again creates only what is missing."""
+
+    tax_year = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    candidates = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"Renewal run {self.tax_year} ({self.created} created)"

@@ -16,8 +16,8 @@ from revenue.exceptions import NotAllowed, RevenueError
 from revenue.models import Account, Charge, Party
 from revenue.signals import charge_reopened, charge_settled
 
-from .models import AddOn, Business, Classification, License, LicensingPolicy, SignOff, TaxRule
-from .tax import Computation, compute_tax, tax_year_bounds, tax_year_of
+from .models import AddOn, Business, Classification, License, LicensingPolicy, RenewalRun, SignOff, TaxRule
+from .tax import Computation, compute_tax, penalty, tax_year_bounds, tax_year_of
 
 LICENSE_TAX_REVENUE = "100-4110"  # looked up by number: the demo chart's business license tax
 LICENSE_TAX_RECEIVABLE = "100-1220"
@@ -279,3 +279,170 @@ def certificate_printed(*, license: License, acting_user) -> int:
         actor=acting_user, action="license.certificate_printed", obj=license, after={"prints": license.prints}
     )
     return license.prints
+
+
+# --------------------------------------------------------------------------- renewals
+
+RENEWAL_CHUNK = 5_000
+PENALTY_REVENUE = "100-4160"
+
+
+def delinquency_date(tax_year: int) -> datetime.date:
+    policy = policy_on(tax_year_bounds(tax_year, policy_on().tax_year_start_month)[0])
+    start, _end = tax_year_bounds(tax_year, policy.tax_year_start_month)
+    return start + datetime.timedelta(days=policy.delinquent_after_days)
+
+
+def renewal_run(*, tax_year: int, acting_user, progress=None) -> RenewalRun:
+    """Create next year's renewal for every license active in the year before, in set-based SQL,
+    a chunk of businesses per transaction (progress is saved after each). Running it again
+    creates only the renewals that are missing, with their gapless numbers."""
+    from django.db import connection
+
+    if not acting_user.has_perm("licensing.decide_license"):
+        raise NotAllowed("Only a Revenue Supervisor runs renewals.")
+    policy = policy_on()
+    start, end = tax_year_bounds(tax_year, policy.tax_year_start_month)
+    prior = License.objects.filter(tax_year=tax_year - 1, status=License.Status.ACTIVE)
+    run = RenewalRun.objects.create(tax_year=tax_year, started_by=acting_user, candidates=prior.count())
+    ids = list(prior.order_by("business_id").values_list("business_id", flat=True))
+    for i in range(0, len(ids), RENEWAL_CHUNK):
+        low, high = ids[i], ids[min(i + RENEWAL_CHUNK, len(ids)) - 1]
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(
+                """
+                WITH candidates AS (
+                    SELECT l.id AS prior_id, l.business_id,
+                           row_number() OVER (ORDER BY l.business_id) AS rn
+                      FROM licensing_license l
+                     WHERE l.tax_year = %(prior)s AND l.status = 'active'
+                       AND l.business_id BETWEEN %(low)s AND %(high)s
+                       AND NOT EXISTS (SELECT 1 FROM licensing_license n
+                                        WHERE n.business_id = l.business_id AND n.tax_year = %(year)s)
+                ), counted AS (
+                    SELECT count(*) AS n FROM candidates
+                ), seq AS (
+                    INSERT INTO revenue_documentsequence (kind, fiscal_year, last_number)
+                    SELECT 'BL', %(year)s, n FROM counted
+                    ON CONFLICT (kind, fiscal_year)
+                    DO UPDATE SET last_number = revenue_documentsequence.last_number + EXCLUDED.last_number
+                    RETURNING last_number
+                )
+                INSERT INTO licensing_license
+                    (number, business_id, tax_year, status, valid_from, valid_to, computation, denial_reason,
+                     prints, created_at, created_by_id, renewal_of_id)
+                SELECT 'BL' || %(year)s || '-' || lpad((seq.last_number - counted.n + c.rn)::text, 6, '0'),
+                       c.business_id, %(year)s, 'renewal', %(start)s, %(end)s, '[]'::jsonb, '', 0, now(),
+                       %(user)s, c.prior_id
+                  FROM candidates c, counted, seq
+                """,
+                {
+                    "prior": tax_year - 1,
+                    "year": tax_year,
+                    "low": low,
+                    "high": high,
+                    "start": start,
+                    "end": end,
+                    "user": acting_user.pk,
+                },
+            )
+            run.created += cur.rowcount
+            run.save(update_fields=["created"])
+        if progress:
+            progress(min(i + RENEWAL_CHUNK, len(ids)), len(ids), run.created)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["finished_at"])
+    core.audit(
+        actor=acting_user,
+        action="renewals.run",
+        obj=run,
+        after={"tax_year": tax_year, "candidates": run.candidates, "created": run.created},
+    )
+    return run
+
+
+@transaction.atomic
+def renewal_assess(
+    *, license: License, gross_receipts, employees: int, acting_user, on: datetime.date | None = None
+) -> License:
+    """The renewal's figures as the business reports them (at the counter or by mail), then the
+    tax, add-ons and, when late, the penalty for this day, assessed together."""
+    if not acting_user.has_perm("licensing.add_license"):
+        raise NotAllowed("Your role does not process renewals.")
+    on = on or core.city_today()
+    license = (
+        License.objects.select_for_update(no_key=True).select_related("business__party").get(pk=license.pk)
+    )
+    if license.status != License.Status.RENEWAL:
+        raise RevenueError(f"{license} is not a renewal waiting for its figures.")
+    receipts = core.money(gross_receipts, field="Gross receipts", allow_zero=True)
+    if employees is None or int(employees) < 0:
+        raise RevenueError("The number of employees cannot be negative.")
+    business = license.business
+    before = core.snapshot(business, ["gross_receipts", "employees"])
+    business.gross_receipts, business.employees, business.receipts_estimated = receipts, int(employees), False
+    business.save(update_fields=["gross_receipts", "employees", "receipts_estimated"])
+    core.audit(
+        actor=acting_user,
+        action="business.reported",
+        obj=business,
+        before=before,
+        after=core.snapshot(business, ["gross_receipts", "employees"]),
+    )
+    computation, addons = compute(business=business, tax_year=license.tax_year, on=on)
+    policy = policy_on(on)
+    months, late_fee, capped = penalty(
+        tax=computation.total,
+        delinquent_on=delinquency_date(license.tax_year),
+        on=on,
+        percent_per_month=policy.penalty_percent_per_month,
+        cap_percent=policy.penalty_cap_percent,
+    )
+    party = business.party
+    core.charge_assess(
+        party=party,
+        amount=computation.total,
+        description=f"Business license tax {license.tax_year} (renewal)",
+        receivable_account=Account.objects.get(number=LICENSE_TAX_RECEIVABLE),
+        revenue_account=Account.objects.get(number=LICENSE_TAX_REVENUE),
+        source=license,
+        source_number=license.number,
+        acting_user=acting_user,
+        assessed_on=on,
+    )
+    if late_fee:
+        label = (
+            f"Late: {months} month{'s' if months != 1 else ''} × {policy.penalty_percent_per_month.normalize():f}%"
+            + (f", capped at {policy.penalty_cap_percent.normalize():f}%" if capped else "")
+        )
+        computation.add(label, late_fee)
+        core.charge_assess(
+            party=party,
+            amount=late_fee,
+            description=f"Late renewal penalty {license.tax_year}",
+            receivable_account=Account.objects.get(number=LICENSE_TAX_RECEIVABLE),
+            revenue_account=Account.objects.get(number=PENALTY_REVENUE),
+            source=license,
+            source_number=license.number,
+            acting_user=acting_user,
+            assessed_on=on,
+        )
+    for fee_type, _amount, _share in addons:
+        core.charge_assess_fee(
+            party=party,
+            fee_type=fee_type,
+            source=license,
+            source_number=license.number,
+            acting_user=acting_user,
+            on=on,
+        )
+    license.computation = computation.as_json()
+    license.status = License.Status.ASSESSED
+    license.save(update_fields=["computation", "status"])
+    core.audit(
+        actor=acting_user,
+        action="renewal.assessed",
+        obj=license,
+        after={"tax": str(computation.total), "penalty": str(late_fee)},
+    )
+    return license

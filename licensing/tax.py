@@ -126,3 +126,31 @@ def compute_tax(
                 f"New business: {quarters_left} of 4 quarters", round_money(full * quarters_left / 4) - full
             )
     return c
+
+
+def months_late(delinquent_on: datetime.date, on: datetime.date) -> int:
+    """Months or parts of a month from the delinquency date: 0 the day before, 1 on the date itself
+    and for the month after it, 2 from the same day a month later, and so on."""
+    if on < delinquent_on:
+        return 0
+    completed = (on.year - delinquent_on.year) * 12 + on.month - delinquent_on.month
+    if on.day < delinquent_on.day:
+        completed -= 1
+    return completed + 1
+
+
+def penalty(
+    *,
+    tax: Decimal,
+    delinquent_on: datetime.date,
+    on: datetime.date,
+    percent_per_month: Decimal,
+    cap_percent: Decimal,
+) -> tuple[int, Decimal, bool]:
+    """(months, penalty, capped): a percent of the tax per month or part, never above the cap."""
+    months = months_late(delinquent_on, on)
+    if not months:
+        return 0, ZERO, False
+    uncapped = round_money(tax * percent_per_month * months / 100)
+    cap = round_money(tax * cap_percent / 100)
+    return months, min(uncapped, cap), uncapped > cap

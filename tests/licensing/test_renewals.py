@@ -1,0 +1,115 @@
+"""Renewals: a set-based run that can run again, figures reported, penalties by the day paid."""
+
+import datetime
+
+import pytest
+
+from licensing import services as ls
+from licensing.models import License, LicensingPolicy
+from licensing.tax import months_late, penalty
+from revenue.exceptions import NotAllowed
+from tests.conftest import D
+
+DELINQUENT = datetime.date(2026, 4, 30)
+
+
+@pytest.mark.parametrize(
+    ("on", "months", "amount", "capped"),
+    [
+        (datetime.date(2026, 4, 29), 0, "0.00", False),  # the day before
+        (DELINQUENT, 1, "17.50", False),  # on the date: the first month has begun
+        (datetime.date(2026, 5, 1), 1, "17.50", False),  # the day after
+        (datetime.date(2026, 5, 29), 1, "17.50", False),
+        (datetime.date(2026, 5, 30), 2, "35.00", False),  # a month later: the second month
+        (datetime.date(2026, 8, 30), 5, "87.50", False),  # 50%: exactly the cap
+        (datetime.date(2026, 12, 1), 8, "87.50", True),  # 140% held to the 50% cap
+    ],
+)
+def test_penalty_by_the_day_paid(on, months, amount, capped):
+    assert months_late(DELINQUENT, on) == months
+    assert penalty(
+        tax=D("175.00"), delinquent_on=DELINQUENT, on=on, percent_per_month=D("10"), cap_percent=D("50")
+    ) == (months, D(amount), capped)
+
+
+@pytest.fixture
+def active_last_year(make_business, clerk, supervisor, classes, party, admin_user, other_party):
+    """Two businesses with licenses active in the previous tax year (made directly: history)."""
+    year = ls.current_tax_year()
+    made = []
+    for owner, code in ((party, "RET"), (other_party, "PRO")):
+        business = ls.business_create(
+            party=owner,
+            acting_user=admin_user,
+            dba=f"{owner.name} shop",
+            location_address="1 Bay St",
+            location_city="Alder Bay",
+            ownership="llc",
+            owner_name="Owner",
+            started_on=datetime.date(2010, 1, 1),
+            employees=4,
+            classification=classes[code],
+            gross_receipts=D("150000.00"),
+        )
+        made.append(
+            License.objects.create(
+                number=f"BL{year - 1}-90000{len(made)}",
+                business=business,
+                tax_year=year - 1,
+                status="active",
+                valid_from=datetime.date(year - 1, 3, 1),
+                valid_to=datetime.date(year, 2, 28),
+                created_by=admin_user,
+            )
+        )
+    return year, made
+
+
+def test_a_renewal_run_twice_creates_each_renewal_once(active_last_year, supervisor):
+    year, prior = active_last_year
+    first = ls.renewal_run(tax_year=year, acting_user=supervisor)
+    assert (first.candidates, first.created) == (2, 2)
+    again = ls.renewal_run(tax_year=year, acting_user=supervisor)
+    assert again.created == 0
+    renewals = License.objects.filter(tax_year=year, status=License.Status.RENEWAL).order_by("number")
+    assert [r.renewal_of_id for r in renewals] == [p.pk for p in prior]
+    assert [r.number for r in renewals] == [f"BL{year}-000001", f"BL{year}-000002"]
+
+
+def test_numbers_stay_gapless_between_renewals_and_new_applications(
+    active_last_year, supervisor, clerk, make_business
+):
+    year, _prior = active_last_year
+    ls.renewal_run(tax_year=year, acting_user=supervisor)
+    new = ls.application_submit(business=make_business(location_address="9 Pier Rd"), acting_user=clerk)
+    assert new.number == f"BL{year}-000003"
+
+
+def test_only_a_supervisor_runs_renewals(active_last_year, clerk):
+    with pytest.raises(NotAllowed):
+        ls.renewal_run(tax_year=active_last_year[0], acting_user=clerk)
+
+
+def test_a_late_renewal_is_assessed_with_its_penalty(active_last_year, supervisor, clerk):
+    year, _prior = active_last_year
+    ls.renewal_run(tax_year=year, acting_user=supervisor)
+    renewal = License.objects.filter(tax_year=year, business__classification__code="RET").get()
+    policy = LicensingPolicy.objects.get()
+    late = ls.delinquency_date(year) + datetime.timedelta(days=40)  # second month
+    ls.renewal_assess(license=renewal, gross_receipts="150000.00", employees=4, acting_user=clerk, on=late)
+    charges = {c.description: c.amount for c in renewal.charges()}
+    assert charges[f"Business license tax {year} (renewal)"] == D("175.00")
+    assert charges[f"Late renewal penalty {year}"] == D("35.00")
+    assert policy.penalty_percent_per_month == D("10.00")
+    renewal.refresh_from_db()
+    assert renewal.status == License.Status.ASSESSED and "Late: 2 months" in renewal.computation[-1]["label"]
+
+
+def test_an_early_renewal_has_no_penalty(active_last_year, supervisor, clerk):
+    year, _prior = active_last_year
+    ls.renewal_run(tax_year=year, acting_user=supervisor)
+    renewal = License.objects.filter(tax_year=year, business__classification__code="PRO").get()
+    on_time = ls.delinquency_date(year) - datetime.timedelta(days=1)
+    ls.renewal_assess(license=renewal, gross_receipts="0", employees=10, acting_user=clerk, on=on_time)
+    assert not renewal.charges().filter(description__startswith="Late").exists()
+    assert renewal.charges().get(description__contains="license tax").amount == D("250.00")
