@@ -15,7 +15,7 @@ from revenue.web import Repeated, post_once
 
 from . import services
 from .forms import ApplicationForm
-from .models import License
+from .models import License, RenewalRun
 
 
 @require_perm("licensing.view_license")
@@ -72,7 +72,7 @@ def license_detail(request, number):
     )
     computation = addons = None
     error = ""
-    if license.status in (License.Status.SUBMITTED, License.Status.IN_REVIEW):
+    if license.status in (License.Status.SUBMITTED, License.Status.IN_REVIEW, License.Status.RENEWAL):
         try:
             computation, addons = services.compute(business=license.business, tax_year=license.tax_year)
         except RevenueError as exc:
@@ -80,10 +80,21 @@ def license_detail(request, number):
     signed = {s.item: s for s in license.signoffs.select_related("signed_by")}
     checklist = [(item, signed.get(item)) for item in license.business.classification.checklist]
     charges = list(license.charges())
+    late = None
+    if license.status == License.Status.RENEWAL and computation is not None:
+        policy = services.policy_on()
+        late = services.penalty(
+            tax=computation.total,
+            delinquent_on=services.delinquency_date(license.tax_year),
+            on=services.core.city_today(),
+            percent_per_month=policy.penalty_percent_per_month,
+            cap_percent=policy.penalty_cap_percent,
+        )
     return render(
         request,
         "licensing/license_detail.html",
         {
+            "late": late,
             "license": license,
             "computation": computation,
             "addons": addons,
@@ -191,3 +202,153 @@ def verify(request, number=None):
     number = number or request.GET.get("number", "").strip()
     result = services.verify(number) if number else None
     return render(request, "licensing/verify.html", {"number": number, "result": result})
+
+
+# --------------------------------------------------------------------------- renewals
+
+
+@require_perm("licensing.decide_license")
+@require_http_methods(["GET", "POST"])
+def renewals(request):
+    year = request.POST.get("tax_year") or request.GET.get("tax_year") or str(services.current_tax_year())
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        messages.error(request, "Enter a tax year such as 2026.")
+        year = str(services.current_tax_year())
+    year = int(year)
+    if request.method == "POST":
+        try:
+            run = services.renewal_run(tax_year=year, acting_user=request.user)
+        except RevenueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                f"Renewal run for {year}: {run.created} created of {run.candidates} "
+                f"licenses active in {year - 1} (the others were already there).",
+            )
+        return redirect(f"{reverse('licensing:renewals')}?tax_year={year}")
+    runs = RenewalRun.objects.select_related("started_by")[:20]
+    due = License.objects.filter(tax_year=year, status=License.Status.RENEWAL).count()
+    return render(
+        request,
+        "licensing/renewals.html",
+        {
+            "year": year,
+            "runs": runs,
+            "due": due,
+            "running": any(r.finished_at is None for r in runs),
+            "delinquent_on": services.delinquency_date(year),
+        },
+    )
+
+
+def _renewal_context(licenses):
+    return [(lic, lic.renewal_of) for lic in licenses]
+
+
+@require_perm("licensing.view_license")
+def renewal_notices(request, year):
+    """Every renewal still due for a tax year as one PDF for the mail room (500 a file: ?part=2 …)."""
+    part = request.GET.get("part", "1")
+    part = int(part) if part.isdigit() and int(part) > 0 else 1
+    licenses = (
+        License.objects.filter(tax_year=year, status=License.Status.RENEWAL)
+        .select_related("business__party", "business__classification", "renewal_of")
+        .order_by("number")
+    )
+    chunk = list(licenses[(part - 1) * 500 : part * 500])
+    pdf = render_pdf(
+        "licensing/print/renewal_notices.html",
+        {
+            "notices": chunk,
+            "year": year,
+            "delinquent_on": services.delinquency_date(year),
+        },
+        request=request,
+    )
+    return pdf_response(pdf, f"renewal-notices-{year}-part{part}.pdf")
+
+
+@require_perm("licensing.view_license")
+def renewal_notice(request, number):
+    license = get_object_or_404(
+        License.objects.select_related("business__party", "renewal_of"),
+        number=number,
+        status=License.Status.RENEWAL,
+    )
+    pdf = render_pdf(
+        "licensing/print/renewal_notices.html",
+        {
+            "notices": [license],
+            "year": license.tax_year,
+            "delinquent_on": services.delinquency_date(license.tax_year),
+        },
+        request=request,
+    )
+    return pdf_response(pdf, f"{license.number}-renewal-notice.pdf")
+
+
+@require_perm("licensing.view_license")
+def renewal_list_xlsx(request, year):
+    from revenue.documents import Column, build_xlsx, xlsx_response
+
+    licenses = (
+        License.objects.filter(tax_year=year, renewal_of__isnull=False)
+        .select_related("business__party", "business__classification")
+        .order_by("number")
+    )
+    rows = [
+        [
+            lic.number,
+            lic.business.party.name,
+            lic.business.dba,
+            lic.business.location,
+            lic.business.classification.name,
+            lic.get_status_display(),
+            lic.business.gross_receipts,
+            lic.business.employees,
+        ]
+        for lic in licenses
+    ]
+    columns = [
+        Column("License", width=15),
+        Column("Business", width=30),
+        Column("DBA", width=24),
+        Column("Location", width=32),
+        Column("Classification", width=24),
+        Column("Status", width=22),
+        Column("Gross receipts on file", "money", 18),
+        Column("Employees", "int", 10),
+    ]
+    content = build_xlsx(
+        title=f"License renewals {year}",
+        subtitle=f"{len(rows)} renewals",
+        columns=columns,
+        rows=rows,
+        totals=["Total", len(rows), "", "", "", "", None, None],
+        sheet_name="Renewals",
+    )
+    return xlsx_response(content, f"renewals-{year}.xlsx")
+
+
+@require_perm("licensing.add_license")
+@require_POST
+def renewal_assess(request, number):
+    license = get_object_or_404(License, number=number)
+    try:
+        employees = int(request.POST.get("employees", ""))
+    except ValueError:
+        messages.error(request, "Employees: enter a whole number.")
+        return redirect(license)
+    try:
+        services.renewal_assess(
+            license=license,
+            gross_receipts=request.POST.get("gross_receipts", "").replace(",", ""),
+            employees=employees,
+            acting_user=request.user,
+        )
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Renewal assessed: pay at the counter with the license number.")
+    return redirect(license)

@@ -113,3 +113,45 @@ def test_an_early_renewal_has_no_penalty(active_last_year, supervisor, clerk):
     ls.renewal_assess(license=renewal, gross_receipts="0", employees=10, acting_user=clerk, on=on_time)
     assert not renewal.charges().filter(description__startswith="Late").exists()
     assert renewal.charges().get(description__contains="license tax").amount == D("250.00")
+
+
+def test_renewal_screens_notices_and_list(client, active_last_year, supervisor, clerk):
+    import io
+
+    import openpyxl
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    from tests.pdf import pdf_text
+
+    year, prior = active_last_year
+    client.force_login(supervisor)
+    response = client.post(reverse("licensing:renewals"), {"tax_year": str(year)}, follow=True)
+    assert "2 created of 2" in response.content.decode()
+    out = io.StringIO()
+    call_command("renewal_run", tax_year=year, user="supervisor", stdout=out)
+    assert "0 renewals created of 2" in out.getvalue()
+    text = pdf_text(client.get(reverse("licensing:renewal_notices", args=[year])).content)
+    assert f"BL{year}-000001" in text and prior[0].number in text and "late penalty" in text
+    ws = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("licensing:renewal_list_xlsx", args=[year])).content)
+    ).active
+    assert [r[0] for r in ws.iter_rows(min_row=5, values_only=True)][:2] == [
+        f"BL{year}-000001",
+        f"BL{year}-000002",
+    ]
+    renewal = License.objects.get(number=f"BL{year}-000001")
+    client.force_login(clerk)
+    client.post(
+        reverse("licensing:renewal_assess", args=[renewal.number]),
+        {"gross_receipts": "150,000.00", "employees": "4"},
+    )
+    renewal.refresh_from_db()
+    assert renewal.status == License.Status.ASSESSED
+    bad = client.post(
+        reverse("licensing:renewal_assess", args=[renewal.number]),
+        {"gross_receipts": "1", "employees": "x"},
+        follow=True,
+    )
+    assert "whole number" in bad.content.decode()
+    assert client.post(reverse("licensing:renewals"), {"tax_year": str(year)}).status_code == 403
