@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format migrate shell clean-db bench bench-receipts
+.PHONY: run test install lint format migrate shell clean-db bench bench-receipts bench-renewals
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -42,3 +42,6 @@ bench: install
 
 bench-receipts: install
 	scripts/with-db.sh $(PY) bench/bench_receipts.py $(ARGS)
+
+bench-renewals: install
+	scripts/with-db.sh $(PY) bench/bench_renewals.py $(ARGS)
