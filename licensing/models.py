@@ -23,6 +23,12 @@ class LicensingPolicy(models.Model):
         help_text="1-12: the tax year starts on day 1 of it."
     )
     proration = models.CharField(max_length=10, choices=Proration.choices, default=Proration.QUARTERLY)
+    cpi_rounding = models.CharField(
+        max_length=6,
+        choices=[("cent", "To the cent"), ("dollar", "To the whole dollar")],
+        default="dollar",
+        help_text="How amounts are rounded when next year's schedule is made by a percentage.",
+    )
     delinquent_after_days = models.PositiveIntegerField(
         default=60,
         help_text="A renewal assessed this many days or more after the tax year starts is delinquent.",
@@ -242,6 +248,15 @@ class License(models.Model):
     computation = models.JSONField(default=list, blank=True, help_text="The tax worked out, line by line.")
     denial_reason = models.TextField(blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        help_text="A license closed when this one is issued (a change of location or ownership).",
+    )
+    status_reason = models.TextField(blank=True, help_text="Why it was suspended, revoked or closed.")
     renewal_of = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewed_by"
     )

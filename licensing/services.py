@@ -206,6 +206,12 @@ def _issue(license: License, acting_user) -> None:
     license.issued_at = timezone.now()
     license.save(update_fields=["status", "issued_at"])
     core.audit(actor=acting_user, action="license.issued", obj=license)
+    if license.replaces_id:  # a change of location or ownership: the old license ends now
+        old = License.objects.select_for_update(no_key=True).get(pk=license.replaces_id)
+        if old.status in (License.Status.ACTIVE, License.Status.SUSPENDED):
+            old.status, old.status_reason = License.Status.CLOSED, f"Replaced by {license.number}"
+            old.save(update_fields=["status", "status_reason"])
+            core.audit(actor=acting_user, action="license.closed", obj=old, reason=old.status_reason)
 
 
 @receiver(charge_settled, sender=License)
@@ -446,3 +452,167 @@ def renewal_assess(
         after={"tax": str(computation.total), "penalty": str(late_fee)},
     )
     return license
+
+
+# --------------------------------------------------------------------------- later changes
+
+
+def _change_status(license: License, *, to: str, allowed_from: tuple, reason: str, acting_user, action: str):
+    if not reason.strip():
+        raise RevenueError("Give the reason; it is kept with the license.")
+    license = License.objects.select_for_update(no_key=True).get(pk=license.pk)
+    if license.status not in allowed_from:
+        raise RevenueError(f"{license} is {license.get_status_display().lower()}.")
+    before = license.status
+    license.status, license.status_reason = to, reason.strip()
+    license.save(update_fields=["status", "status_reason"])
+    core.audit(
+        actor=acting_user,
+        action=action,
+        obj=license,
+        before={"status": before},
+        after={"status": to},
+        reason=reason,
+    )
+    return license
+
+
+@transaction.atomic
+def license_suspend(*, license: License, reason: str, acting_user) -> License:
+    if not acting_user.has_perm("licensing.decide_license"):
+        raise NotAllowed("Only a Revenue Supervisor suspends licenses.")
+    return _change_status(
+        license,
+        to=License.Status.SUSPENDED,
+        allowed_from=(License.Status.ACTIVE,),
+        reason=reason,
+        acting_user=acting_user,
+        action="license.suspended",
+    )
+
+
+@transaction.atomic
+def license_reinstate(*, license: License, reason: str, acting_user) -> License:
+    if not acting_user.has_perm("licensing.decide_license"):
+        raise NotAllowed("Only a Revenue Supervisor reinstates licenses.")
+    return _change_status(
+        license,
+        to=License.Status.ACTIVE,
+        allowed_from=(License.Status.SUSPENDED,),
+        reason=reason,
+        acting_user=acting_user,
+        action="license.reinstated",
+    )
+
+
+@transaction.atomic
+def license_revoke(*, license: License, reason: str, acting_user) -> License:
+    if not acting_user.has_perm("licensing.decide_license"):
+        raise NotAllowed("Only a Revenue Supervisor revokes licenses.")
+    return _change_status(
+        license,
+        to=License.Status.REVOKED,
+        allowed_from=(License.Status.ACTIVE, License.Status.SUSPENDED),
+        reason=reason,
+        acting_user=acting_user,
+        action="license.revoked",
+    )
+
+
+@transaction.atomic
+def license_close(*, license: License, reason: str, acting_user) -> License:
+    """The business closed (or moved, or changed hands: the new license closes this one)."""
+    if not acting_user.has_perm("licensing.add_license"):
+        raise NotAllowed("Your role does not process license changes.")
+    return _change_status(
+        license,
+        to=License.Status.CLOSED,
+        allowed_from=(License.Status.ACTIVE, License.Status.SUSPENDED),
+        reason=reason,
+        acting_user=acting_user,
+        action="license.closed",
+    )
+
+
+@transaction.atomic
+def license_change(*, license: License, acting_user, party: Party | None = None, **changes) -> License:
+    """A change of location or ownership: a new business record and a new application; the old
+    license stays valid until the new one is issued, which closes it."""
+    old = License.objects.select_related("business").get(pk=license.pk)
+    if old.status != License.Status.ACTIVE:
+        raise RevenueError(f"{old} is not active: apply for a new license instead.")
+    fields = [
+        "dba",
+        "location_address",
+        "location_city",
+        "home_based",
+        "ownership",
+        "owner_name",
+        "owner_phone",
+        "owner_email",
+        "started_on",
+        "employees",
+        "classification",
+        "gross_receipts",
+        "receipts_estimated",
+    ]
+    data = {f: changes.get(f, getattr(old.business, f)) for f in fields}
+    business = business_create(party=party or old.business.party, acting_user=acting_user, **data)
+    new = application_submit(business=business, acting_user=acting_user, tax_year=old.tax_year)
+    new.replaces = old
+    new.save(update_fields=["replaces"])
+    core.audit(actor=acting_user, action="license.change_applied", obj=old, after={"new": new.number})
+    return new
+
+
+# --------------------------------------------------------------------------- next year's schedule
+
+
+@transaction.atomic
+def schedule_roll_forward(*, from_year: int, percent, acting_user) -> int:
+    """Next tax year's rules from this year's by a percentage (CPI), rounded as the policy says;
+    bracket floors stay, amounts move. Rules already made for next year are left alone."""
+    from decimal import ROUND_HALF_UP
+
+    if not acting_user.has_perm("licensing.set_license_tax"):
+        raise NotAllowed("Only a Revenue Supervisor sets the license tax schedule.")
+    try:
+        factor = 1 + Decimal(str(percent)) / 100
+    except Exception as exc:  # noqa: BLE001 - any unreadable percentage
+        raise RevenueError("Enter the adjustment as a percentage, e.g. 3.2.") from exc
+    if not Decimal("-50") <= factor * 100 - 100 <= Decimal("50"):
+        raise RevenueError("An adjustment beyond ±50% is refused; check the figure.")
+    step = Decimal("1") if policy_on().cpi_rounding == "dollar" else Decimal("0.01")
+
+    def scale(amount):
+        if amount is None:
+            return None
+        return (amount * factor).quantize(step, rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
+
+    made = 0
+    for rule in TaxRule.objects.filter(tax_year=from_year).prefetch_related("brackets"):
+        if TaxRule.objects.filter(classification=rule.classification, tax_year=from_year + 1).exists():
+            continue
+        new = TaxRule.objects.create(
+            classification=rule.classification,
+            tax_year=from_year + 1,
+            kind=rule.kind,
+            flat_amount=scale(rule.flat_amount),
+            base_amount=scale(rule.base_amount),
+            per_employee=scale(rule.per_employee),
+            minimum_tax=scale(rule.minimum_tax),
+            maximum_tax=scale(rule.maximum_tax),
+            created_by=acting_user,
+        )
+        for b in rule.brackets.all():
+            new.brackets.create(floor=b.floor, ceiling=b.ceiling, fixed=scale(b.fixed), percent=b.percent)
+        made += 1
+    for addon in AddOn.objects.filter(tax_year=from_year):
+        AddOn.objects.get_or_create(tax_year=from_year + 1, fee_type=addon.fee_type)
+    core.audit(
+        actor=acting_user,
+        action="schedule.rolled_forward",
+        obj=policy_on(),
+        after={"from": from_year, "percent": str(percent), "rules": made},
+    )
+    return made

@@ -4,6 +4,7 @@ public verification page (the only page without a login)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -352,3 +353,65 @@ def renewal_assess(request, number):
     else:
         messages.success(request, "Renewal assessed: pay at the counter with the license number.")
     return redirect(license)
+
+
+# --------------------------------------------------------------------------- later changes
+
+STATUS_ACTIONS = {
+    "suspend": (services.license_suspend, "Suspended."),
+    "reinstate": (services.license_reinstate, "Reinstated."),
+    "revoke": (services.license_revoke, "Revoked."),
+    "close": (services.license_close, "Closed."),
+}
+
+
+@require_perm("licensing.view_license")
+@require_POST
+def status_change(request, number, action):
+    if action not in STATUS_ACTIONS:
+        raise Http404("No such action.")
+    work, done = STATUS_ACTIONS[action]
+    reason = request.POST.get("reason", "")
+    return _act(request, number, lambda lic: work(license=lic, reason=reason, acting_user=request.user), done)
+
+
+@require_perm("licensing.add_license")
+@require_POST
+def change(request, number):
+    license = get_object_or_404(License, number=number)
+    fields = {k: request.POST.get(k, "").strip() for k in ("location_address", "location_city", "owner_name")}
+    changes = {k: v for k, v in fields.items() if v}
+    if request.POST.get("ownership") in dict(
+        License._meta.get_field("business").related_model.Ownership.choices
+    ):
+        changes["ownership"] = request.POST["ownership"]
+    if not changes:
+        messages.error(request, "Enter the new location or owner.")
+        return redirect(license)
+    try:
+        new = services.license_change(license=license, acting_user=request.user, **changes)
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+        return redirect(license)
+    messages.success(
+        request, f"Application {new.number} opened; {license.number} stays valid until it is issued."
+    )
+    return redirect(new)
+
+
+@require_perm("licensing.set_license_tax")
+@require_POST
+def roll_forward(request):
+    year = request.POST.get("from_year", "")
+    if not year.isdigit():
+        messages.error(request, "Enter the tax year to copy from.")
+        return redirect("licensing:renewals")
+    try:
+        made = services.schedule_roll_forward(
+            from_year=int(year), percent=request.POST.get("percent", ""), acting_user=request.user
+        )
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{made} tax rule{'s' if made != 1 else ''} made for {int(year) + 1}.")
+    return redirect(f"{reverse('licensing:renewals')}?tax_year={int(year) + 1}")
