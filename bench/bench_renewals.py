@@ -65,9 +65,9 @@ def main():
                    %(cls)s, 150000, false, now(), %(admin)s
               FROM revenue_party p WHERE p.number LIKE 'B%%';
             INSERT INTO licensing_license (number, business_id, tax_year, status, valid_from, valid_to, computation,
-                   denial_reason, prints, created_at, created_by_id)
+                   denial_reason, status_reason, prints, created_at, created_by_id)
             SELECT 'BL' || %(prior)s || '-' || lpad(row_number() OVER (ORDER BY b.id)::text, 6, '0'), b.id,
-                   %(prior)s, 'active', make_date(%(prior)s, 3, 1), make_date(%(year)s, 2, 28), '[]', '', 0, now(),
+                   %(prior)s, 'active', make_date(%(prior)s, 3, 1), make_date(%(year)s, 2, 28), '[]', '', '', 0, now(),
                    %(admin)s
               FROM licensing_business b;
             """,

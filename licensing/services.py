@@ -335,10 +335,10 @@ def renewal_run(*, tax_year: int, acting_user, progress=None) -> RenewalRun:
                     RETURNING last_number
                 )
                 INSERT INTO licensing_license
-                    (number, business_id, tax_year, status, valid_from, valid_to, computation, denial_reason,
+                    (number, business_id, tax_year, status, valid_from, valid_to, computation, denial_reason, status_reason,
                      prints, created_at, created_by_id, renewal_of_id)
                 SELECT 'BL' || %(year)s || '-' || lpad((seq.last_number - counted.n + c.rn)::text, 6, '0'),
-                       c.business_id, %(year)s, 'renewal', %(start)s, %(end)s, '[]'::jsonb, '', 0, now(),
+                       c.business_id, %(year)s, 'renewal', %(start)s, %(end)s, '[]'::jsonb, '', '', 0, now(),
                        %(user)s, c.prior_id
                   FROM candidates c, counted, seq
                 """,
