@@ -6,4 +6,4 @@ class LicensingConfig(AppConfig):
     verbose_name = "Business licensing"
 
     def ready(self):
-        from . import services  # noqa: F401 - connects issue-on-payment to the core's signals
+        from . import panels, services  # noqa: F401 - issue-on-payment signals; the party page's licenses

@@ -18,6 +18,8 @@ from . import services
 from .forms import ApplicationForm
 from .models import License, RenewalRun
 
+ZERO = services.Decimal("0.00")
+
 
 @require_perm("licensing.view_license")
 def license_list(request):
@@ -415,3 +417,100 @@ def roll_forward(request):
     else:
         messages.success(request, f"{made} tax rule{'s' if made != 1 else ''} made for {int(year) + 1}.")
     return redirect(f"{reverse('licensing:renewals')}?tax_year={int(year) + 1}")
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@require_perm("licensing.view_license")
+def reconciliation(request, fmt="html"):
+    import datetime
+
+    from revenue import services as core
+    from revenue.documents import Column, build_xlsx, xlsx_response
+
+    from . import reports
+
+    today = core.city_today()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("start", ""))
+        end = datetime.date.fromisoformat(request.GET.get("end", ""))
+    except ValueError:
+        start, end = today.replace(day=1), today
+    if start > end:
+        messages.error(request, "The start date is after the end date.")
+        start, end = end, start
+    rec = reports.posting_reconciliation(start=start, end=end)
+    if fmt == "xlsx":
+        columns = [
+            Column("Kind", width=22),
+            Column("Account", width=12),
+            Column("Description", width=44),
+            Column("From licenses", "money", 16),
+            Column("In the ledger", "money", 16),
+            Column("Difference", "money", 14),
+        ]
+        rows = [
+            ["GL account", r.account.number, r.account.name, r.from_licenses, r.in_ledger, r.difference]
+            for r in rec.rows
+        ]
+        rows += [
+            [
+                f"Not from a license ({ln.entry.number})",
+                ln.account.number,
+                f"{ln.entry.entry_date:%m/%d/%Y} {ln.memo or ln.entry.memo}",
+                None,
+                ln.credit - ln.debit,
+                None,
+            ]
+            for ln in rec.unexplained
+        ]
+        totals = [
+            "Total",
+            "",
+            "",
+            sum((r.from_licenses for r in rec.rows), ZERO),
+            sum((r.in_ledger for r in rec.rows), ZERO),
+            sum((r.difference for r in rec.rows), ZERO),
+        ]
+        content = build_xlsx(
+            title="License posting reconciliation",
+            subtitle=f"{start:%m/%d/%Y} to {end:%m/%d/%Y}",
+            columns=columns,
+            rows=rows,
+            totals=totals,
+            sheet_name="Reconciliation",
+        )
+        return xlsx_response(content, f"license-reconciliation-{start}-{end}.xlsx")
+    return render(
+        request,
+        "licensing/reconciliation.html",
+        {
+            "rec": rec,
+            "state_share": reports.state_share_by_quarter(year=end.year),
+        },
+    )
+
+
+@require_perm("licensing.view_license")
+def past_due_letters(request, year):
+    """Renewals still waiting for figures after the delinquency date: one letter each."""
+    delinquent_on = services.delinquency_date(year)
+    licenses = list(
+        License.objects.filter(tax_year=year, status=License.Status.RENEWAL)
+        .select_related("business__party", "business__classification", "renewal_of")
+        .order_by("number")[:500]
+    )
+    if services.core.city_today() < delinquent_on:
+        licenses = []
+    pdf = render_pdf(
+        "licensing/print/renewal_notices.html",
+        {
+            "notices": licenses,
+            "year": year,
+            "delinquent_on": delinquent_on,
+            "past_due": True,
+        },
+        request=request,
+    )
+    return pdf_response(pdf, f"past-due-renewals-{year}.pdf")

@@ -54,6 +54,7 @@ ACCOUNTS = [
     ("100", "100-4160", "Penalties and interest", R, ""),
     ("100", "100-4170", "Transient occupancy tax", R, ""),
     ("100", "100-4180", "Disability access fee — city share", R, ""),
+    ("100", "100-4190", "Business license processing fees", R, ""),
     ("100", "100-7910", "Bad debt expense", X, ROLE.BAD_DEBT),
     ("100", "100-7990", "Cash over and short", X, ROLE.OVER_SHORT),
     ("240", "240-1010", "Cash in bank — parking", A, ROLE.CASH_IN_BANK),
@@ -117,7 +118,7 @@ FEES = [
     (
         "BL-PROC",
         "Business license processing fee",
-        "100-4150",
+        "100-4190",
         "100-1220",
         None,
         False,

@@ -81,6 +81,9 @@ def party_detail(request, number):
         "can_request": request.user.has_perm("revenue.request_exception"),
         "approval_kinds": APPROVAL_KINDS_FOR_CHARGES,
     }
+    from .extensions import party_panels
+
+    context["panels"] = [panel for panel in (fn(party, request) for fn in party_panels) if panel]
     return render(request, "revenue/party_detail.html", context)
 
 

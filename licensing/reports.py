@@ -1,0 +1,102 @@
+"""Licensing reports over the ledger: the posting reconciliation and the State's share."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Sum
+from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
+
+from revenue.models import Account, Charge, JournalLine
+
+from .models import AddOn, License
+from .services import LICENSE_TAX_REVENUE, PENALTY_REVENUE
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class AccountRow:
+    account: Account
+    from_licenses: Decimal = ZERO
+    in_ledger: Decimal = ZERO
+
+    @property
+    def difference(self) -> Decimal:
+        return self.in_ledger - self.from_licenses
+
+
+@dataclass
+class Reconciliation:
+    start: datetime.date
+    end: datetime.date
+    issued_new: int = 0
+    issued_renewals: int = 0
+    rows: list[AccountRow] = field(default_factory=list)
+    unexplained: list[JournalLine] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return all(r.difference == 0 for r in self.rows)
+
+
+def license_accounts() -> list[Account]:
+    numbers = {LICENSE_TAX_REVENUE, PENALTY_REVENUE}
+    accounts = list(Account.objects.filter(number__in=numbers))
+    for addon in AddOn.objects.select_related("fee_type__revenue_account", "fee_type__pass_through_account"):
+        accounts.append(addon.fee_type.revenue_account)
+        if addon.fee_type.pass_through_account:
+            accounts.append(addon.fee_type.pass_through_account)
+    return sorted({a.pk: a for a in accounts}.values(), key=lambda a: a.number)
+
+
+def posting_reconciliation(*, start: datetime.date, end: datetime.date) -> Reconciliation:
+    """Licenses issued and renewed in the period, and what their charges should have put in each
+    license GL account, against what the ledger holds there for the period; ledger lines on those
+    accounts that no license charge explains are listed one by one."""
+    rec = Reconciliation(start=start, end=end)
+    issued = License.objects.filter(issued_at__date__range=(start, end))
+    rec.issued_renewals = issued.filter(renewal_of__isnull=False).count()
+    rec.issued_new = issued.count() - rec.issued_renewals
+    license_type = ContentType.objects.get_for_model(License)
+    charges = Charge.objects.filter(source_type=license_type, assessed_on__range=(start, end))
+    accounts = license_accounts()
+    rows = {a.pk: AccountRow(a) for a in accounts}
+    for c in charges.select_related("fee_type"):
+        if c.revenue_account_id in rows:
+            rows[c.revenue_account_id].from_licenses += c.amount - c.pass_through_amount
+        if c.pass_through_amount and c.pass_through_account_id in rows:
+            rows[c.pass_through_account_id].from_licenses += c.pass_through_amount
+    ledger = (
+        JournalLine.objects.filter(account__in=accounts, entry__entry_date__range=(start, end))
+        .values("account")
+        .annotate(cr=Coalesce(Sum("credit"), ZERO), dr=Coalesce(Sum("debit"), ZERO))
+    )
+    for row in ledger:
+        rows[row["account"]].in_ledger = row["cr"] - row["dr"]
+    rec.rows = [r for r in rows.values() if r.from_licenses or r.in_ledger]
+    explained = charges.values("journal_entry_id")
+    rec.unexplained = list(
+        JournalLine.objects.filter(account__in=accounts, entry__entry_date__range=(start, end))
+        .exclude(entry_id__in=explained)
+        .select_related("entry", "account", "party")
+        .order_by("entry__entry_date", "pk")[:500]
+    )
+    return rec
+
+
+def state_share_by_quarter(*, year: int) -> list[tuple[int, Decimal]]:
+    """The other agency's share collected on license add-ons, per calendar quarter of a year."""
+    accounts = [a for a in license_accounts() if a.type == Account.Type.LIABILITY]
+    rows = (
+        JournalLine.objects.filter(account__in=accounts, entry__entry_date__year=year)
+        .annotate(q=ExtractQuarter("entry__entry_date"), y=ExtractYear("entry__entry_date"))
+        .values("q")
+        .annotate(cr=Coalesce(Sum("credit"), ZERO), dr=Coalesce(Sum("debit"), ZERO))
+        .order_by("q")
+    )
+    by_quarter = {r["q"]: r["cr"] - r["dr"] for r in rows}
+    return [(q, by_quarter.get(q, ZERO)) for q in (1, 2, 3, 4)]
