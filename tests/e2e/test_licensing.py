@@ -73,3 +73,70 @@ def test_apply_review_pay_print_and_verify(
     assert "Valid" in result and "100 Main St" in result and "Rosa Alvarez" not in result
     public_context.close()
     sup_context.close()
+
+
+def test_a_late_renewal_paid_with_its_penalty(
+    browser, page, live_server, clerk, supervisor, party, fees, admin_user
+):
+    import datetime
+
+    from licensing import services as ls
+    from licensing.tax import months_late
+    from tests.conftest import D
+
+    counter_demo.load_counter(acting_user=admin_user)
+    classes = licensing_demo.load_licensing(acting_user=admin_user)
+    year = ls.current_tax_year()
+    business = ls.business_create(
+        party=party,
+        acting_user=admin_user,
+        dba="Rosa's Gifts",
+        location_address="100 Main St",
+        location_city="Alder Bay",
+        ownership="sole",
+        owner_name="Rosa Alvarez",
+        started_on=datetime.date(2015, 5, 1),
+        employees=3,
+        classification=classes["RET"],
+        gross_receipts=D("150000.00"),
+    )
+    License.objects.create(
+        number=f"BL{year - 1}-000042",
+        business=business,
+        tax_year=year - 1,
+        status="active",
+        valid_from=datetime.date(year - 1, 3, 1),
+        valid_to=datetime.date(year, 2, 28),
+        created_by=admin_user,
+    )
+
+    sup_context = browser.new_context()
+    sup = sup_context.new_page()
+    login(sup, live_server, "supervisor")
+    sup.goto(f"{live_server.url}/licenses/renewals/?tax_year={year}")
+    sup.click("#run-renewals")
+    assert "1 created of 1" in sup.locator(".alert").first.inner_text()
+    renewal = License.objects.get(tax_year=year)
+    sup_context.close()
+
+    login(page, live_server, "clerk1")
+    page.goto(f"{live_server.url}{renewal.get_absolute_url()}")
+    late_months = months_late(ls.delinquency_date(year), ls.core.city_today())
+    expected_penalty = min(D("175.00") * D("0.10") * late_months, D("87.50")).quantize(D("0.01"))
+    assert f"penalty ${expected_penalty:,.2f}" in page.locator("#late-penalty").inner_text()
+    page.fill("#id_gross_receipts", "150000.00")
+    page.click("#assess-renewal")
+    assert "Renewal assessed" in page.locator(".alert").first.inner_text()
+
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.fill("#id_count_b20", "5")
+    page.get_by_role("button", name="Open drawer").click()
+    page.fill("#find", renewal.number)
+    page.press("#find", "Enter")
+    due = D("175.00") + expected_penalty + D("25.00") + D("4.00")
+    assert page.locator("#due").inner_text() == f"${due:,.2f}"
+    page.fill("#id_cash", str(due))
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    renewal.refresh_from_db()
+    assert renewal.status == License.Status.ACTIVE
