@@ -309,7 +309,10 @@ def renewal_run(*, tax_year: int, acting_user, progress=None) -> RenewalRun:
         raise NotAllowed("Only a Revenue Supervisor runs renewals.")
     policy = policy_on()
     start, end = tax_year_bounds(tax_year, policy.tax_year_start_month)
-    prior = License.objects.filter(tax_year=tax_year - 1, status=License.Status.ACTIVE)
+    # last year's licenses that were in force: active, or expired since their year ended
+    prior = License.objects.filter(
+        tax_year=tax_year - 1, status__in=[License.Status.ACTIVE, License.Status.EXPIRED]
+    )
     run = RenewalRun.objects.create(tax_year=tax_year, started_by=acting_user, candidates=prior.count())
     ids = list(prior.order_by("business_id").values_list("business_id", flat=True))
     for i in range(0, len(ids), RENEWAL_CHUNK):
@@ -321,7 +324,7 @@ def renewal_run(*, tax_year: int, acting_user, progress=None) -> RenewalRun:
                     SELECT l.id AS prior_id, l.business_id,
                            row_number() OVER (ORDER BY l.business_id) AS rn
                       FROM licensing_license l
-                     WHERE l.tax_year = %(prior)s AND l.status = 'active'
+                     WHERE l.tax_year = %(prior)s AND l.status IN ('active', 'expired')
                        AND l.business_id BETWEEN %(low)s AND %(high)s
                        AND NOT EXISTS (SELECT 1 FROM licensing_license n
                                         WHERE n.business_id = l.business_id AND n.tax_year = %(year)s)
@@ -356,8 +359,11 @@ def renewal_run(*, tax_year: int, acting_user, progress=None) -> RenewalRun:
             run.save(update_fields=["created"])
         if progress:
             progress(min(i + RENEWAL_CHUNK, len(ids)), len(ids), run.created)
+    expired = expire_lapsed()  # a license not renewed expires at the end of its period
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
+    if expired and progress:
+        progress(len(ids), len(ids), run.created)
     core.audit(
         actor=acting_user,
         action="renewals.run",
@@ -616,3 +622,11 @@ def schedule_roll_forward(*, from_year: int, percent, acting_user) -> int:
         after={"from": from_year, "percent": str(percent), "rules": made},
     )
     return made
+
+
+def expire_lapsed(*, on: datetime.date | None = None) -> int:
+    """Active licenses whose period has ended expire (one statement). Returns how many."""
+    on = on or core.city_today()
+    return License.objects.filter(status=License.Status.ACTIVE, valid_to__lt=on).update(
+        status=License.Status.EXPIRED
+    )

@@ -155,3 +155,51 @@ def test_renewal_screens_notices_and_list(client, active_last_year, supervisor, 
     )
     assert "whole number" in bad.content.decode()
     assert client.post(reverse("licensing:renewals"), {"tax_year": str(year)}).status_code == 403
+
+
+def test_a_license_not_renewed_expires(make_business, admin_user, classes):
+    year = ls.current_tax_year()
+    business = make_business()
+    old = License.objects.create(
+        number=f"BL{year - 2}-000001",
+        business=business,
+        tax_year=year - 2,
+        status="active",
+        valid_from=datetime.date(year - 2, 3, 1),
+        valid_to=datetime.date(year - 1, 2, 28),
+        created_by=admin_user,
+    )
+    assert ls.expire_lapsed() == 1
+    old.refresh_from_db()
+    assert old.status == License.Status.EXPIRED and ls.verify(old.number)["status"] == "Expired"
+    assert ls.expire_lapsed() == 0
+
+
+def test_a_returned_check_unissues_the_license(make_business, clerk, supervisor, admin_user):
+    from cashiering import services as cs
+    from tests.licensing.test_licenses import _pay_all
+
+    license = ls.application_submit(business=make_business(code="HOME"), acting_user=clerk)
+    ls.signoff_add(license=license, item="Zoning", acting_user=supervisor)
+    ls.application_approve(license=license, acting_user=supervisor)
+    total = sum((c.balance for c in license.charges()), D("0"))
+    receipt, session = _pay_all(
+        license, clerk, admin_user, tenders=[cs.TenderIn("check", total, "2001", "Rosa Alvarez")]
+    )
+    license.refresh_from_db()
+    assert license.status == License.Status.ACTIVE
+    check = receipt.tenders.get()
+    session = cs.session_close(
+        session=session,
+        counted_counts={},
+        confirmed_check_ids=[check.pk],
+        card_batch_total="0",
+        explanation="",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)
+    deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=supervisor)
+    cs.check_return(tender=check, reason="NSF", acting_user=supervisor)
+    license.refresh_from_db()
+    assert license.status == License.Status.ASSESSED
