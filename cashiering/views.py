@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from revenue.access import require_perm
 from revenue.documents import Column, barcode_svg, build_xlsx, pdf_response, render_pdf, xlsx_response
 from revenue.exceptions import RevenueError
 from revenue.models import ZERO, Charge, FeeType, Party
+from revenue.signals import charges_requested
 from revenue.web import Repeated, post_once, repeated_submission
 
 from . import services
@@ -232,7 +234,10 @@ def basket_action(request):
         if not form.is_valid():
             return redirect("cashiering:counter")
         q = form.cleaned_data["q"].strip()
-        # a document's number finds all its charges (a license has its tax and its add-ons)
+        # a document's number finds all its charges (a license has its tax and its add-ons), after
+        # the document's app has brought any charge that depends on the day of payment up to today
+        with transaction.atomic():
+            charges_requested.send(sender=None, number=q, on=core.city_today(), acting_user=request.user)
         charges = list(Charge.objects.filter(source_number__iexact=q).order_by("pk"))
         if charges:
             open_ones = [c for c in charges if not c.is_settled]

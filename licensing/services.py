@@ -14,7 +14,7 @@ from django.utils import timezone
 from revenue import services as core
 from revenue.exceptions import NotAllowed, RevenueError
 from revenue.models import Account, Charge, Party
-from revenue.signals import charge_reopened, charge_settled
+from revenue.signals import charge_reopened, charge_settled, charges_requested
 
 from .models import AddOn, Business, Classification, License, LicensingPolicy, RenewalRun, SignOff, TaxRule
 from .tax import Computation, compute_tax, penalty, tax_year_bounds, tax_year_of
@@ -630,3 +630,49 @@ def expire_lapsed(*, on: datetime.date | None = None) -> int:
     return License.objects.filter(status=License.Status.ACTIVE, valid_to__lt=on).update(
         status=License.Status.EXPIRED
     )
+
+
+@transaction.atomic
+def penalty_to_date(*, license: License, on: datetime.date, acting_user) -> Decimal:
+    """Bring a late renewal's penalty up to `on` (the day it is paid): assess the difference
+    between the penalty due that day and what was assessed before. Never lowers it."""
+    license = License.objects.select_for_update(no_key=True).select_related("business__party").get(pk=license.pk)
+    if license.status != License.Status.ASSESSED or license.renewal_of_id is None:
+        return Decimal("0.00")
+    charges = list(license.charges().select_for_update(no_key=True).order_by("pk"))
+    tax = next((c for c in charges if c.revenue_account.number == LICENSE_TAX_REVENUE), None)
+    if tax is None or tax.is_settled:
+        return Decimal("0.00")
+    policy = policy_on(on)
+    months, due, _capped = penalty(
+        tax=tax.amount,
+        delinquent_on=delinquency_date(license.tax_year),
+        on=on,
+        percent_per_month=policy.penalty_percent_per_month,
+        cap_percent=policy.penalty_cap_percent,
+    )
+    assessed = sum(
+        (c.amount for c in charges if c.revenue_account.number == PENALTY_REVENUE), Decimal("0.00")
+    )
+    extra = due - assessed
+    if extra <= 0:
+        return Decimal("0.00")
+    core.charge_assess(
+        party=license.business.party,
+        amount=extra,
+        description=f"Late renewal penalty {license.tax_year} to {on:%m/%d/%Y} ({months} month{'s' if months != 1 else ''})",
+        receivable_account=Account.objects.get(number=LICENSE_TAX_RECEIVABLE),
+        revenue_account=Account.objects.get(number=PENALTY_REVENUE),
+        source=license,
+        source_number=license.number,
+        acting_user=acting_user,
+        assessed_on=on,
+    )
+    return extra
+
+
+@receiver(charges_requested)
+def _penalty_at_the_counter(sender, number: str, on: datetime.date, acting_user, **kwargs) -> None:
+    license = License.objects.filter(number__iexact=number).select_related("business__party").first()
+    if license is not None:
+        penalty_to_date(license=license, on=on, acting_user=acting_user)

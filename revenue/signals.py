@@ -7,9 +7,13 @@ external work; use transaction.on_commit for that.
 
     charge_settled(sender, charge, acting_user)    balance reached zero (paid, waived, written off)
     charge_reopened(sender, charge, acting_user)   a settled charge has a balance again (void, returned check)
+    charges_requested(sender, number, on, acting_user)  a document's charges are about to be paid (the counter
+                                                   found its number): bring time-dependent charges (a late
+                                                   penalty that grows by the month) up to the day of payment
 """
 
 from django.dispatch import Signal
 
 charge_settled = Signal()
 charge_reopened = Signal()
+charges_requested = Signal()

@@ -203,3 +203,37 @@ def test_a_returned_check_unissues_the_license(make_business, clerk, supervisor,
     cs.check_return(tender=check, reason="NSF", acting_user=supervisor)
     license.refresh_from_db()
     assert license.status == License.Status.ASSESSED
+
+
+def test_a_renewal_assessed_on_time_but_paid_late_gets_its_penalty_at_the_counter(
+    active_last_year, supervisor, clerk, client, admin_user
+):
+    from django.urls import reverse
+
+    from cashiering import demo as counter_demo
+    from cashiering import services as cs
+    from cashiering.models import Drawer
+
+    year, _prior = active_last_year
+    ls.renewal_run(tax_year=year, acting_user=supervisor)
+    renewal = License.objects.filter(tax_year=year, business__classification__code="RET").get()
+    delinquent = ls.delinquency_date(year)
+    ls.renewal_assess(
+        license=renewal,
+        gross_receipts="150000.00",
+        employees=4,
+        acting_user=clerk,
+        on=delinquent - datetime.timedelta(days=1),
+    )
+    assert not renewal.charges().filter(description__startswith="Late").exists()
+    late = delinquent + datetime.timedelta(days=40)
+    assert ls.penalty_to_date(license=renewal, on=late, acting_user=clerk) == D("35.00")
+    assert ls.penalty_to_date(license=renewal, on=late, acting_user=clerk) == D("0.00")  # never twice
+
+    counter_demo.load_counter(acting_user=admin_user)
+    cs.session_open(drawer=Drawer.objects.get(code="D1"), clerk=clerk, opening_counts={})
+    client.force_login(clerk)
+    client.post(reverse("cashiering:basket"), {"action": "find", "q": renewal.number})
+    lines = client.get(reverse("cashiering:counter")).context["pay_rows"]
+    penalties = [ln for ln, _f, _i in lines if ln["description"].startswith("Late renewal penalty")]
+    assert sum((ln["balance"] for ln in penalties), D("0")) >= D("35.00")  # brought up to today, then paid
