@@ -69,3 +69,61 @@ def load_licensing(*, acting_user, tax_years=(2025, 2026)) -> dict[str, Classifi
             if fee:
                 AddOn.objects.create(tax_year=year, fee_type=fee)
     return classes
+
+
+def load_demo_licenses(*, parties_by_name: dict, users: dict, undeposited) -> None:
+    """A few licenses in every state, so the screens have something to show."""
+    from revenue import services as core
+
+    from . import services as ls
+    from .models import License
+
+    admin, supervisor, clerk = users["admin"], users["supervisor"], users["clerk2"]
+    year = ls.current_tax_year()
+
+    def business(name, code, receipts, employees, address):
+        return ls.business_create(
+            party=parties_by_name[name],
+            acting_user=admin,
+            dba="",
+            location_address=address,
+            location_city="Alder Bay",
+            ownership="llc",
+            owner_name="Owner of " + name,
+            started_on=datetime.date(2012, 4, 1),
+            employees=employees,
+            classification=Classification.objects.get(code=code),
+            gross_receipts=D(receipts),
+        )
+
+    books = ls.application_submit(
+        business=business("Main Street Books", "RET", "320000.00", 4, "210 Main St"), acting_user=clerk
+    )
+    ls.signoff_add(license=books, item="Zoning", acting_user=supervisor)
+    ls.application_approve(license=books, acting_user=supervisor)
+    charges = list(books.charges())
+    core.payment_post(
+        party=books.business.party,
+        amount=sum((c.balance for c in charges), D("0")),
+        applications=[(c, c.balance) for c in charges],
+        debit_account=undeposited,
+        acting_user=clerk,
+        reference="DEMO-LICENSE",
+    )
+    taqueria = ls.application_submit(
+        business=business("Sunset Taqueria", "RES", "480000.00", 12, "88 Ocean Ave"), acting_user=clerk
+    )
+    ls.signoff_add(license=taqueria, item="Zoning", acting_user=supervisor)
+    ls.application_submit(
+        business=business("Seaside Yoga Studio", "HOME", "40000.00", 1, "15 Cypress Ln"), acting_user=clerk
+    )
+    hardware = business("Tidewater Hardware", "RET", "900000.00", 9, "400 Bay St")
+    License.objects.create(
+        number=f"BL{year - 1}-000001",
+        business=hardware,
+        tax_year=year - 1,
+        status="active",
+        valid_from=datetime.date(year - 1, 3, 1),
+        valid_to=datetime.date(year, 2, 28),
+        created_by=admin,
+    )

@@ -636,7 +636,9 @@ def expire_lapsed(*, on: datetime.date | None = None) -> int:
 def penalty_to_date(*, license: License, on: datetime.date, acting_user) -> Decimal:
     """Bring a late renewal's penalty up to `on` (the day it is paid): assess the difference
     between the penalty due that day and what was assessed before. Never lowers it."""
-    license = License.objects.select_for_update(no_key=True).select_related("business__party").get(pk=license.pk)
+    license = (
+        License.objects.select_for_update(no_key=True).select_related("business__party").get(pk=license.pk)
+    )
     if license.status != License.Status.ASSESSED or license.renewal_of_id is None:
         return Decimal("0.00")
     charges = list(license.charges().select_for_update(no_key=True).order_by("pk"))

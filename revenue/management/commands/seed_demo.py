@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cashiering.demo import load_counter  # the demo city includes its counter and its licensing
-from licensing.demo import load_licensing
+from licensing.demo import load_demo_licenses, load_licensing
 from revenue import demo, services
 from revenue.models import Fund
 
@@ -77,6 +77,7 @@ class Command(BaseCommand):
             acting_user=clerk,
             reference="DEMO-WATER",
         )
+        load_demo_licenses(parties_by_name={p.name: p for p in parties}, users=users, undeposited=undeposited)
         services.charge_assess(
             party=parties[-1],
             amount=Decimal("250.00"),
