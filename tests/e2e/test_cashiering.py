@@ -86,12 +86,14 @@ def test_a_clerks_day_at_the_counter(
     session = CashierSession.objects.get()
     assert session.over_short() == {"cash": D("-1.00"), "checks": D("0.00"), "cards": D("0.00")}
 
-    sup.get_by_role("link", name="Reconciliation").click()
+    sup.click("#nav-reports")
+    sup.get_by_role("link", name="Daily reconciliation").click()
     sup.get_by_role("link", name="Review and sign off").click()
     sup.click("#sign-off")
     session.refresh_from_db()
     assert session.status == "signed_off" and session.signed_off_by == supervisor
 
+    sup.click("#nav-reports")
     sup.get_by_role("link", name="Deposits").click()
     sup.get_by_role("button", name="Prepare deposit").click()
     deposit = Deposit.objects.get()

@@ -51,6 +51,7 @@ def test_supervisor_downloads_the_trial_balance_xlsx(
         acting_user=clerk,
     )
     login(page, live_server, "supervisor")
+    page.click("#nav-reports")  # the Supervisor menu
     page.get_by_role("link", name="Trial balance").first.click()
     assert "Trial balance as of" in page.locator("h1").inner_text()
     with page.expect_download() as info:
