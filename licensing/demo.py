@@ -127,3 +127,4 @@ def load_demo_licenses(*, parties_by_name: dict, users: dict, undeposited) -> No
         valid_to=datetime.date(year, 2, 28),
         created_by=admin,
     )
+    ls.expire_lapsed()  # last year's period has ended: it shows as expired until renewed
