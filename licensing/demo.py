@@ -50,8 +50,15 @@ CLASSES = [
 
 
 def load_licensing(*, acting_user, tax_years=(2025, 2026)) -> dict[str, Classification]:
+    from revenue.models import Account
+
     LicensingPolicy.objects.create(
-        effective_from=datetime.date(2024, 1, 1), tax_year_start_month=3, created_by=acting_user
+        tax_receivable_account=Account.objects.get(number="100-1220"),
+        tax_revenue_account=Account.objects.get(number="100-4110"),
+        penalty_revenue_account=Account.objects.get(number="100-4160"),
+        effective_from=datetime.date(2024, 1, 1),
+        tax_year_start_month=3,
+        created_by=acting_user,
     )
     classes = {}
     for code, name, checklist, kind, data, brackets in CLASSES:

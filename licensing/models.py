@@ -23,6 +23,14 @@ class LicensingPolicy(models.Model):
         help_text="1-12: the tax year starts on day 1 of it."
     )
     proration = models.CharField(max_length=10, choices=Proration.choices, default=Proration.QUARTERLY)
+    tax_receivable_account = models.ForeignKey(
+        "revenue.Account",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Receivable for license tax and penalties.",
+    )
+    tax_revenue_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
+    penalty_revenue_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
     cpi_rounding = models.CharField(
         max_length=6,
         choices=[("cent", "To the cent"), ("dollar", "To the whole dollar")],

@@ -12,8 +12,7 @@ from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 
 from revenue.models import Account, Charge, JournalLine
 
-from .models import AddOn, License
-from .services import LICENSE_TAX_REVENUE, PENALTY_REVENUE
+from .models import AddOn, License, LicensingPolicy
 
 ZERO = Decimal("0.00")
 
@@ -44,8 +43,9 @@ class Reconciliation:
 
 
 def license_accounts() -> list[Account]:
-    numbers = {LICENSE_TAX_REVENUE, PENALTY_REVENUE}
-    accounts = list(Account.objects.filter(number__in=numbers))
+    accounts = []
+    for policy in LicensingPolicy.objects.select_related("tax_revenue_account", "penalty_revenue_account"):
+        accounts += [policy.tax_revenue_account, policy.penalty_revenue_account]
     for addon in AddOn.objects.select_related("fee_type__revenue_account", "fee_type__pass_through_account"):
         accounts.append(addon.fee_type.revenue_account)
         if addon.fee_type.pass_through_account:

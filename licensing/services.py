@@ -13,14 +13,11 @@ from django.utils import timezone
 
 from revenue import services as core
 from revenue.exceptions import NotAllowed, RevenueError
-from revenue.models import Account, Charge, Party
+from revenue.models import Charge, Party
 from revenue.signals import charge_reopened, charge_settled, charges_requested
 
 from .models import AddOn, Business, Classification, License, LicensingPolicy, RenewalRun, SignOff, TaxRule
 from .tax import Computation, compute_tax, penalty, tax_year_bounds, tax_year_of
-
-LICENSE_TAX_REVENUE = "100-4110"  # looked up by number: the demo chart's business license tax
-LICENSE_TAX_RECEIVABLE = "100-1220"
 
 
 def policy_on(day: datetime.date | None = None) -> LicensingPolicy:
@@ -157,8 +154,8 @@ def application_approve(*, license: License, acting_user) -> License:
             party=party,
             amount=computation.total,
             description=f"Business license tax {license.tax_year}",
-            receivable_account=Account.objects.get(number=LICENSE_TAX_RECEIVABLE),
-            revenue_account=Account.objects.get(number=LICENSE_TAX_REVENUE),
+            receivable_account=policy_on().tax_receivable_account,
+            revenue_account=policy_on().tax_revenue_account,
             source=license,
             source_number=license.number,
             acting_user=acting_user,
@@ -290,7 +287,6 @@ def certificate_printed(*, license: License, acting_user) -> int:
 # --------------------------------------------------------------------------- renewals
 
 RENEWAL_CHUNK = 5_000
-PENALTY_REVENUE = "100-4160"
 
 
 def delinquency_date(tax_year: int) -> datetime.date:
@@ -415,8 +411,8 @@ def renewal_assess(
         party=party,
         amount=computation.total,
         description=f"Business license tax {license.tax_year} (renewal)",
-        receivable_account=Account.objects.get(number=LICENSE_TAX_RECEIVABLE),
-        revenue_account=Account.objects.get(number=LICENSE_TAX_REVENUE),
+        receivable_account=policy_on().tax_receivable_account,
+        revenue_account=policy_on().tax_revenue_account,
         source=license,
         source_number=license.number,
         acting_user=acting_user,
@@ -432,8 +428,8 @@ def renewal_assess(
             party=party,
             amount=late_fee,
             description=f"Late renewal penalty {license.tax_year}",
-            receivable_account=Account.objects.get(number=LICENSE_TAX_RECEIVABLE),
-            revenue_account=Account.objects.get(number=PENALTY_REVENUE),
+            receivable_account=policy_on().tax_receivable_account,
+            revenue_account=policy_on().penalty_revenue_account,
             source=license,
             source_number=license.number,
             acting_user=acting_user,
@@ -641,11 +637,11 @@ def penalty_to_date(*, license: License, on: datetime.date, acting_user) -> Deci
     )
     if license.status != License.Status.ASSESSED or license.renewal_of_id is None:
         return Decimal("0.00")
+    policy = policy_on(on)
     charges = list(license.charges().select_for_update(no_key=True).order_by("pk"))
-    tax = next((c for c in charges if c.revenue_account.number == LICENSE_TAX_REVENUE), None)
+    tax = next((c for c in charges if c.revenue_account_id == policy.tax_revenue_account_id), None)
     if tax is None or tax.is_settled:
         return Decimal("0.00")
-    policy = policy_on(on)
     months, due, _capped = penalty(
         tax=tax.amount,
         delinquent_on=delinquency_date(license.tax_year),
@@ -654,7 +650,8 @@ def penalty_to_date(*, license: License, on: datetime.date, acting_user) -> Deci
         cap_percent=policy.penalty_cap_percent,
     )
     assessed = sum(
-        (c.amount for c in charges if c.revenue_account.number == PENALTY_REVENUE), Decimal("0.00")
+        (c.amount for c in charges if c.revenue_account_id == policy.penalty_revenue_account_id),
+        Decimal("0.00"),
     )
     extra = due - assessed
     if extra <= 0:
@@ -663,8 +660,8 @@ def penalty_to_date(*, license: License, on: datetime.date, acting_user) -> Deci
         party=license.business.party,
         amount=extra,
         description=f"Late renewal penalty {license.tax_year} to {on:%m/%d/%Y} ({months} month{'s' if months != 1 else ''})",
-        receivable_account=Account.objects.get(number=LICENSE_TAX_RECEIVABLE),
-        revenue_account=Account.objects.get(number=PENALTY_REVENUE),
+        receivable_account=policy_on().tax_receivable_account,
+        revenue_account=policy_on().penalty_revenue_account,
         source=license,
         source_number=license.number,
         acting_user=acting_user,
