@@ -393,6 +393,8 @@ def receipt_pdf(request, number, layout):
         raise Http404("No such layout.")
     copy = request.GET.get("copy", "")
     copy = int(copy) if copy.isdigit() and 1 <= int(copy) <= receipt.prints else 0
+    if copy == 1 and receipt.prints > 1:
+        copy = 0  # once reprinted, the original's address gives a DUPLICATE too
     lines, tenders = list(receipt.lines.select_related("charge")), list(receipt.tenders.all())
     duplicate = copy != 1
     context = {

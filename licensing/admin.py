@@ -55,7 +55,18 @@ class AddOnAdmin(AuditedAdmin):
 @admin.register(LicensingPolicy)
 class LicensingPolicyAdmin(AuditedAdmin):
     list_display = ["effective_from", "tax_year_start_month", "proration"]
-    fields = ["effective_from", "tax_year_start_month", "proration"]
+    fields = [
+        "effective_from",
+        "tax_year_start_month",
+        "proration",
+        "delinquent_after_days",
+        "penalty_percent_per_month",
+        "penalty_cap_percent",
+        "cpi_rounding",
+        "tax_receivable_account",
+        "tax_revenue_account",
+        "penalty_revenue_account",
+    ]
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

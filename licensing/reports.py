@@ -78,7 +78,16 @@ def posting_reconciliation(*, start: datetime.date, end: datetime.date) -> Recon
     for row in ledger:
         rows[row["account"]].in_ledger = row["cr"] - row["dr"]
     rec.rows = [r for r in rows.values() if r.from_licenses or r.in_ledger]
-    explained = charges.values("journal_entry_id")
+    charge_type = ContentType.objects.get_for_model(Charge)
+    adjusted = JournalLine.objects.filter(
+        entry__source_type=charge_type, entry__source_id__in=charges.values("pk")
+    ).values("entry_id")  # waivers and write-offs of these charges
+    adjusted_ids = list(adjusted.values_list("entry_id", flat=True))
+    for line in JournalLine.objects.filter(
+        entry_id__in=adjusted_ids, account_id__in=rows, entry__entry_date__range=(start, end)
+    ):
+        rows[line.account_id].from_licenses += line.credit - line.debit  # a waiver takes its share back
+    explained = list(charges.values_list("journal_entry_id", flat=True)) + adjusted_ids
     rec.unexplained = list(
         JournalLine.objects.filter(account__in=accounts, entry__entry_date__range=(start, end))
         .exclude(entry_id__in=explained)

@@ -83,7 +83,9 @@ def business_create(*, party: Party, acting_user, **data) -> Business:
 
 
 @transaction.atomic
-def application_submit(*, business: Business, acting_user, tax_year: int | None = None) -> License:
+def application_submit(
+    *, business: Business, acting_user, tax_year: int | None = None, replacing: License | None = None
+) -> License:
     if not acting_user.has_perm("licensing.add_license"):
         raise NotAllowed("Your role does not take license applications.")
     policy = policy_on()
@@ -92,6 +94,22 @@ def application_submit(*, business: Business, acting_user, tax_year: int | None 
     computation, addons = compute(
         business=business, tax_year=tax_year
     )  # refuse now if it cannot be worked out
+    existing = (
+        License.objects.filter(
+            business__party=business.party,
+            business__location_address__iexact=business.location_address.strip(),
+            business__location_city__iexact=business.location_city.strip(),
+            tax_year=tax_year,
+            status__in=License.LIVE,
+        )
+        .exclude(business=business)
+        .first()
+    )
+    if existing is not None and not replacing:
+        raise RevenueError(
+            f"{business.party.name} already has license {existing.number} at {business.location} "
+            f"for tax year {tax_year}."
+        )
     try:
         with transaction.atomic():
             license = License.objects.create(
@@ -227,6 +245,20 @@ def _unissue_on_reversal(sender, charge: Charge, acting_user, **kwargs) -> None:
         license.status = License.Status.ASSESSED
         license.issued_at = None
         license.save(update_fields=["status", "issued_at"])
+        replaced = License.objects.filter(
+            pk=license.replaces_id,
+            status=License.Status.CLOSED,
+            status_reason=f"Replaced by {license.number}",
+        ).first()
+        if replaced is not None:  # the change did not go through after all: the old license stands
+            replaced.status, replaced.status_reason = License.Status.ACTIVE, ""
+            replaced.save(update_fields=["status", "status_reason"])
+            core.audit(
+                actor=acting_user,
+                action="license.reinstated",
+                obj=replaced,
+                reason=f"payment on {license.number} reversed",
+            )
         core.audit(
             actor=acting_user,
             action="license.unissued",
@@ -253,14 +285,17 @@ def verify(number: str) -> dict | None:
     today = core.city_today()
     status = license.get_status_display()
     if license.status == License.Status.ACTIVE:
-        status = "Valid" if license.valid_from <= today <= license.valid_to else "Expired"
+        if today < license.valid_from:
+            status = "Not yet valid"
+        else:
+            status = "Valid" if today <= license.valid_to else "Expired"
     business = license.business
     return {
         "number": license.number,
         "status": status,
         "name": business.party.name,
         "dba": business.dba,
-        "location": business.location,
+        "location": business.location_city if business.home_based else business.location,
         "valid_from": license.valid_from,
         "valid_to": license.valid_to,
         "classification": business.classification.name,
@@ -314,6 +349,13 @@ def renewal_run(*, tax_year: int, acting_user, progress=None) -> RenewalRun:
     for i in range(0, len(ids), RENEWAL_CHUNK):
         low, high = ids[i], ids[min(i + RENEWAL_CHUNK, len(ids)) - 1]
         with transaction.atomic(), connection.cursor() as cur:
+            # take the license counter first: an application taking a number now finishes before
+            # the candidates are read (the next statement sees it), so nothing is created twice
+            cur.execute(
+                "INSERT INTO revenue_documentsequence (kind, fiscal_year, last_number) VALUES ('BL', %s, 0) "
+                "ON CONFLICT (kind, fiscal_year) DO UPDATE SET last_number = revenue_documentsequence.last_number",
+                [tax_year],
+            )
             cur.execute(
                 """
                 WITH candidates AS (
@@ -407,17 +449,18 @@ def renewal_assess(
         cap_percent=policy.penalty_cap_percent,
     )
     party = business.party
-    core.charge_assess(
-        party=party,
-        amount=computation.total,
-        description=f"Business license tax {license.tax_year} (renewal)",
-        receivable_account=policy_on().tax_receivable_account,
-        revenue_account=policy_on().tax_revenue_account,
-        source=license,
-        source_number=license.number,
-        acting_user=acting_user,
-        assessed_on=on,
-    )
+    if computation.total > 0:
+        core.charge_assess(
+            party=party,
+            amount=computation.total,
+            description=f"Business license tax {license.tax_year} (renewal)",
+            receivable_account=policy_on().tax_receivable_account,
+            revenue_account=policy_on().tax_revenue_account,
+            source=license,
+            source_number=license.number,
+            acting_user=acting_user,
+            assessed_on=on,
+        )
     if late_fee:
         label = (
             f"Late: {months} month{'s' if months != 1 else ''} × {policy.penalty_percent_per_month.normalize():f}%"
@@ -447,6 +490,8 @@ def renewal_assess(
     license.computation = computation.as_json()
     license.status = License.Status.ASSESSED
     license.save(update_fields=["computation", "status"])
+    if not license.charges().exists():
+        _issue(license, acting_user)  # nothing to pay: issued at once
     core.audit(
         actor=acting_user,
         action="renewal.assessed",
@@ -560,7 +605,7 @@ def license_change(*, license: License, acting_user, party: Party | None = None,
     ]
     data = {f: changes.get(f, getattr(old.business, f)) for f in fields}
     business = business_create(party=party or old.business.party, acting_user=acting_user, **data)
-    new = application_submit(business=business, acting_user=acting_user, tax_year=old.tax_year)
+    new = application_submit(business=business, acting_user=acting_user, tax_year=old.tax_year, replacing=old)
     new.replaces = old
     new.save(update_fields=["replaces"])
     core.audit(actor=acting_user, action="license.change_applied", obj=old, after={"new": new.number})

@@ -183,7 +183,7 @@ def certificate(request, number):
         status=License.Status.ACTIVE,
     )
     copy = request.GET.get("copy", "")
-    duplicate = not (copy == "1" and license.prints >= 1)
+    duplicate = not (copy == "1" and license.prints == 1)  # the original only until a second print
     verify_url = request.build_absolute_uri(reverse("licensing:verify", args=[license.number]))
     pdf = render_pdf(
         "licensing/print/certificate.html",
@@ -218,6 +218,12 @@ def renewals(request):
         messages.error(request, "Enter a tax year such as 2026.")
         year = str(services.current_tax_year())
     year = int(year)
+    try:
+        delinquent_on = services.delinquency_date(year)
+    except (RevenueError, ValueError) as exc:
+        messages.error(request, str(exc) or "No licensing policy covers that tax year.")
+        year = services.current_tax_year()
+        delinquent_on = services.delinquency_date(year)
     if request.method == "POST":
         try:
             run = services.renewal_run(tax_year=year, acting_user=request.user)
@@ -240,9 +246,18 @@ def renewals(request):
             "runs": runs,
             "due": due,
             "running": any(r.finished_at is None for r in runs),
-            "delinquent_on": services.delinquency_date(year),
+            "delinquent_on": delinquent_on,
         },
     )
+
+
+def _delinquency_or_404(year: int):
+    if not 2000 <= year <= 2100:
+        raise Http404("No such tax year.")
+    try:
+        return services.delinquency_date(year)
+    except (RevenueError, ValueError) as exc:
+        raise Http404("No licensing policy covers that tax year.") from exc
 
 
 def _renewal_context(licenses):
@@ -265,7 +280,7 @@ def renewal_notices(request, year):
         {
             "notices": chunk,
             "year": year,
-            "delinquent_on": services.delinquency_date(year),
+            "delinquent_on": _delinquency_or_404(year),
         },
         request=request,
     )
@@ -284,7 +299,7 @@ def renewal_notice(request, number):
         {
             "notices": [license],
             "year": license.tax_year,
-            "delinquent_on": services.delinquency_date(license.tax_year),
+            "delinquent_on": _delinquency_or_404(license.tax_year),
         },
         request=request,
     )
@@ -495,7 +510,7 @@ def reconciliation(request, fmt="html"):
 @require_perm("licensing.view_license")
 def past_due_letters(request, year):
     """Renewals still waiting for figures after the delinquency date: one letter each."""
-    delinquent_on = services.delinquency_date(year)
+    delinquent_on = _delinquency_or_404(year)
     licenses = list(
         License.objects.filter(tax_year=year, status=License.Status.RENEWAL)
         .select_related("business__party", "business__classification", "renewal_of")
