@@ -346,57 +346,65 @@ def renewal_run(*, tax_year: int, acting_user, progress=None) -> RenewalRun:
     )
     run = RenewalRun.objects.create(tax_year=tax_year, started_by=acting_user, candidates=prior.count())
     ids = list(prior.order_by("business_id").values_list("business_id", flat=True))
-    for i in range(0, len(ids), RENEWAL_CHUNK):
-        low, high = ids[i], ids[min(i + RENEWAL_CHUNK, len(ids)) - 1]
-        with transaction.atomic(), connection.cursor() as cur:
-            # take the license counter first: an application taking a number now finishes before
-            # the candidates are read (the next statement sees it), so nothing is created twice
-            cur.execute(
-                "INSERT INTO revenue_documentsequence (kind, fiscal_year, last_number) VALUES ('BL', %s, 0) "
-                "ON CONFLICT (kind, fiscal_year) DO UPDATE SET last_number = revenue_documentsequence.last_number",
-                [tax_year],
-            )
-            cur.execute(
-                """
-                WITH candidates AS (
-                    SELECT l.id AS prior_id, l.business_id,
-                           row_number() OVER (ORDER BY l.business_id) AS rn
-                      FROM licensing_license l
-                     WHERE l.tax_year = %(prior)s AND l.status IN ('active', 'expired')
-                       AND l.business_id BETWEEN %(low)s AND %(high)s
-                       AND NOT EXISTS (SELECT 1 FROM licensing_license n
-                                        WHERE n.business_id = l.business_id AND n.tax_year = %(year)s)
-                ), counted AS (
-                    SELECT count(*) AS n FROM candidates
-                ), seq AS (
-                    INSERT INTO revenue_documentsequence (kind, fiscal_year, last_number)
-                    SELECT 'BL', %(year)s, n FROM counted
-                    ON CONFLICT (kind, fiscal_year)
-                    DO UPDATE SET last_number = revenue_documentsequence.last_number + EXCLUDED.last_number
-                    RETURNING last_number
+    try:
+        for i in range(0, len(ids), RENEWAL_CHUNK):
+            low, high = ids[i], ids[min(i + RENEWAL_CHUNK, len(ids)) - 1]
+            with transaction.atomic(), connection.cursor() as cur:
+                # take the license counter first: an application taking a number now finishes before
+                # the candidates are read (the next statement sees it), so nothing is created twice
+                cur.execute(
+                    "INSERT INTO revenue_documentsequence (kind, fiscal_year, last_number) VALUES ('BL', %s, 0) "
+                    "ON CONFLICT (kind, fiscal_year) DO UPDATE SET last_number = revenue_documentsequence.last_number",
+                    [tax_year],
                 )
-                INSERT INTO licensing_license
-                    (number, business_id, tax_year, status, valid_from, valid_to, computation, denial_reason, status_reason,
-                     prints, created_at, created_by_id, renewal_of_id)
-                SELECT 'BL' || %(year)s || '-' || lpad((seq.last_number - counted.n + c.rn)::text, 6, '0'),
-                       c.business_id, %(year)s, 'renewal', %(start)s, %(end)s, '[]'::jsonb, '', '', 0, now(),
-                       %(user)s, c.prior_id
-                  FROM candidates c, counted, seq
-                """,
-                {
-                    "prior": tax_year - 1,
-                    "year": tax_year,
-                    "low": low,
-                    "high": high,
-                    "start": start,
-                    "end": end,
-                    "user": acting_user.pk,
-                },
-            )
-            run.created += cur.rowcount
-            run.save(update_fields=["created"])
-        if progress:
-            progress(min(i + RENEWAL_CHUNK, len(ids)), len(ids), run.created)
+                cur.execute(
+                    """
+                    WITH candidates AS (
+                        SELECT l.id AS prior_id, l.business_id,
+                               row_number() OVER (ORDER BY l.business_id) AS rn
+                          FROM licensing_license l
+                         WHERE l.tax_year = %(prior)s AND l.status IN ('active', 'expired')
+                           AND l.business_id BETWEEN %(low)s AND %(high)s
+                           AND NOT EXISTS (SELECT 1 FROM licensing_license n
+                                            WHERE n.business_id = l.business_id AND n.tax_year = %(year)s)
+                    ), counted AS (
+                        SELECT count(*) AS n FROM candidates
+                    ), seq AS (
+                        INSERT INTO revenue_documentsequence (kind, fiscal_year, last_number)
+                        SELECT 'BL', %(year)s, n FROM counted
+                        ON CONFLICT (kind, fiscal_year)
+                        DO UPDATE SET last_number = revenue_documentsequence.last_number + EXCLUDED.last_number
+                        RETURNING last_number
+                    )
+                    INSERT INTO licensing_license
+                        (number, business_id, tax_year, status, valid_from, valid_to, computation, denial_reason, status_reason,
+                         prints, created_at, created_by_id, renewal_of_id)
+                    SELECT 'BL' || %(year)s || '-' || lpad((seq.last_number - counted.n + c.rn)::text, 6, '0'),
+                           c.business_id, %(year)s, 'renewal', %(start)s, %(end)s, '[]'::jsonb, '', '', 0, now(),
+                           %(user)s, c.prior_id
+                      FROM candidates c, counted, seq
+                    """,
+                    {
+                        "prior": tax_year - 1,
+                        "year": tax_year,
+                        "low": low,
+                        "high": high,
+                        "start": start,
+                        "end": end,
+                        "user": acting_user.pk,
+                    },
+                )
+                run.created += cur.rowcount
+                run.save(update_fields=["created"])
+            if progress:
+                progress(min(i + RENEWAL_CHUNK, len(ids)), len(ids), run.created)
+    except Exception as exc:
+        RenewalRun.objects.filter(pk=run.pk).update(
+            finished_at=timezone.now()
+        )  # not shown as running forever
+        raise RevenueError(
+            f"The renewal run stopped after {run.created:,} renewals ({exc}); run it again."
+        ) from exc
     expired = expire_lapsed()  # a license not renewed expires at the end of its period
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
