@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.dispatch import receiver
@@ -532,61 +533,54 @@ def _change_status(license: License, *, to: str, allowed_from: tuple, reason: st
     return license
 
 
-@transaction.atomic
-def license_suspend(*, license: License, reason: str, acting_user) -> License:
-    if not acting_user.has_perm("licensing.decide_license"):
-        raise NotAllowed("Only a Revenue Supervisor suspends licenses.")
-    return _change_status(
-        license,
-        to=License.Status.SUSPENDED,
-        allowed_from=(License.Status.ACTIVE,),
-        reason=reason,
-        acting_user=acting_user,
-        action="license.suspended",
-    )
+# change: (permission, roles told when refused, new status, from which statuses, audit action)
+STATUS_CHANGES = {
+    "suspend": (
+        "licensing.decide_license",
+        "a Revenue Supervisor",
+        License.Status.SUSPENDED,
+        (License.Status.ACTIVE,),
+        "license.suspended",
+    ),
+    "reinstate": (
+        "licensing.decide_license",
+        "a Revenue Supervisor",
+        License.Status.ACTIVE,
+        (License.Status.SUSPENDED,),
+        "license.reinstated",
+    ),
+    "revoke": (
+        "licensing.decide_license",
+        "a Revenue Supervisor",
+        License.Status.REVOKED,
+        (License.Status.ACTIVE, License.Status.SUSPENDED),
+        "license.revoked",
+    ),
+    # the business closed (or moved, or changed hands: the new license closes this one)
+    "close": (
+        "licensing.add_license",
+        "the counter",
+        License.Status.CLOSED,
+        (License.Status.ACTIVE, License.Status.SUSPENDED),
+        "license.closed",
+    ),
+}
 
 
 @transaction.atomic
-def license_reinstate(*, license: License, reason: str, acting_user) -> License:
-    if not acting_user.has_perm("licensing.decide_license"):
-        raise NotAllowed("Only a Revenue Supervisor reinstates licenses.")
+def license_status_change(*, license: License, change: str, reason: str, acting_user) -> License:
+    perm, who, to, allowed_from, action = STATUS_CHANGES[change]
+    if not acting_user.has_perm(perm):
+        raise NotAllowed(f"Only {who} may {change} a license.")
     return _change_status(
-        license,
-        to=License.Status.ACTIVE,
-        allowed_from=(License.Status.SUSPENDED,),
-        reason=reason,
-        acting_user=acting_user,
-        action="license.reinstated",
+        license, to=to, allowed_from=allowed_from, reason=reason, acting_user=acting_user, action=action
     )
 
 
-@transaction.atomic
-def license_revoke(*, license: License, reason: str, acting_user) -> License:
-    if not acting_user.has_perm("licensing.decide_license"):
-        raise NotAllowed("Only a Revenue Supervisor revokes licenses.")
-    return _change_status(
-        license,
-        to=License.Status.REVOKED,
-        allowed_from=(License.Status.ACTIVE, License.Status.SUSPENDED),
-        reason=reason,
-        acting_user=acting_user,
-        action="license.revoked",
-    )
-
-
-@transaction.atomic
-def license_close(*, license: License, reason: str, acting_user) -> License:
-    """The business closed (or moved, or changed hands: the new license closes this one)."""
-    if not acting_user.has_perm("licensing.add_license"):
-        raise NotAllowed("Your role does not process license changes.")
-    return _change_status(
-        license,
-        to=License.Status.CLOSED,
-        allowed_from=(License.Status.ACTIVE, License.Status.SUSPENDED),
-        reason=reason,
-        acting_user=acting_user,
-        action="license.closed",
-    )
+license_suspend = partial(license_status_change, change="suspend")
+license_reinstate = partial(license_status_change, change="reinstate")
+license_revoke = partial(license_status_change, change="revoke")
+license_close = partial(license_status_change, change="close")
 
 
 @transaction.atomic

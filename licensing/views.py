@@ -374,22 +374,23 @@ def renewal_assess(request, number):
 
 # --------------------------------------------------------------------------- later changes
 
-STATUS_ACTIONS = {
-    "suspend": (services.license_suspend, "Suspended."),
-    "reinstate": (services.license_reinstate, "Reinstated."),
-    "revoke": (services.license_revoke, "Revoked."),
-    "close": (services.license_close, "Closed."),
-}
+STATUS_DONE = {"suspend": "Suspended.", "reinstate": "Reinstated.", "revoke": "Revoked.", "close": "Closed."}
 
 
 @require_perm("licensing.view_license")
 @require_POST
 def status_change(request, number, action):
-    if action not in STATUS_ACTIONS:
+    if action not in STATUS_DONE:
         raise Http404("No such action.")
-    work, done = STATUS_ACTIONS[action]
     reason = request.POST.get("reason", "")
-    return _act(request, number, lambda lic: work(license=lic, reason=reason, acting_user=request.user), done)
+    return _act(
+        request,
+        number,
+        lambda lic: services.license_status_change(
+            license=lic, change=action, reason=reason, acting_user=request.user
+        ),
+        STATUS_DONE[action],
+    )
 
 
 @require_perm("licensing.add_license")
