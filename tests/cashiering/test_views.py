@@ -354,3 +354,10 @@ def test_deposit_and_returned_check_pages_for_readers_only(
     client.force_login(clerk)
     assert client.get(deposit.get_absolute_url()).status_code == 403
     assert client.get(reverse("cashiering:check_return", args=[receipt.tenders.get().pk])).status_code == 403
+
+
+def test_after_a_name_search_enter_adds_the_first_open_charge(at_counter, party, make_charge):
+    make_charge(party, "10.00")
+    page = _find(at_counter, "alvarez").content.decode()
+    assert 'type="submit" autofocus>Add</button>' in page  # Enter adds it; Tab moves to the next
+    assert 'id="find" autofocus' not in page
