@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from revenue.admin import AuditedAdmin
+from revenue.admin import AuditedAdmin, EffectiveDatedAdmin
 
 from .models import CashieringPolicy, Drawer
 
@@ -11,7 +11,7 @@ class DrawerAdmin(AuditedAdmin):
 
 
 @admin.register(CashieringPolicy)
-class CashieringPolicyAdmin(AuditedAdmin):
+class CashieringPolicyAdmin(EffectiveDatedAdmin):
     """Effective-dated: a new policy from a later date replaces the old one; none is edited."""
 
     list_display = [
@@ -29,10 +29,3 @@ class CashieringPolicyAdmin(AuditedAdmin):
         "card_overpayment",
         "no_checks_days",
     ]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        obj.created_by = request.user
-        super().save_model(request, obj, form, change)

@@ -51,7 +51,7 @@ class ChecksRefused(RevenueError):
 
 def policy_on(day: datetime.date | None = None) -> CashieringPolicy:
     day = day or core.city_today()
-    policy = CashieringPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    policy = core.in_force(CashieringPolicy.objects.all(), day)
     if policy is None:
         raise RevenueError("No counter policy is in force; a supervisor must set one in Configuration.")
     return policy

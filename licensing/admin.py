@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from revenue.admin import AuditedAdmin
+from revenue.admin import AuditedAdmin, EffectiveDatedAdmin
 
 from .models import AddOn, Bracket, Classification, LicensingPolicy, TaxRule
 from .tax import BracketTableInvalid, validate_brackets
@@ -53,7 +53,7 @@ class AddOnAdmin(AuditedAdmin):
 
 
 @admin.register(LicensingPolicy)
-class LicensingPolicyAdmin(AuditedAdmin):
+class LicensingPolicyAdmin(EffectiveDatedAdmin):
     list_display = ["effective_from", "tax_year_start_month", "proration"]
     fields = [
         "effective_from",
@@ -67,10 +67,3 @@ class LicensingPolicyAdmin(AuditedAdmin):
         "tax_revenue_account",
         "penalty_revenue_account",
     ]
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        obj.created_by = request.user
-        super().save_model(request, obj, form, change)

@@ -23,7 +23,7 @@ from .tax import Computation, compute_tax, penalty, tax_year_bounds, tax_year_of
 
 def policy_on(day: datetime.date | None = None) -> LicensingPolicy:
     day = day or core.city_today()
-    policy = LicensingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    policy = core.in_force(LicensingPolicy.objects.all(), day)
     if policy is None:
         raise RevenueError("No licensing policy is in force; a supervisor must set one in Configuration.")
     return policy

@@ -85,13 +85,9 @@ class FeeTypeAdmin(AuditedAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
-@admin.register(ExceptionLimit)
-class ExceptionLimitAdmin(AuditedAdmin):
-    """Limits are effective-dated like rates: a new limit from a later date replaces an old one."""
-
-    list_display = ["role", "kind", "max_amount", "effective_from", "created_by", "created_at"]
-    list_filter = ["role", "kind"]
-    fields = ["role", "kind", "effective_from", "max_amount"]
+class EffectiveDatedAdmin(AuditedAdmin):
+    """Configuration that takes effect from a date: rows are added, never edited (a later row
+    replaces an earlier one), and record who added them."""
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -99,6 +95,15 @@ class ExceptionLimitAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ExceptionLimit)
+class ExceptionLimitAdmin(EffectiveDatedAdmin):
+    """Limits are effective-dated like rates: a new limit from a later date replaces an old one."""
+
+    list_display = ["role", "kind", "max_amount", "effective_from", "created_by", "created_at"]
+    list_filter = ["role", "kind"]
+    fields = ["role", "kind", "effective_from", "max_amount"]
 
 
 @admin.register(AuditEvent)

@@ -396,10 +396,15 @@ def _journal_reverse(
 # --------------------------------------------------------------------------- fee schedule
 
 
+def in_force(queryset, on: datetime.date):
+    """The row of an effective-dated table in force on a date: the latest effective on or before it."""
+    return queryset.filter(effective_from__lte=on).order_by("-effective_from").first()
+
+
 def fee_rate_on(*, fee_type: FeeType, on: datetime.date | None = None) -> FeeRate:
     """The rate of a fee in force on a date: the latest one effective on or before it."""
     on = on or city_today()
-    rate = fee_type.rates.filter(effective_from__lte=on).order_by("-effective_from").first()
+    rate = in_force(fee_type.rates.all(), on)
     if rate is None:
         raise NoRateInForce(f"{fee_type.name} has no rate in force on {on:%m/%d/%Y}.")
     return rate
@@ -951,12 +956,8 @@ def exception_limit(*, user, kind: str, on: datetime.date | None = None) -> Deci
     on = on or city_today()
     best = None
     for group_id in user.groups.values_list("pk", flat=True):
-        limit = (
-            ExceptionLimit.objects.filter(role_id=group_id, kind=kind, effective_from__lte=on)
-            .order_by("-effective_from")
-            .values_list("max_amount", flat=True)
-            .first()
-        )
+        row = in_force(ExceptionLimit.objects.filter(role_id=group_id, kind=kind), on)
+        limit = row.max_amount if row else None
         if limit is not None and (best is None or limit > best):
             best = limit
     return best if best else None
