@@ -28,4 +28,5 @@ class CashieringPolicyAdmin(EffectiveDatedAdmin):
         "check_overpayment",
         "card_overpayment",
         "no_checks_days",
+        "returned_check_fee",
     ]

@@ -361,3 +361,23 @@ def test_after_a_name_search_enter_adds_the_first_open_charge(at_counter, party,
     page = _find(at_counter, "alvarez").content.decode()
     assert 'type="submit" autofocus>Add</button>' in page  # Enter adds it; Tab moves to the next
     assert 'id="find" autofocus' not in page
+
+
+def test_a_supervisor_adds_a_counter_policy_with_its_returned_check_fee(client, supervisor, counter, fees):
+    from cashiering.models import CashieringPolicy
+
+    client.force_login(supervisor)
+    response = client.post(
+        "/admin/cashiering/cashieringpolicy/add/",
+        {
+            "effective_from": "2027-07-01",
+            "over_short_explain_over": "10.00",
+            "check_overpayment": "refuse",
+            "card_overpayment": "refuse",
+            "no_checks_days": "90",
+            "returned_check_fee": fees["NSF"].pk,
+        },
+    )
+    assert response.status_code == 302
+    policy = CashieringPolicy.objects.get(effective_from="2027-07-01")
+    assert policy.returned_check_fee == fees["NSF"] and policy.created_by == supervisor
