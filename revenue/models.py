@@ -289,7 +289,12 @@ class Charge(models.Model):
     source_number = models.CharField(
         max_length=40, blank=True, db_index=True, help_text="The number printed on the source document."
     )
-    journal_entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="charge")
+    journal_entry = models.ForeignKey(
+        JournalEntry,
+        on_delete=models.PROTECT,
+        related_name="charges",
+        help_text="The entry that assessed it; a batch (a citation import) shares one entry.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "revenue",
     "cashiering",
+    "parking",
     "licensing",
 ]
 

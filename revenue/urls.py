@@ -36,6 +36,7 @@ urlpatterns = [
     path("ledger/entries/<slug:number>/", views.journal_entry, name="journal_entry"),
     path("", include("cashiering.urls")),
     path("", include("licensing.urls")),
+    path("parking/", include("parking.urls")),
     path("admin/", admin.site.urls),
 ]
 

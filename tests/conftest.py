@@ -32,8 +32,9 @@ def role_groups(db):
     if not Group.objects.filter(name=roles.SUPERVISOR).exists():
         from cashiering.roles import PERMISSIONS as CASHIERING
         from licensing.roles import PERMISSIONS as LICENSING
+        from parking.roles import PERMISSIONS as PARKING
 
-        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING):
+        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING, PARKING):
             for role, perms in table.items():
                 roles.grant(django_apps, role, perms)
     return {g.name: g for g in Group.objects.all()}

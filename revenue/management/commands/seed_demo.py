@@ -8,6 +8,7 @@ from django.db import transaction
 
 from cashiering.demo import load_counter  # the demo city includes its counter and its licensing
 from licensing.demo import load_demo_licenses, load_licensing
+from parking.demo import load_demo_parking, load_parking
 from revenue import demo, services
 from revenue.models import Fund
 
@@ -78,6 +79,8 @@ class Command(BaseCommand):
             reference="DEMO-WATER",
         )
         load_demo_licenses(parties_by_name={p.name: p for p in parties}, users=users, undeposited=undeposited)
+        load_parking(acting_user=users["admin"])
+        load_demo_parking(users=users)
         services.charge_assess(
             party=parties[-1],
             amount=Decimal("250.00"),

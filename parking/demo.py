@@ -1,0 +1,109 @@
+"""The demo city's parking: policy, two permit zones, the permit types with their terms, tag
+stock, the violation schedule, and a few citations and permits to look at."""
+
+import datetime
+from decimal import Decimal
+
+from revenue import services as core
+from revenue.models import Account, Party
+
+from .models import (
+    ParkingPolicy,
+    PermitTerms,
+    PermitType,
+    PermitZone,
+    Violation,
+    ViolationFine,
+    ZoneStreet,
+)
+
+D = Decimal
+CITATION_PARTY = "Parking citations — registered owners"
+
+PERMIT_TYPES = [
+    # code, name, prefix, requires zone, fee, replacement fee, months, per address
+    ("RES", "Residential", "R", True, D("45.00"), D("15.00"), 12, 3),
+    ("GST", "Guest", "G", True, D("25.00"), D("10.00"), 12, 2),
+    ("ONL", "Overnight lot", "N", False, D("60.00"), D("10.00"), 1, 2),
+    ("COM1", "Commercial monthly", "C", False, D("75.00"), D("15.00"), 1, 10),
+    ("COM6", "Commercial six-month", "S", False, D("400.00"), D("15.00"), 6, 10),
+    ("EMP", "Employee", "E", False, D("30.00"), D("10.00"), 12, 50),
+]
+
+VIOLATIONS = [
+    # code, description, fine, late penalty
+    ("22500(a)", "Parking in an intersection", D("65.00"), D("65.00")),
+    ("22502(a)", "Curb parking over 18 inches", D("45.00"), D("45.00")),
+    ("10.20.030", "Expired meter", D("40.00"), D("40.00")),
+    ("10.20.050", "Street sweeping", D("55.00"), D("55.00")),
+    ("10.24.010", "No permit in a permit zone", D("50.00"), D("50.00")),
+    ("10.24.040", "Overtime parking", D("45.00"), D("45.00")),
+    ("22507.8", "Disabled space without placard", D("350.00"), D("100.00")),
+    ("5200", "Plates not displayed front and rear", D("35.00"), D("25.00")),
+]
+
+ZONES = [
+    ("A", "Old Town", [("ELM ST", 100, 599), ("OAK AVE", 1, 399), ("PINE ST", 200, 399)]),
+    ("B", "Harbor Heights", [("BAY VIEW DR", 1, 999), ("HARBOR BLVD", 1000, 1899)]),
+]
+
+
+def load_parking(*, acting_user, since=datetime.date(2024, 1, 1)) -> ParkingPolicy:
+    accounts = {a.number: a for a in Account.objects.filter(fund__code="240")}
+    holder = core.party_create(
+        acting_user=acting_user,
+        kind=Party.Kind.BUSINESS,
+        name=CITATION_PARTY,
+        notes="Citation charges are kept here until paid; the registered owner is on each citation.",
+    )
+    policy = ParkingPolicy.objects.create(
+        effective_from=since,
+        citation_party=holder,
+        citation_receivable_account=accounts["240-1210"],
+        fine_revenue_account=accounts["240-4520"],
+        penalty_revenue_account=accounts["240-4530"],
+        permit_receivable_account=accounts["240-1220"],
+        permit_revenue_account=accounts["240-4510"],
+        plan_fee_revenue_account=accounts["240-4540"],
+        created_by=acting_user,
+    )
+    for code, name, streets in ZONES:
+        zone = PermitZone.objects.create(code=code, name=name)
+        for street, low, high in streets:
+            ZoneStreet.objects.create(zone=zone, street=street, low=low, high=high)
+    for code, name, prefix, zoned, fee, repl, months, per in PERMIT_TYPES:
+        ptype = PermitType.objects.create(code=code, name=name, serial_prefix=prefix, requires_zone=zoned)
+        PermitTerms.objects.create(
+            permit_type=ptype,
+            effective_from=since,
+            fee=fee,
+            replacement_fee=repl,
+            validity_months=months,
+            max_per_address=per,
+            created_by=acting_user,
+        )
+    for code, description, fine, penalty in VIOLATIONS:
+        violation = Violation.objects.create(code=code, description=description)
+        ViolationFine.objects.create(
+            violation=violation, effective_from=since, fine=fine, late_penalty=penalty, created_by=acting_user
+        )
+    return policy
+
+
+def load_stock(*, acting_user, count=200) -> None:
+    """Tags on the shelf: `count` of each permit type, received through the stock service."""
+    from .permits import stock_receive
+
+    for ptype in PermitType.objects.all():
+        stock_receive(
+            permit_type=ptype,
+            first=1000,
+            last=1000 + count - 1,
+            received_on=datetime.date(2026, 1, 5),
+            acting_user=acting_user,
+            note="Demo stock",
+        )
+
+
+def load_demo_parking(*, users) -> None:
+    """A few citations, permits and tags on the shelf, to look at."""

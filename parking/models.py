@@ -1,0 +1,539 @@
+"""Parking: permits handed out from a counted stock of serial-numbered tags, and citations from
+the handheld devices' import to payment, contest, delinquency, DMV hold and payment plan.
+
+Citations are a subsidiary ledger of the parking fund's citations receivable: an import posts one
+journal entry for the whole batch and a core Charge per citation (source = the citation, source
+number = the citation number), so the counter, receipts, voids and waivers work as for any charge."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from revenue.models import Charge, Party, money_field
+
+ZERO = Decimal("0.00")
+
+
+class ParkingPolicy(models.Model):
+    """The parking rules the city sets, in force from a date until the next policy."""
+
+    effective_from = models.DateField(unique=True)
+    citation_party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The account citation charges are kept under until paid (registered owners are "
+        "recorded on each citation).",
+    )
+    citation_receivable_account = models.ForeignKey(
+        "revenue.Account", on_delete=models.PROTECT, related_name="+"
+    )
+    fine_revenue_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
+    penalty_revenue_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
+    permit_receivable_account = models.ForeignKey(
+        "revenue.Account", on_delete=models.PROTECT, related_name="+"
+    )
+    permit_revenue_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
+    plan_fee_revenue_account = models.ForeignKey(
+        "revenue.Account", on_delete=models.PROTECT, related_name="+"
+    )
+    penalty_after_days = models.PositiveIntegerField(
+        default=21,
+        help_text="A citation is due this many days after issue; the late penalty is added the day after.",
+    )
+    review_days_from_issue = models.PositiveIntegerField(
+        default=21, help_text="An initial review may be requested up to this many days after issue …"
+    )
+    review_days_from_notice = models.PositiveIntegerField(
+        default=14, help_text="… or up to this many days after the delinquent notice was mailed."
+    )
+    hearing_days_from_review = models.PositiveIntegerField(
+        default=21, help_text="A hearing may be requested up to this many days after the review was decided."
+    )
+    notice_after_days = models.PositiveIntegerField(
+        default=30, help_text="A delinquent notice goes out when unpaid more than this many days after issue."
+    )
+    hold_after_notice_days = models.PositiveIntegerField(
+        default=21, help_text="A DMV hold is placed when unpaid more than this many days after the notice."
+    )
+    plan_max_total = money_field(default=Decimal("500.00"))
+    plan_max_installment = money_field(default=Decimal("25.00"))
+    plan_max_months = models.PositiveIntegerField(default=24)
+    plan_fee = money_field(default=Decimal("5.00"), help_text="Processing fee for a payment plan.")
+    plan_grace_days = models.PositiveIntegerField(
+        default=15,
+        help_text="A plan defaults when an installment is unpaid more than this many days past due.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name_plural = "parking policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    plan_max_total__gt=0, plan_max_installment__gt=0, plan_fee__gte=0, plan_max_months__gte=1
+                ),
+                name="parking_plan_limits_sane",
+            )
+        ]
+
+    def __str__(self):
+        return f"Parking policy from {self.effective_from}"
+
+
+# --------------------------------------------------------------------------- permits
+
+
+class PermitZone(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"Zone {self.code} {self.name}"
+
+
+class ZoneStreet(models.Model):
+    """A block range of a street inside a zone: '100-499 ELM ST'."""
+
+    zone = models.ForeignKey(PermitZone, on_delete=models.CASCADE, related_name="streets")
+    street = models.CharField(max_length=100, help_text="Street name as written on addresses, e.g. ELM ST.")
+    low = models.PositiveIntegerField()
+    high = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["street", "low"]
+        constraints = [models.CheckConstraint(condition=Q(high__gte=F("low")), name="zone_street_range")]
+
+    def __str__(self):
+        return f"{self.low}-{self.high} {self.street}"
+
+
+class PermitType(models.Model):
+    code = models.CharField(max_length=12, unique=True)
+    name = models.CharField(max_length=100)
+    serial_prefix = models.CharField(max_length=4, unique=True, help_text="Printed before the tag's number.")
+    requires_zone = models.BooleanField(default=True, help_text="The address must be inside a permit zone.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class PermitTerms(models.Model):
+    """A permit type's fee, replacement fee, validity and limit per address, from a date."""
+
+    permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="terms")
+    effective_from = models.DateField()
+    fee = money_field()
+    replacement_fee = money_field()
+    validity_months = models.PositiveIntegerField(help_text="1 for monthly, 6 for six months, 12 for a year.")
+    max_per_address = models.PositiveIntegerField(help_text="Permits of this type in force at one address.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["permit_type", "-effective_from"]
+        verbose_name_plural = "permit terms"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permit_type", "effective_from"], name="one_terms_per_type_and_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    fee__gte=0, replacement_fee__gte=0, validity_months__gte=1, max_per_address__gte=1
+                ),
+                name="permit_terms_sane",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.permit_type} from {self.effective_from}"
+
+
+class StockReceipt(models.Model):
+    """Tags received into stock: a range of serial numbers of one permit type."""
+
+    permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="receipts")
+    first = models.PositiveIntegerField()
+    last = models.PositiveIntegerField()
+    received_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last__gte=F("first")) & Q(first__gte=1), name="stock_range_sane"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.permit_type} {self.first}-{self.last}"
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+
+class PermitSerial(models.Model):
+    """One physical tag or decal. Its status is where it is now; every change is audited."""
+
+    class Status(models.TextChoices):
+        IN_STOCK = "in_stock", "In stock"
+        ISSUED = "issued", "Issued"
+        RETURNED = "returned", "Returned"
+        VOID = "void", "Void"
+        LOST = "lost", "Lost"
+        STOLEN = "stolen", "Stolen"
+
+    permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="serials")
+    number = models.PositiveIntegerField()
+    receipt = models.ForeignKey(StockReceipt, on_delete=models.PROTECT, related_name="serials")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.IN_STOCK)
+    status_on = models.DateField()
+    status_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["permit_type", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["permit_type", "number"], name="one_tag_per_serial"),
+        ]
+        indexes = [models.Index(fields=["permit_type", "status", "number"])]
+        permissions = [("manage_stock", "Receive tags into stock; void or write off tags")]
+
+    def __str__(self):
+        return f"{self.permit_type.serial_prefix}{self.number:06d}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class Permit(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting payment"
+        ISSUED = "issued", "Issued"
+        REPLACED = "replaced", "Replaced"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New"
+        RENEWAL = "renewal", "Renewal"
+        REPLACEMENT = "replacement", "Replacement"
+
+    number = models.CharField(max_length=20, unique=True)
+    permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="permits")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NEW)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="parking_permits")
+    address = models.CharField(max_length=200, help_text="Normalized: '123 ELM ST'.")
+    unit = models.CharField(max_length=20, blank=True)
+    zone = models.ForeignKey(
+        PermitZone, null=True, blank=True, on_delete=models.PROTECT, related_name="permits"
+    )
+    plate = models.CharField(max_length=8)
+    plate_state = models.CharField(max_length=2)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    fee = money_field()
+    serial = models.OneToOneField(
+        PermitSerial, null=True, blank=True, on_delete=models.PROTECT, related_name="permit"
+    )
+    renewal_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="renewals"
+    )
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="permit_period_sane"),
+            models.CheckConstraint(
+                condition=~Q(status="issued") | Q(serial__isnull=False, issued_at__isnull=False),
+                name="issued_permit_has_tag",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["address", "permit_type", "status"]),
+            models.Index(fields=["plate", "plate_state"]),
+        ]
+        permissions = [("issue_permit", "Issue, renew and replace permits")]
+
+    def __str__(self):
+        return f"{self.number} {self.permit_type}"
+
+    def get_absolute_url(self):
+        return reverse("parking:permit_detail", args=[self.number])
+
+
+# --------------------------------------------------------------------------- citations
+
+
+class Violation(models.Model):
+    code = models.CharField(max_length=20, unique=True, help_text="As on the citation, e.g. 22500(a).")
+    description = models.CharField(max_length=150)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+
+class ViolationFine(models.Model):
+    """A violation's fine and late penalty for citations issued on or after a date."""
+
+    violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="fines")
+    effective_from = models.DateField()
+    fine = money_field()
+    late_penalty = money_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["violation", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["violation", "effective_from"], name="one_fine_per_violation_and_day"
+            ),
+            models.CheckConstraint(condition=Q(fine__gt=0, late_penalty__gte=0), name="violation_fine_sane"),
+        ]
+
+    def __str__(self):
+        return f"{self.violation.code} from {self.effective_from}: {self.fine}"
+
+
+class ImportBatch(models.Model):
+    """One handheld export file. Its SHA-256 is unique: the same file is never imported twice."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_imported = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    amount = money_field(default=ZERO)
+    message = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"Import {self.pk} {self.file_name}"
+
+    def get_absolute_url(self):
+        return reverse("parking:import_detail", args=[self.pk])
+
+
+class ImportReject(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejects")
+    line = models.PositiveIntegerField()
+    citation_number = models.CharField(max_length=40, blank=True)
+    message = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["batch", "line"]
+
+    def __str__(self):
+        return f"Line {self.line}: {self.message}"
+
+
+class Citation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PAID = "paid", "Paid"
+        DISMISSED = "dismissed", "Dismissed"
+        IN_PLAN = "in_plan", "On a payment plan"
+
+    number = models.CharField(max_length=20, unique=True)
+    issued_at = models.DateTimeField()
+    issued_on = models.DateField(help_text="The city's date of issue (from issued_at).")
+    plate = models.CharField(max_length=8)
+    state = models.CharField(max_length=2)
+    make = models.CharField(max_length=20, blank=True)
+    violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="citations")
+    location = models.CharField(max_length=120)
+    badge = models.CharField(max_length=10)
+    fine = money_field()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    status_on = models.DateField(
+        null=True, blank=True, help_text="When it was paid, dismissed or put on a plan."
+    )
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="citations"
+    )
+    owner_name = models.CharField(max_length=200, blank=True, help_text="Registered owner (from DMV).")
+    owner_address = models.CharField(max_length=300, blank=True)
+    notice_on = models.DateField(null=True, blank=True, help_text="Delinquent notice mailed.")
+    hold_on = models.DateField(null=True, blank=True, help_text="DMV hold placed.")
+    hold_released_on = models.DateField(null=True, blank=True)
+    plan = models.ForeignKey(
+        "PaymentPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="citations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-issued_at"]
+        indexes = [
+            models.Index(fields=["plate", "state"]),
+            models.Index(fields=["issued_on"]),
+            models.Index(fields=["status", "issued_on"]),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(fine__gt=0), name="citation_fine_positive")]
+        permissions = [
+            ("import_citations", "Import handheld citation files"),
+            ("enter_citation", "Enter a hand-written citation"),
+            ("request_contest", "Record a review or hearing request"),
+            ("decide_contest", "Decide reviews and hearings"),
+            ("run_parking_notices", "Run delinquent notices and DMV hold files"),
+            ("view_parking_reports", "See parking reports"),
+        ]
+
+    def __str__(self):
+        return f"Citation {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("parking:citation_detail", args=[self.number])
+
+    def charges(self):
+        return Charge.objects.filter(source_number=self.number).order_by("pk")
+
+
+class Contest(models.Model):
+    """An initial review or an administrative hearing of a citation."""
+
+    class Level(models.TextChoices):
+        REVIEW = "review", "Initial review"
+        HEARING = "hearing", "Administrative hearing"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Pending"
+        UPHELD = "upheld", "Upheld"
+        DISMISSED = "dismissed", "Dismissed"
+        REDUCED = "reduced", "Reduced"
+
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="contests")
+    level = models.CharField(max_length=8, choices=Level.choices)
+    requested_on = models.DateField()
+    statement = models.TextField(help_text="What the person says.")
+    inability_to_pay = models.BooleanField(
+        default=False, help_text="Hearing without deposit: inability to pay was granted."
+    )
+    inability_note = models.CharField(max_length=250, blank=True)
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_on = models.DateField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    reduced_to = money_field(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["citation", "requested_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["citation", "level"], name="one_contest_per_level"),
+            models.CheckConstraint(
+                condition=Q(decision="pending") | Q(decided_on__isnull=False), name="decided_contest_dated"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} of {self.citation.number}"
+
+
+class NoticeRun(models.Model):
+    run_on = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Delinquent notices of {self.run_on}"
+
+
+class HoldExport(models.Model):
+    """A file sent to DMV: holds to place and holds to release."""
+
+    run_on = models.DateField()
+    placed = models.PositiveIntegerField(default=0)
+    released = models.PositiveIntegerField(default=0)
+    content = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"DMV hold file of {self.run_on}"
+
+
+class PaymentPlan(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        DEFAULTED = "defaulted", "Defaulted"
+
+    number = models.CharField(max_length=20, unique=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="parking_plans")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    qualification = models.CharField(max_length=250, help_text="Why the person qualifies as indigent.")
+    principal = money_field(help_text="Fines owed, late penalties waived.")
+    fee = money_field()
+    installment = money_field()
+    months = models.PositiveIntegerField()
+    first_due_on = models.DateField()
+    status_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("arrange_plan", "Set up a payment plan")]
+
+    def __str__(self):
+        return f"Payment plan {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("parking:plan_detail", args=[self.number])
+
+    def installments(self):
+        return Charge.objects.filter(source_number__startswith=f"{self.number}-").order_by(
+            "source_number", "pk"
+        )

@@ -1,0 +1,3 @@
+"""Parking pages."""
+
+urlpatterns = []

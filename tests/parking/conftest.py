@@ -1,0 +1,25 @@
+import datetime
+
+import pytest
+
+from parking import demo as parking_demo
+from parking.models import PermitType, Violation
+
+
+@pytest.fixture
+def policy(accounts, fees, admin_user):
+    """The demo city's parking policy (due in 21 days, review 21 days from issue or 14 from the
+    notice, hearing 21 days from the review, notice after 30 days, DMV hold 21 days after the
+    notice; plans up to $500, $25 a month, 24 months, $5 fee, 15 days' grace), zones A and B,
+    the permit types and the violation schedule, all in force from 2024-01-01."""
+    return parking_demo.load_parking(acting_user=admin_user, since=datetime.date(2024, 1, 1))
+
+
+@pytest.fixture
+def violations(policy):
+    return {v.code: v for v in Violation.objects.all()}
+
+
+@pytest.fixture
+def permit_types(policy):
+    return {t.code: t for t in PermitType.objects.all()}
