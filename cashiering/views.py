@@ -18,6 +18,7 @@ from revenue import services as core
 from revenue.access import require_perm
 from revenue.documents import Column, barcode_svg, build_xlsx, pdf_response, render_pdf, xlsx_response
 from revenue.exceptions import RevenueError
+from revenue.extensions import counter_finders
 from revenue.models import ZERO, Charge, FeeType, Party
 from revenue.signals import charges_requested
 from revenue.web import Repeated, post_once, repeated_submission
@@ -254,6 +255,25 @@ def basket_action(request):
         if party is not None:
             basket.set_payer(party)
             return redirect(f"{reverse('cashiering:counter')}?find={party.number}")
+        numbers = [n for finder in counter_finders for n in finder(q)]
+        if numbers:  # e.g. a plate: all its open citations on one receipt
+            with transaction.atomic():
+                for number in numbers:
+                    charges_requested.send(
+                        sender=None, number=number, on=core.city_today(), acting_user=request.user
+                    )
+            added = [
+                c
+                for c in Charge.objects.filter(source_number__in=numbers).order_by("source_number", "pk")
+                if not c.is_settled and basket.add_charge(c)
+            ]
+            total = sum((c.balance for c in added), ZERO)
+            messages.success(
+                request,
+                f"{q.upper()}: added {len(added)} open charge{'s' if len(added) != 1 else ''} "
+                f"of {', '.join(numbers)}, ${total:,.2f}.",
+            )
+            return redirect("cashiering:counter")
         return redirect(f"{reverse('cashiering:counter')}?find={q}")
     if action == "add_charge":
         charge = get_object_or_404(Charge, pk=_id(request.POST.get("charge")))

@@ -394,7 +394,11 @@ class Citation(models.Model):
     )
     owner_name = models.CharField(max_length=200, blank=True, help_text="Registered owner (from DMV).")
     owner_address = models.CharField(max_length=300, blank=True)
+    penalty_on = models.DateField(null=True, blank=True, help_text="Late penalty added.")
     notice_on = models.DateField(null=True, blank=True, help_text="Delinquent notice mailed.")
+    notice_run = models.ForeignKey(
+        "NoticeRun", null=True, blank=True, on_delete=models.PROTECT, related_name="citations"
+    )
     hold_on = models.DateField(null=True, blank=True, help_text="DMV hold placed.")
     hold_released_on = models.DateField(null=True, blank=True)
     plan = models.ForeignKey(

@@ -10,3 +10,15 @@ party_panels: list[PartyPanel] = []
 def party_panel(fn: PartyPanel) -> PartyPanel:
     party_panels.append(fn)
     return fn
+
+
+# The counter's find box: after a document number and a party number, each registered finder may
+# turn the text into document numbers (a plate into its open citations). The counter then adds
+# every open charge of those documents, after charges_requested has brought each one up to date.
+CounterFinder = Callable[[str], list[str]]
+counter_finders: list[CounterFinder] = []
+
+
+def counter_finder(fn: CounterFinder) -> CounterFinder:
+    counter_finders.append(fn)
+    return fn

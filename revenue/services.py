@@ -149,10 +149,14 @@ def audit(*, actor, action: str, obj: models.Model, before=None, after=None, rea
         object_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         object_repr=str(obj)[:250],
-        before=before,
-        after=after,
+        before=_jsonable_dict(before),
+        after=_jsonable_dict(after),
         reason=reason,
     )
+
+
+def _jsonable_dict(values: dict | None) -> dict | None:
+    return None if values is None else {k: _jsonable(v) for k, v in values.items()}
 
 
 def audit_trail(obj: models.Model):
@@ -644,6 +648,89 @@ def charge_adjust(*, charge: Charge, amount, kind: str, acting_user, reason: str
     if charge.is_settled:
         _notify(charge_settled, [charge], acting_user)
     return entry
+
+
+@dataclass(frozen=True)
+class NewCharge:
+    amount: Decimal
+    due_on: datetime.date
+    description: str
+    source_number: str
+
+
+@transaction.atomic
+def charges_transfer(
+    *,
+    charges: list[Charge],
+    into: list[NewCharge],
+    party: Party,
+    receivable_account: Account,
+    revenue_account: Account,
+    acting_user,
+    reason: str,
+    source: models.Model | None = None,
+) -> list[Charge]:
+    """Move what is owed on some charges into new ones (a payment plan's installments): one entry,
+    Dr the new charges' receivable, Cr the old charges' receivable, no revenue touched. The old
+    charges are settled by the transfer (counted in amount_adjusted, audited as a transfer)."""
+    if not reason.strip():
+        raise RevenueError("A reason is required.")
+    locked = lock_charges(c.pk for c in charges)
+    owed = sum((c.balance for c in locked.values()), ZERO)
+    total = sum((money(n.amount, field=n.description) for n in into), ZERO)
+    if not locked or owed == ZERO:
+        raise RevenueError("Nothing is owed on those charges.")
+    if total != owed:
+        raise Unbalanced(f"The new charges come to {total}, not the {owed} owed.")
+    lines = [
+        Line(account=c.receivable_account, credit=c.balance, party=c.party, memo=f"Transfer: {reason}"[:250])
+        for c in locked.values()
+        if c.balance
+    ]
+    lines += [
+        Line(
+            account=receivable_account, debit=n.amount, party=party, memo=f"{n.source_number} {n.description}"
+        )
+        for n in into
+    ]
+    entry = journal_post(
+        lines=lines,
+        memo=f"Transfer to {into[0].source_number}: {reason}"[:250],
+        acting_user=acting_user,
+        source=source,
+    )
+    today = city_today()
+    new = Charge.objects.bulk_create(
+        Charge(
+            party=party,
+            description=n.description[:250],
+            amount=n.amount,
+            assessed_on=today,
+            due_on=n.due_on,
+            receivable_account=receivable_account,
+            revenue_account=revenue_account,
+            source_number=n.source_number,
+            journal_entry=entry,
+            created_by=acting_user,
+            **_source_fields(source),
+        )
+        for n in into
+    )
+    moved = [c for c in locked.values() if c.balance]
+    for c in moved:
+        before = snapshot(c, ["amount_adjusted"])
+        Charge.objects.filter(pk=c.pk).update(amount_adjusted=F("amount_adjusted") + c.balance)
+        c.refresh_from_db()
+        audit(
+            actor=acting_user,
+            action="charge.transferred",
+            obj=c,
+            before=before,
+            after={**snapshot(c, ["amount_adjusted"]), "to": [n.source_number for n in into]},
+            reason=reason,
+        )
+    _notify(charge_settled, moved, acting_user)
+    return new
 
 
 # --------------------------------------------------------------------------- payments
