@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from revenue.exceptions import RevenueError
+
 # USPS codes of the states, DC and the territories whose plates appear on citations; plus the
 # federal government (US), Mexico (MX) and the Canadian provinces seen on the border routes.
 STATES = frozenset(
@@ -90,7 +92,7 @@ STATES = frozenset(
 _PLATE = re.compile(r"^[A-Z0-9]{1,8}$")
 
 
-class RuleError(ValueError):
+class RuleError(RevenueError, ValueError):
     """Input that breaks a parking rule; the message is for the clerk."""
 
 

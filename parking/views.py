@@ -1,3 +1,515 @@
-"""Parking pages."""
+"""Citation pages: lookup, manual entry, the citation with its contests, notices and DMV holds,
+payment plans, and the citation report."""
 
-urlpatterns = []
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_http_methods, require_POST
+
+from revenue import services as core
+from revenue.access import require_perm
+from revenue.documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
+from revenue.exceptions import RevenueError
+from revenue.forms import DateRangeForm
+from revenue.models import Charge
+from revenue.web import Repeated, post_once
+
+from . import rules
+from . import services as ps
+from .forms import CitationForm, ContestDecisionForm, ContestRequestForm, OwnerForm, PlanForm
+from .models import Citation, Contest, HoldExport, NoticeRun, PaymentPlan
+
+ZERO = Decimal("0.00")
+NOTICES_PER_FILE = 500
+
+
+# --------------------------------------------------------------------------- lookup and entry
+
+
+@require_perm("parking.view_citation")
+def citation_lookup(request):
+    q = request.GET.get("q", "").strip()
+    found, label = ps.lookup(q) if q else ([], "")
+    if len(found) == 1 and found[0].number == q.upper():
+        return redirect(found[0])
+    rows = [(c, ps.citation_owed(c)) for c in found]
+    return render(
+        request,
+        "parking/citation_lookup.html",
+        {
+            "q": q,
+            "label": label,
+            "rows": rows,
+            "open_total": sum((o for c, o in rows if c.status == Citation.Status.OPEN), ZERO),
+            "open_count": sum(1 for c, _o in rows if c.status == Citation.Status.OPEN),
+        },
+    )
+
+
+@require_perm("parking.enter_citation")
+@require_http_methods(["GET", "POST"])
+def citation_new(request):
+    form = CitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        citation = post_once(
+            request,
+            form,
+            lambda: ps.citation_enter(
+                number=d["number"],
+                issued_at=form.issued_at(),
+                plate=d["plate"],
+                state=d["state"],
+                make=d["make"],
+                violation_code=d["violation_code"],
+                fine=d["fine"],
+                location=d["location"],
+                badge=d["badge"],
+                owner_name=d["owner_name"],
+                owner_address=d["owner_address"],
+                acting_user=request.user,
+            ),
+        )
+        if isinstance(citation, Repeated):
+            return redirect(citation.url or "parking:citation_lookup")
+        if citation:
+            messages.success(request, f"Citation {citation.number} entered: ${citation.fine:,.2f}.")
+            return redirect(citation)
+    return render(request, "parking/citation_form.html", {"form": form})
+
+
+def _citation_or_404(number: str) -> Citation:
+    return get_object_or_404(
+        Citation.objects.select_related("violation", "batch", "plan", "created_by"), number=number.upper()
+    )
+
+
+@require_perm("parking.view_citation")
+def citation_detail(request, number, request_form=None, decide_form=None):
+    citation = _citation_or_404(number)
+    policy = ps.policy_on()
+    today = core.city_today()
+    deadlines = rules.deadlines(citation.issued_on, policy)
+    contests = list(citation.contests.select_related("decided_by", "created_by"))
+    review = next((c for c in contests if c.level == Contest.Level.REVIEW), None)
+    hearing = next((c for c in contests if c.level == Contest.Level.HEARING), None)
+    pending = next((c for c in contests if c.decision == Contest.Decision.PENDING), None)
+    can_ask = None
+    if citation.status in (Citation.Status.OPEN, Citation.Status.PAID) and pending is None:
+        if review is None:
+            can_ask = Contest.Level.REVIEW
+        elif hearing is None and review.decision in (Contest.Decision.UPHELD, Contest.Decision.REDUCED):
+            can_ask = Contest.Level.HEARING
+    if request_form is None and can_ask:
+        request_form = ContestRequestForm(initial={"level": can_ask, "requested_on": today})
+    if decide_form is None and pending:
+        decide_form = ContestDecisionForm()
+    charges = list(citation.charges().select_related("revenue_account"))
+    owed = sum((c.balance for c in charges), ZERO)
+    penalty_today = (
+        citation.status == Citation.Status.OPEN
+        and citation.penalty_on is None
+        and owed > ZERO
+        and pending is None
+        and rules.penalty_due(citation.issued_on, today, policy)
+    )
+    late_penalty = ps.fine_on(citation.violation, citation.issued_on).late_penalty if penalty_today else ZERO
+    return render(
+        request,
+        "parking/citation_detail.html",
+        {
+            "citation": citation,
+            "deadlines": deadlines,
+            "policy": policy,
+            "contests": contests,
+            "pending": pending,
+            "can_ask": can_ask,
+            "can_ask_label": Contest.Level(can_ask).label if can_ask else "",
+            "review_open": rules.review_allowed(citation.issued_on, citation.notice_on, today, policy),
+            "request_form": request_form,
+            "decide_form": decide_form,
+            "charges": charges,
+            "owed": owed,
+            "late_penalty": late_penalty,
+            "owed_today": owed + late_penalty,
+            "owner_form": OwnerForm(
+                initial={"owner_name": citation.owner_name, "owner_address": citation.owner_address}
+            ),
+            "history": core.audit_trail(citation)[:50],
+            "others": Citation.objects.filter(plate=citation.plate, state=citation.state)
+            .exclude(pk=citation.pk)
+            .filter(status=Citation.Status.OPEN)
+            .count(),
+        },
+    )
+
+
+@require_perm("parking.request_contest")
+@require_POST
+def contest_request(request, number):
+    citation = _citation_or_404(number)
+    form = ContestRequestForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        contest = post_once(
+            request,
+            form,
+            lambda: ps.contest_request(
+                citation=citation,
+                level=d["level"],
+                statement=d["statement"],
+                on=d["requested_on"],
+                inability_to_pay=d["inability_to_pay"],
+                inability_note=d["inability_note"],
+                acting_user=request.user,
+            ),
+        )
+        if isinstance(contest, Repeated):
+            return redirect(citation)
+        if contest:
+            messages.success(request, f"{contest.get_level_display()} requested for {citation.number}.")
+            return redirect(citation)
+    return citation_detail(request, number, request_form=form)
+
+
+@require_perm("parking.decide_contest")
+@require_POST
+def contest_decide(request, number, pk):
+    citation = _citation_or_404(number)
+    contest = get_object_or_404(Contest, pk=pk, citation=citation)
+    form = ContestDecisionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        done = post_once(
+            request,
+            form,
+            lambda: ps.contest_decide(
+                contest=contest,
+                decision=d["decision"],
+                reason=d["reason"],
+                reduced_to=d["reduced_to"],
+                acting_user=request.user,
+            ),
+        )
+        if isinstance(done, Repeated):
+            return redirect(citation)
+        if done:
+            messages.success(
+                request, f"{done.get_level_display()} of {citation.number}: {done.get_decision_display()}."
+            )
+            return redirect(citation)
+    return citation_detail(request, number, decide_form=form)
+
+
+@require_perm("parking.enter_citation")
+@require_POST
+def citation_owner(request, number):
+    citation = _citation_or_404(number)
+    form = OwnerForm(request.POST)
+    if form.is_valid():
+        ps.citation_owner_set(citation=citation, acting_user=request.user, **form.cleaned_data)
+        messages.success(request, "Registered owner recorded.")
+    else:
+        messages.error(request, "Enter the owner's name and mailing address.")
+    return redirect(citation)
+
+
+# --------------------------------------------------------------------------- notices and holds
+
+
+def _run_date(request) -> datetime.date | None:
+    raw = request.POST.get("on", "").strip()
+    if not raw:
+        return core.city_today()
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        messages.error(request, "Enter the date as YYYY-MM-DD.")
+        return None
+
+
+@require_perm("parking.run_parking_notices")
+@require_http_methods(["GET", "POST"])
+def notices(request):
+    if request.method == "POST":
+        on = _run_date(request)
+        action = request.POST.get("action")
+        if on is not None:
+            try:
+                if action == "penalties":
+                    n = ps.penalty_run(on=on, acting_user=request.user)
+                    messages.success(request, f"Late penalty added to {n:,} citation{'s' if n != 1 else ''}.")
+                elif action == "notices":
+                    run = ps.notice_run(on=on, acting_user=request.user)
+                    messages.success(
+                        request, f"{run.count:,} delinquent notice{'s' if run.count != 1 else ''} to print."
+                    )
+                elif action == "holds":
+                    export = ps.hold_export(on=on, acting_user=request.user)
+                    messages.success(
+                        request,
+                        f"DMV file: {export.placed:,} holds to place, {export.released:,} to release.",
+                    )
+                elif action == "plans":
+                    numbers = ps.plans_default(on=on, acting_user=request.user)
+                    messages.success(
+                        request,
+                        f"{len(numbers)} plan{'s' if len(numbers) != 1 else ''} defaulted{': ' if numbers else '.'}"
+                        + ", ".join(numbers),
+                    )
+            except RevenueError as exc:
+                messages.error(request, str(exc))
+        return redirect("parking:notices")
+    policy = ps.policy_on()
+    today = core.city_today()
+    return render(
+        request,
+        "parking/notices.html",
+        {
+            "runs": NoticeRun.objects.select_related("created_by")[:20],
+            "exports": HoldExport.objects.select_related("created_by")[:20],
+            "today": today,
+            "policy": policy,
+            "penalty_due": Citation.objects.filter(
+                status=Citation.Status.OPEN,
+                penalty_on__isnull=True,
+                issued_on__lt=today - datetime.timedelta(days=policy.penalty_after_days),
+            ).count(),
+            "notice_due": Citation.objects.filter(
+                status=Citation.Status.OPEN,
+                notice_on__isnull=True,
+                issued_on__lt=today - datetime.timedelta(days=policy.notice_after_days),
+            ).count(),
+            "on_hold": Citation.objects.filter(hold_on__isnull=False, hold_released_on__isnull=True).count(),
+        },
+    )
+
+
+@require_perm("parking.view_citation")
+def notice_letters(request, pk):
+    run = get_object_or_404(NoticeRun, pk=pk)
+    part = request.GET.get("part", "1")
+    part = int(part) if part.isdigit() and int(part) > 0 else 1
+    citations = list(
+        run.citations.select_related("violation").order_by("owner_name", "plate", "number")[
+            (part - 1) * NOTICES_PER_FILE : part * NOTICES_PER_FILE
+        ]
+    )
+    policy = ps.policy_on()
+    letters = []
+    for c in citations:
+        review_until = c.notice_on + datetime.timedelta(days=policy.review_days_from_notice)
+        letters.append({"c": c, "owed": ps.citation_owed(c), "review_until": review_until})
+    pdf = render_pdf(
+        "parking/print/delinquent_notices.html",
+        {"run": run, "letters": letters, "policy": policy, "hold_after": policy.hold_after_notice_days},
+        request=request,
+    )
+    return pdf_response(pdf, f"delinquent-notices-{run.run_on:%Y%m%d}-{run.pk}-part{part}.pdf")
+
+
+@require_perm("parking.run_parking_notices")
+def hold_file(request, pk):
+    export = get_object_or_404(HoldExport, pk=pk)
+    response = HttpResponse(export.content, content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="dmv-holds-{export.run_on:%Y%m%d}-{export.pk}.csv"'
+    )
+    return response
+
+
+# --------------------------------------------------------------------------- payment plans
+
+
+@require_perm("parking.arrange_plan")
+@require_http_methods(["GET", "POST"])
+def plan_new(request):
+    q = request.GET.get("q", "") or request.POST.get("q", "")
+    found, label = ps.lookup(q) if q else ([], "")
+    open_ones = [(c, ps.citation_owed(c)) for c in found if c.status == Citation.Status.OPEN]
+    policy = ps.policy_on()
+    form = PlanForm(
+        request.POST or None,
+        initial={
+            "months": policy.plan_max_months,
+            "first_due_on": core.city_today() + datetime.timedelta(days=30),
+        },
+    )
+    chosen = set(request.POST.getlist("citation"))
+    if request.method == "POST" and form.is_valid():
+        picked = [c for c, _o in open_ones if c.number in chosen]
+        d = form.cleaned_data
+        plan = post_once(
+            request,
+            form,
+            lambda: ps.plan_create(
+                party=form.party,
+                citations=picked,
+                months=d["months"],
+                first_due_on=d["first_due_on"],
+                qualification=d["qualification"],
+                acting_user=request.user,
+            ),
+        )
+        if isinstance(plan, Repeated):
+            return redirect(plan.url or "parking:citation_lookup")
+        if plan:
+            messages.success(
+                request,
+                f"Payment plan {plan.number}: {plan.months} installments of ${plan.installment:,.2f}.",
+            )
+            return redirect(plan)
+    return render(
+        request,
+        "parking/plan_form.html",
+        {"form": form, "q": q, "label": label, "rows": open_ones, "chosen": chosen, "policy": policy},
+    )
+
+
+@require_perm("parking.view_paymentplan")
+def plan_detail(request, number):
+    plan = get_object_or_404(PaymentPlan.objects.select_related("party", "created_by"), number=number.upper())
+    installments = list(plan.installments())
+    return render(
+        request,
+        "parking/plan_detail.html",
+        {
+            "plan": plan,
+            "installments": installments,
+            "owed": sum((c.balance for c in installments), ZERO),
+            "next_due": next((c for c in installments if c.balance), None),
+            "citations": plan.citations.select_related("violation"),
+            "history": core.audit_trail(plan)[:30],
+        },
+    )
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def citation_figures(start: datetime.date, end: datetime.date):
+    """Citations issued in [start, end] by month and violation: issued (count, amount), paid,
+    dismissed, on a plan, and outstanding (open) with what is still owed."""
+    qs = (
+        Citation.objects.filter(issued_on__range=(start, end))
+        .annotate(month=TruncMonth("issued_on"))
+        .values("month", "violation__code", "violation__description")
+        .annotate(
+            issued=Count("id"),
+            amount=Sum("fine"),
+            paid=Count("id", filter=Q(status=Citation.Status.PAID)),
+            dismissed=Count("id", filter=Q(status=Citation.Status.DISMISSED)),
+            in_plan=Count("id", filter=Q(status=Citation.Status.IN_PLAN)),
+            outstanding=Count("id", filter=Q(status=Citation.Status.OPEN)),
+        )
+        .order_by("month", "violation__code")
+    )
+    owed = defaultdict(lambda: ZERO)
+    for row in (
+        Charge.objects.filter(
+            source_type__app_label="parking",
+            source_type__model="citation",
+            source_id__in=Citation.objects.filter(
+                issued_on__range=(start, end), status=Citation.Status.OPEN
+            ).values("pk"),
+        )
+        .values("source_id")
+        .annotate(balance=Sum("amount") - Sum("amount_paid") - Sum("amount_adjusted"))
+    ):
+        owed[row["source_id"]] = row["balance"]
+    owed_by_key = defaultdict(lambda: ZERO)
+    for pk, month, code in (
+        Citation.objects.filter(pk__in=list(owed))
+        .annotate(month=TruncMonth("issued_on"))
+        .values_list("pk", "month", "violation__code")
+    ):
+        owed_by_key[(month, code)] += owed[pk]
+    rows = [{**r, "owed": owed_by_key[(r["month"], r["violation__code"])]} for r in qs]
+    keys = ["issued", "amount", "paid", "dismissed", "in_plan", "outstanding", "owed"]
+    totals = {k: sum((r[k] or 0 for r in rows), 0) for k in keys}
+    return rows, totals
+
+
+@require_perm("parking.view_parking_reports")
+def citation_report(request, fmt="html"):
+    today = core.city_today()
+    form = DateRangeForm(request.GET or None)
+    start, end = today.replace(month=1, day=1), today
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows, totals = citation_figures(start, end)
+    if fmt == "xlsx":
+        content = build_xlsx(
+            title="Parking citations by month and violation",
+            columns=[
+                Column("Month", "text", 10),
+                Column("Violation", "text", 12),
+                Column("Description", "text", 32),
+                Column("Issued", "int", 9),
+                Column("Fines issued", "money", 14),
+                Column("Paid", "int", 8),
+                Column("Dismissed", "int", 10),
+                Column("On a plan", "int", 10),
+                Column("Outstanding", "int", 12),
+                Column("Still owed", "money", 14),
+            ],
+            rows=[
+                [
+                    r["month"].strftime("%Y-%m"),
+                    r["violation__code"],
+                    r["violation__description"],
+                    r["issued"],
+                    r["amount"],
+                    r["paid"],
+                    r["dismissed"],
+                    r["in_plan"],
+                    r["outstanding"],
+                    r["owed"],
+                ]
+                for r in rows
+            ],
+            totals=[
+                "Total",
+                "",
+                "",
+                totals["issued"],
+                totals["amount"],
+                totals["paid"],
+                totals["dismissed"],
+                totals["in_plan"],
+                totals["outstanding"],
+                totals["owed"],
+            ],
+            subtitle=f"Issued {start:%m/%d/%Y} to {end:%m/%d/%Y}; status as of {today:%m/%d/%Y}",
+            sheet_name="Citations",
+        )
+        return xlsx_response(content, f"parking-citations-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    return render(
+        request,
+        "parking/citation_report.html",
+        {"form": form, "rows": rows, "totals": totals, "start": start, "end": end},
+    )
+
+
+urlpatterns = [
+    path("citations/", citation_lookup, name="citation_lookup"),
+    path("citations/new/", citation_new, name="citation_new"),
+    path("citations/notices/", notices, name="notices"),
+    path("citations/notices/<int:pk>.pdf", notice_letters, name="notice_letters"),
+    path("citations/holds/<int:pk>.csv", hold_file, name="hold_file"),
+    path("citations/report/", citation_report, name="citation_report"),
+    path("citations/report.xlsx", citation_report, {"fmt": "xlsx"}, name="citation_report_xlsx"),
+    path("citations/<slug:number>/", citation_detail, name="citation_detail"),
+    path("citations/<slug:number>/contest/", contest_request, name="contest_request"),
+    path("citations/<slug:number>/contest/<int:pk>/decide/", contest_decide, name="contest_decide"),
+    path("citations/<slug:number>/owner/", citation_owner, name="citation_owner"),
+    path("plans/new/", plan_new, name="plan_new"),
+    path("plans/<slug:number>/", plan_detail, name="plan_detail"),
+]

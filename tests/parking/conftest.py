@@ -4,6 +4,7 @@ import pytest
 
 from parking import demo as parking_demo
 from parking.models import PermitType, Violation
+from tests.cashiering.conftest import counter, open_session, walk_in  # noqa: F401 - the counter's fixtures
 
 
 @pytest.fixture
