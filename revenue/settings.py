@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "revenue",
     "cashiering",
     "parking",
+    "receivables",
+    "tot",
     "licensing",
 ]
 

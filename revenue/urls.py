@@ -37,6 +37,8 @@ urlpatterns = [
     path("", include("cashiering.urls")),
     path("", include("licensing.urls")),
     path("parking/", include("parking.urls")),
+    path("receivables/", include("receivables.urls")),
+    path("tot/", include("tot.urls")),
     path("admin/", admin.site.urls),
 ]
 

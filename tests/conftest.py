@@ -33,8 +33,10 @@ def role_groups(db):
         from cashiering.roles import PERMISSIONS as CASHIERING
         from licensing.roles import PERMISSIONS as LICENSING
         from parking.roles import PERMISSIONS as PARKING
+        from receivables.roles import PERMISSIONS as RECEIVABLES
+        from tot.roles import PERMISSIONS as TOT
 
-        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING, PARKING):
+        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING, PARKING, RECEIVABLES, TOT):
             for role, perms in table.items():
                 roles.grant(django_apps, role, perms)
     return {g.name: g for g in Group.objects.all()}

@@ -9,8 +9,10 @@ from django.db import transaction
 from cashiering.demo import load_counter  # the demo city includes its counter and its licensing
 from licensing.demo import load_demo_licenses, load_licensing
 from parking.demo import load_demo_parking, load_parking
+from receivables.demo import load_demo_receivables, load_receivables
 from revenue import demo, services
 from revenue.models import Fund
+from tot.demo import load_demo_tot, load_tot
 
 
 class Command(BaseCommand):
@@ -81,6 +83,10 @@ class Command(BaseCommand):
         load_demo_licenses(parties_by_name={p.name: p for p in parties}, users=users, undeposited=undeposited)
         load_parking(acting_user=users["admin"])
         load_demo_parking(users=users)
+        load_receivables(acting_user=users["admin"])
+        load_demo_receivables(users=users, parties=parties)
+        load_tot(acting_user=users["admin"])
+        load_demo_tot(users=users, parties=parties)
         services.charge_assess(
             party=parties[-1],
             amount=Decimal("250.00"),

@@ -1,0 +1,5 @@
+"""receivables pages."""
+
+app_name = "receivables"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+"""tot pages."""
+
+app_name = "tot"
+
+urlpatterns = []
