@@ -1,0 +1,3 @@
+"""Receivables pages."""
+
+urlpatterns = []
