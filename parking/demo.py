@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from revenue import services as core
-from revenue.models import Account, Party
+from revenue.models import Account, Charge, Party
 
 from .models import (
     ParkingPolicy,
@@ -107,3 +107,40 @@ def load_stock(*, acting_user, count=200) -> None:
 
 def load_demo_parking(*, users) -> None:
     """A few citations, permits and tags on the shelf, to look at."""
+    from .permits import permit_apply
+
+    load_stock(acting_user=users["supervisor"])
+    clerk = users["clerk1"]
+    people = {p.name: p for p in Party.objects.filter(kind=Party.Kind.PERSON)}
+    types = {t.code: t for t in PermitType.objects.all()}
+    undeposited = Account.objects.get(number="100-1050")
+    demo_permits = [
+        # holder, type, address, unit, plate, paid
+        ("Alvarez, Rosa", "RES", "220 Elm Street", "", "8ABC123", True),
+        ("Alvarez, Rosa", "GST", "220 Elm Street", "", "7XYZ900", False),
+        ("Bennett, James", "RES", "1200 Harbor Blvd", "4", "6TRK552", True),
+        ("Chen, Wei", "ONL", "45 Cypress Ln", "", "5DEF778", False),
+    ]
+    for name, code, address, unit, plate, paid in demo_permits:
+        party = people.get(name)
+        if party is None:
+            continue
+        permit = permit_apply(
+            party=party,
+            permit_type=types[code],
+            address=address,
+            unit=unit,
+            plate=plate,
+            plate_state="CA",
+            acting_user=clerk,
+        )
+        if paid:
+            charge = Charge.objects.get(source_number=permit.number)
+            core.payment_post(
+                party=party,
+                amount=charge.amount,
+                applications=[(charge, charge.amount)],
+                debit_account=undeposited,
+                acting_user=clerk,
+                reference=f"DEMO-{permit.number}",
+            )
