@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format migrate shell clean-db bench bench-receipts bench-renewals
+.PHONY: run test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -45,3 +45,6 @@ bench-receipts: install
 
 bench-renewals: install
 	scripts/with-db.sh $(PY) bench/bench_renewals.py $(ARGS)
+
+bench-citations: install
+	scripts/with-db.sh $(PY) bench/bench_citation_import.py $(ARGS)

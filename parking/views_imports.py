@@ -1,3 +1,147 @@
-"""Parking pages."""
+"""Citation imports: the upload page with the recent batches, a batch with its rejects, and the
+rejects as CSV. The import runs in the request and commits per chunk, so the batch (and its
+progress) shows on everyone's import page, which refreshes itself while one is running."""
 
-urlpatterns = []
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_GET, require_POST
+
+from revenue import services as core
+from revenue.access import require_perm
+from revenue.exceptions import DuplicateSubmission, RevenueError
+from revenue.forms import OnceForm
+from revenue.models import SubmissionToken
+
+from . import imports
+from .models import ImportBatch
+
+
+class ImportForm(OnceForm):
+    file = forms.FileField(label="Handheld export file (CSV)", help_text=imports.HELP)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+
+
+def _page(request, form, status=200):
+    batches = list(ImportBatch.objects.select_related("started_by")[:20])
+    return render(
+        request,
+        "parking/imports/import_list.html",
+        {
+            "form": form,
+            "batches": batches,
+            "running": any(b.status == ImportBatch.Status.RUNNING for b in batches),
+        },
+        status=status,
+    )
+
+
+@require_perm("parking.view_importbatch")
+@require_GET
+def import_list(request):
+    form = ImportForm() if request.user.has_perm("parking.import_citations") else None
+    return _page(request, form)
+
+
+@require_perm("parking.import_citations")
+@require_POST
+def import_new(request):
+    """Upload and import. The one-time token is claimed in its own transaction first (the import
+    commits chunk by chunk, so it cannot share one); a refused file gives the token back so the
+    corrected form can be sent again. The file's SHA-256 refuses the same file twice as well."""
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    key = form.cleaned_data["token"]
+    try:
+        with transaction.atomic():
+            core.submission_claim(key=key, user=request.user)
+    except DuplicateSubmission as exc:
+        messages.info(request, str(exc))
+        return redirect(exc.result_url or "parking:import_list")
+    except RevenueError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        batch = imports.citations_import(upload, upload.name, acting_user=request.user)
+    except imports.ImportFailed as exc:  # stopped part-way: the batch page says what went in
+        core.submission_result(key=key, result_url=exc.batch.get_absolute_url())
+        messages.error(request, str(exc))
+        return redirect(exc.batch)
+    except RevenueError as exc:
+        SubmissionToken.objects.filter(key=key).delete()  # nothing was written: the form may be sent again
+        form.add_error("file", str(exc))
+        return _page(request, form, status=400)
+    core.submission_result(key=key, result_url=batch.get_absolute_url())
+    messages.success(
+        request,
+        f"Import {batch.pk}: {batch.rows_imported:,} citations imported (${batch.amount:,}), "
+        f"{batch.rows_rejected:,} rows rejected.",
+    )
+    return redirect(batch)
+
+
+@require_perm("parking.view_importbatch")
+@require_GET
+def import_detail(request, pk):
+    batch = get_object_or_404(ImportBatch.objects.select_related("started_by"), pk=pk)
+    rejects = list(batch.rejects.all()[: imports.MAX_REJECTS_SHOWN])
+    return render(
+        request,
+        "parking/imports/import_detail.html",
+        {
+            "batch": batch,
+            "rejects": rejects,
+            "more_rejects": batch.rows_rejected > len(rejects),
+            "running": batch.status == ImportBatch.Status.RUNNING,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_perm("parking.view_importbatch")
+@require_GET
+def import_rejects_csv(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["line", "citation_number", "message"])
+        for line, number, message in batch.rejects.values_list("line", "citation_number", "message").iterator(
+            chunk_size=5000
+        ):
+            yield writer.writerow([line, number, message])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rejects.csv"'
+    return response
+
+
+@require_perm("parking.view_importbatch")
+@require_GET
+def import_sample_csv(request):
+    response = HttpResponse(imports.SAMPLE, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="citation-import-sample.csv"'
+    return response
+
+
+urlpatterns = [
+    path("imports/", import_list, name="import_list"),
+    path("imports/new/", import_new, name="import_new"),
+    path("imports/sample.csv", import_sample_csv, name="import_sample_csv"),
+    path("imports/<int:pk>/", import_detail, name="import_detail"),
+    path("imports/<int:pk>/rejects.csv", import_rejects_csv, name="import_rejects_csv"),
+]

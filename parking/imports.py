@@ -1,0 +1,578 @@
+"""Importing the handheld citation devices' export files.
+
+The file is checked whole before anything is written (UTF-8, a CSV header with the nine columns,
+not empty, not too big, not already imported). Then each chunk of rows is validated in Python
+(no query per row) and written set-based in one transaction: COPY into a temporary table, one
+INSERT … SELECT of the citations (a number already on file becomes a reject), one journal entry
+for the chunk's fines, one INSERT … SELECT of the core charges sharing that entry, the rejects,
+and the batch's counters. A chunk that commits stays; if a later chunk fails, the batch is
+marked failed and importing the same file again finishes it (its citations already in are
+skipped, the rest go in)."""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import csv
+import datetime
+import hashlib
+import io
+import re
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from revenue import services as core
+from revenue.exceptions import NotAllowed, RevenueError
+
+from . import rules
+from .models import Citation, ImportBatch, ImportReject, ParkingPolicy
+from .services import fine_in_index, fines_index, policy_on
+
+ZERO = Decimal("0.00")
+COLUMNS = (
+    "citation_number",
+    "issued_at",
+    "plate",
+    "state",
+    "make",
+    "violation_code",
+    "location",
+    "badge",
+    "fine",
+)
+MAX_BYTES = 256 * 1024 * 1024  # about two million rows
+CHUNK = 50_000
+MAX_YEARS = 3
+MAX_REJECTS_SHOWN = 500
+
+HELP = (
+    "A CSV file in UTF-8 (a byte-order mark is fine) with a header row naming these columns, in any "
+    "order: citation_number (4 to 20 letters and digits), issued_at (city time, 2025-03-14 09:30 or "
+    "03/14/2025 09:30), plate, state (CA, NV …), make, violation_code (as on the schedule, e.g. "
+    "22500(a)), location, badge, fine (the schedule's fine on the day of issue, e.g. 65.00). "
+    f"At most {MAX_BYTES // 1024 // 1024} MB. Rows that fail a check are listed with their line "
+    "and left out; the others go in."
+)
+
+SAMPLE = (
+    "citation_number,issued_at,plate,state,make,violation_code,location,badge,fine\r\n"
+    "A1000001,2025-03-14 09:30,7ABC123,CA,TOYT,22500(a),100 ELM ST,B214,65.00\r\n"
+    "A1000002,03/14/2025 10:05,8XYZ789,NV,HOND,10.20.030,200 OAK AVE,B214,40.00\r\n"
+)
+
+
+class ImportRefused(RevenueError):
+    """The file cannot be imported; nothing was written."""
+
+
+class ImportFailed(RevenueError):
+    """The import stopped part-way; the chunks already committed stay."""
+
+    def __init__(self, message: str, batch: ImportBatch):
+        super().__init__(message)
+        self.batch = batch
+
+
+_NUMBER = re.compile(r"^[A-Z0-9]{4,20}$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
+CITY_TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _parse_issued_at(text: str) -> tuple[datetime.datetime, str]:
+    """City-local wall time from either format the devices write, and the same as text for COPY.
+    Compared with another time of the same zone object, Python compares wall times; PostgreSQL
+    turns the wall time into an instant (AT TIME ZONE), so no offset is computed here per row."""
+    m = _ISO.match(text)
+    if m:
+        y, mo, d, h, mi, s = m.groups()
+    else:
+        m = _US.match(text)
+        if not m:
+            raise rules.RuleError(
+                f"Issued at {text!r} is not a date and time like 2025-03-14 09:30 or 03/14/2025 09:30."
+            )
+        mo, d, y, h, mi, s = m.groups()
+    try:
+        when = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=CITY_TZ)
+    except ValueError:
+        raise rules.RuleError(f"Issued at {text!r} is not a real date and time.") from None
+    return when, f"{y}-{mo}-{d} {h}:{mi}:{s or '00'}"
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def _open(source) -> tuple:
+    """A seekable binary file for a path or a file object, and whether we opened it."""
+    if isinstance(source, (str, Path)):
+        return open(source, "rb"), True  # noqa: SIM115 - closed by the caller
+    f = getattr(source, "file", source)  # Django's UploadedFile wraps the real file
+    if isinstance(f, io.TextIOBase):
+        raise ImportRefused("The file must be opened in binary mode.")
+    return f, False
+
+
+def _fingerprint(f) -> tuple[str, int]:
+    """SHA-256 and size; refuses a file that is empty, too big, binary or not UTF-8."""
+    f.seek(0)
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    size = 0
+    while block := f.read(1 << 20):
+        size += len(block)
+        if size > MAX_BYTES:
+            raise ImportRefused(
+                f"The file is larger than {MAX_BYTES // 1024 // 1024} MB: split it into smaller files."
+            )
+        if b"\x00" in block:
+            raise ImportRefused("This is not a text file (it holds binary data): choose the CSV export.")
+        digest.update(block)
+        try:
+            decoder.decode(block)
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                "The file is not UTF-8 text: export it from the device again as CSV (UTF-8)."
+            ) from None
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise ImportRefused("The file is not UTF-8 text: it ends in the middle of a character.") from None
+    if size == 0:
+        raise ImportRefused("The file is empty.")
+    return digest.hexdigest(), size
+
+
+def _reader(f):
+    f.seek(0)
+    text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+    return text, csv.reader(text)
+
+
+def _header(reader) -> dict[str, int]:
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            names = [cell.strip().lower() for cell in row]
+            break
+    else:
+        raise ImportRefused("The file has no header row (and no citations).")
+    doubled = sorted({n for n in names if n and names.count(n) > 1})
+    if doubled:
+        raise ImportRefused(f"The header names {', '.join(doubled)} more than once.")
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        raise ImportRefused(
+            f"The header row lacks {', '.join(missing)}: the file needs the columns {', '.join(COLUMNS)}."
+        )
+    return {c: names.index(c) for c in COLUMNS} | {"": len(names)}
+
+
+def _scan(f) -> int:
+    """Check the file's shape without writing anything: header, rows, column counts. Returns the
+    number of data rows."""
+    text, reader = _reader(f)
+    try:
+        width = _header(reader)[""]
+        rows = wrong = 0
+        for row in reader:
+            if not row:
+                continue
+            rows += 1
+            wrong += len(row) != width
+    except csv.Error as exc:
+        raise ImportRefused(f"Line {reader.line_num} is not valid CSV ({exc}).") from None
+    finally:
+        text.detach()  # leave the binary file open for the next pass
+    if rows == 0:
+        raise ImportRefused("The file has a header but no citations.")
+    if wrong * 2 > rows:
+        raise ImportRefused(
+            f"{wrong:,} of {rows:,} rows do not have the header's {width} columns: "
+            "this is not a citation export (check the delimiter is a comma)."
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- rows
+
+
+class _Checker:
+    """Validates rows in Python with what was read once: the fine schedule and the policies."""
+
+    def __init__(self, cols: dict[str, int]):
+        self.cols = cols
+        self.index = fines_index()
+        now = timezone.now().astimezone(CITY_TZ).replace(second=0, microsecond=0)
+        self.latest = now + datetime.timedelta(minutes=1)  # within the current minute
+        first_day = rules.add_months(now.date(), -12 * MAX_YEARS)
+        self.earliest = datetime.datetime.combine(first_day, datetime.time(), tzinfo=CITY_TZ)
+        policies = list(
+            ParkingPolicy.objects.order_by("effective_from").values_list(
+                "effective_from", "penalty_after_days"
+            )
+        )
+        self.policy_from = [p[0] for p in policies]
+        self.policy_days = [p[1] for p in policies]
+        self.seen: dict[str, int] = {}
+        self.fines: dict[tuple[str, datetime.date, str], tuple[int, int, str]] = {}
+
+    def due_days(self, day: datetime.date) -> int:
+        i = bisect.bisect_right(self.policy_from, day) - 1
+        return self.policy_days[max(i, 0)]
+
+    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, int]:
+        """(violation id, days until due) for a code, a day and the fine as written in the file;
+        remembered, since a file repeats the same few combinations."""
+        key = (code, day, fine_text)
+        known = self.fines.get(key)
+        if known is None:
+            scheduled, _penalty, violation_id = fine_in_index(self.index, code, day)
+            fine = rules.clean_money(fine_text, field="Fine")
+            if fine != scheduled:
+                raise rules.RuleError(
+                    f"Fine {fine} does not match the schedule: violation {code} was {scheduled} on {day:%m/%d/%Y}."
+                )
+            known = self.fines[key] = (violation_id, self.due_days(day), f"{fine}")
+        return known
+
+    def check(self, row: list[str], line: int) -> str:
+        """One row as a COPY text line, or RuleError with the reason."""
+        c = self.cols
+        if len(row) != c[""]:
+            raise rules.RuleError(f"The row has {len(row)} fields; the header has {c['']}.")
+        number = row[c["citation_number"]].strip().upper()
+        if not _NUMBER.match(number):
+            raise rules.RuleError(f"Citation number {number!r} must be 4 to 20 letters and digits.")
+        first = self.seen.get(number)
+        if first is not None:
+            raise rules.RuleError(f"Citation {number} is in the file twice (first on line {first}).")
+        self.seen[number] = line
+        issued, stamp = _parse_issued_at(row[c["issued_at"]].strip())
+        if issued > self.latest:
+            raise rules.RuleError(f"Issued at {issued:%m/%d/%Y %H:%M} is in the future.")
+        if issued < self.earliest:
+            raise rules.RuleError(
+                f"Issued on {issued:%m/%d/%Y}: more than {MAX_YEARS} years ago, too old to import."
+            )
+        plate = rules.clean_plate(row[c["plate"]])
+        state = rules.clean_state(row[c["state"]])
+        make = row[c["make"]].strip().upper()
+        if len(make) > 20:
+            raise rules.RuleError(f"Make {make!r} is longer than 20 characters.")
+        violation_id, due_days, fine = self.fine_of(
+            row[c["violation_code"]].strip(), issued.date(), row[c["fine"]].strip()
+        )
+        location = row[c["location"]].strip()
+        if not location:
+            raise rules.RuleError("The location is blank.")
+        if len(location) > 120:
+            raise rules.RuleError("The location is longer than 120 characters.")
+        badge = row[c["badge"]].strip().upper()
+        if not badge:
+            raise rules.RuleError("The officer's badge is blank.")
+        if len(badge) > 10:
+            raise rules.RuleError(f"Badge {badge!r} is longer than 10 characters.")
+        return (
+            f"{line}\t{number}\t{stamp}\t{plate}\t{state}\t{make.translate(_COPY_ESCAPE)}\t{violation_id}\t"
+            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_days}\n"
+        )
+
+
+# --------------------------------------------------------------------------- the import
+
+
+def _file_lock(sha256: str) -> int:
+    """A session advisory lock on the file's hash, held while it is imported: a second import of
+    the same file waits for nothing and is refused, and a batch left running by a process that
+    died (its lock went with its connection) can be taken up again."""
+    key = int(sha256[:15], 16)
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        if not cur.fetchone()[0]:
+            raise ImportRefused("This file is being imported right now: nothing was changed.")
+    return key
+
+
+def _file_unlock(key: int) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _start(*, sha256: str, file_name: str, rows: int, acting_user) -> ImportBatch:
+    """The batch record, committed at once so the import page shows it running. The same file
+    again is refused; a batch of it that failed, or was left running by a process that stopped,
+    is taken up again (the caller holds the file's lock, so nobody else is running it)."""
+    earlier = ImportBatch.objects.filter(sha256=sha256).first()
+    if earlier is not None and earlier.status == ImportBatch.Status.FINISHED:
+        raise ImportRefused(
+            f"This file was already imported on {timezone.localtime(earlier.started_at):%m/%d/%Y %H:%M} "
+            f"(import {earlier.pk}): nothing was changed."
+        )
+    with transaction.atomic():
+        if earlier is not None:
+            batch = ImportBatch.objects.select_for_update().get(pk=earlier.pk)
+            done = batch.citations.aggregate(n=Count("pk"), amount=Sum("fine"))
+            batch.rejects.all().delete()
+            batch.status = ImportBatch.Status.RUNNING
+            batch.rows_total, batch.rows_read, batch.rows_rejected = rows, 0, 0
+            batch.rows_imported, batch.amount = done["n"], done["amount"] or ZERO
+            batch.message = f"Resumed by {acting_user.username}: {done['n']:,} citations were already in."
+            batch.finished_at = None
+            batch.save()
+            return batch
+        return ImportBatch.objects.create(
+            file_name=file_name[:200], sha256=sha256, rows_total=rows, started_by=acting_user
+        )
+
+
+_CREATE_TEMP = """
+DROP TABLE IF EXISTS citation_import_rows, citation_import_new;  -- when called inside an outer transaction
+CREATE TEMP TABLE citation_import_rows (
+    line integer, number text, issued_local timestamp, plate text, state text, make text,
+    violation_id integer, location text, badge text, fine numeric(12, 2), due_days integer
+) ON COMMIT DROP;
+CREATE TEMP TABLE citation_import_new (
+    id bigint, number text, fine numeric(12, 2), issued_on date, violation_id integer, due_days integer
+) ON COMMIT DROP
+"""
+
+_INSERT_CITATIONS = """
+WITH ins AS (
+    INSERT INTO parking_citation (number, issued_at, issued_on, plate, state, make, violation_id, location,
+                                  badge, fine, status, batch_id, owner_name, owner_address, created_at,
+                                  created_by_id)
+    SELECT r.number, r.issued_local AT TIME ZONE %(tz)s, r.issued_local::date, r.plate, r.state, r.make,
+           r.violation_id, r.location, r.badge, r.fine, 'open', %(batch)s, '', '', now(), %(user)s
+      FROM citation_import_rows r
+     ORDER BY r.line
+    ON CONFLICT (number) DO NOTHING
+    RETURNING id, number, fine, issued_on, violation_id
+)
+INSERT INTO citation_import_new (id, number, fine, issued_on, violation_id, due_days)
+SELECT ins.id, ins.number, ins.fine, ins.issued_on, ins.violation_id, r.due_days
+  FROM ins JOIN citation_import_rows r ON r.number = ins.number
+"""
+
+# numbers on file already: rejects, except those this batch put in before it failed (a resume)
+_REJECT_ON_FILE = """
+INSERT INTO parking_importreject (batch_id, line, citation_number, message)
+SELECT %(batch)s, r.line, r.number,
+       'Citation ' || r.number || ' is already on file' ||
+       COALESCE(' (import ' || c.batch_id || ')', ' (entered by hand)') || ': left out.'
+  FROM citation_import_rows r
+  JOIN parking_citation c ON c.number = r.number
+ WHERE NOT EXISTS (SELECT 1 FROM citation_import_new n WHERE n.number = r.number)
+   AND c.batch_id IS DISTINCT FROM %(batch)s
+"""
+
+_INSERT_CHARGES = """
+INSERT INTO revenue_charge (party_id, fee_type_id, description, amount, amount_paid, amount_adjusted,
+                            assessed_on, due_on, receivable_account_id, revenue_account_id,
+                            pass_through_account_id, pass_through_amount, source_type_id, source_id,
+                            source_number, journal_entry_id, created_at, created_by_id)
+SELECT %(party)s, NULL, left('Citation ' || v.code || ' ' || v.description, 250), n.fine, 0, 0,
+       n.issued_on, n.issued_on + n.due_days, %(receivable)s, %(revenue)s,
+       NULL, 0, %(ctype)s, n.id, n.number, %(entry)s, now(), %(user)s
+  FROM citation_import_new n JOIN parking_violation v ON v.id = n.violation_id
+ ORDER BY n.id
+"""
+
+
+def _write_chunk(*, batch, lines: list[str], rejects: list[ImportReject], policy, acting_user, read: int):
+    """One chunk in one transaction: citations, their journal entry, charges, rejects, counters."""
+    with transaction.atomic(), connection.cursor() as cur:
+        imported, amount, on_file = 0, ZERO, 0
+        if lines:
+            cur.execute(_CREATE_TEMP)
+            with cur.copy(
+                "COPY citation_import_rows (line, number, issued_local, plate, state, make, violation_id, "
+                "location, badge, fine, due_days) FROM STDIN"
+            ) as copy:
+                for i in range(0, len(lines), 5000):
+                    copy.write("".join(lines[i : i + 5000]))
+            params = {"batch": batch.pk, "user": acting_user.pk, "tz": settings.TIME_ZONE}
+            cur.execute(_INSERT_CITATIONS, params)
+            cur.execute(_REJECT_ON_FILE, params)
+            on_file = cur.rowcount
+            cur.execute("SELECT count(*), COALESCE(sum(fine), 0) FROM citation_import_new")
+            imported, amount = cur.fetchone()
+            if imported:
+                memo = (
+                    f"Citations imported from {batch.file_name} (import {batch.pk}): {imported:,} citations"
+                )
+                entry = core.journal_post(
+                    lines=[
+                        core.Line(
+                            account=policy.citation_receivable_account,
+                            debit=amount,
+                            party=policy.citation_party,
+                            memo=memo,
+                        ),
+                        core.Line(
+                            account=policy.fine_revenue_account,
+                            credit=amount,
+                            party=policy.citation_party,
+                            memo=memo,
+                        ),
+                    ],
+                    memo=memo,
+                    acting_user=acting_user,
+                    source=batch,
+                )
+                cur.execute(
+                    _INSERT_CHARGES,
+                    {
+                        "party": policy.citation_party_id,
+                        "receivable": policy.citation_receivable_account_id,
+                        "revenue": policy.fine_revenue_account_id,
+                        "ctype": ContentType.objects.get_for_model(Citation).pk,
+                        "entry": entry.pk,
+                        "user": acting_user.pk,
+                    },
+                )
+        ImportReject.objects.bulk_create(rejects, batch_size=5000)
+        batch.rows_read = read
+        batch.rows_imported += imported
+        batch.rows_rejected += len(rejects) + on_file
+        batch.amount += amount
+        batch.save(update_fields=["rows_read", "rows_imported", "rows_rejected", "amount"])
+
+
+def citations_import(
+    source, file_name: str = "", *, acting_user, progress=None, chunk: int = CHUNK
+) -> ImportBatch:
+    """Import a handheld export (a path, or a binary file object such as an upload).
+
+    Raises ImportRefused, with nothing written, for a file that cannot be imported (or was
+    already); ImportFailed if it stops part-way (the batch is marked failed, the chunks already
+    committed stay, and importing the same file again finishes it). `progress(read, total,
+    imported, rejected)` is called after each chunk."""
+    if not acting_user.has_perm("parking.import_citations"):
+        raise NotAllowed("Importing citation files needs the role Account Services Representative II.")
+    if chunk < 1:
+        raise ValueError("chunk must be at least 1")
+    file_name = file_name or (
+        Path(source).name if isinstance(source, (str, Path)) else getattr(source, "name", "")
+    )
+    file_name = Path(file_name or "upload.csv").name
+    f, opened = _open(source)
+    try:
+        sha256, _size = _fingerprint(f)
+        total = _scan(f)
+        policy = policy_on()
+        lock = _file_lock(sha256)
+        try:
+            batch = _start(sha256=sha256, file_name=file_name, rows=total, acting_user=acting_user)
+        except BaseException:
+            _file_unlock(lock)
+            raise
+        try:
+            _run(
+                batch=batch,
+                f=f,
+                total=total,
+                policy=policy,
+                acting_user=acting_user,
+                progress=progress,
+                chunk=chunk,
+            )
+        except Exception as exc:
+            batch.refresh_from_db()
+            at = f"after {batch.rows_read:,} of {total:,} rows"
+            message = (
+                f"Stopped {at} ({type(exc).__name__}: {exc}). The {batch.rows_imported:,} citations already "
+                "imported stay; import the same file again to finish it."
+            )
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                status=ImportBatch.Status.FAILED, message=message[:300], finished_at=timezone.now()
+            )
+            batch.refresh_from_db()
+            core.audit(
+                actor=acting_user,
+                action="citations.import_failed",
+                obj=batch,
+                after={"file": file_name, "read": batch.rows_read, "imported": batch.rows_imported},
+                reason=message[:250],
+            )
+            raise ImportFailed(f"Import {batch.pk} of {file_name}: {message}", batch) from exc
+        else:
+            batch.status = ImportBatch.Status.FINISHED
+            batch.finished_at = timezone.now()
+            batch.save(update_fields=["status", "finished_at"])
+        finally:
+            _file_unlock(lock)
+    finally:
+        if opened:
+            f.close()
+    core.audit(
+        actor=acting_user,
+        action="citations.imported",
+        obj=batch,
+        after={
+            "file": file_name,
+            "sha256": sha256,
+            "rows": total,
+            "imported": batch.rows_imported,
+            "rejected": batch.rows_rejected,
+            "amount": str(batch.amount),
+        },
+    )
+    return batch
+
+
+def _run(*, batch, f, total, policy, acting_user, progress, chunk):
+    text, reader = _reader(f)
+    try:
+        checker = _Checker(_header(reader))
+        read = 0
+        lines: list[str] = []
+        rejects: list[ImportReject] = []
+
+        def flush():
+            _write_chunk(
+                batch=batch, lines=lines, rejects=rejects, policy=policy, acting_user=acting_user, read=read
+            )
+            lines.clear()
+            rejects.clear()
+            if progress:
+                progress(read, total, batch.rows_imported, batch.rows_rejected)
+
+        for row in reader:
+            if not row:
+                continue
+            read += 1
+            line = reader.line_num
+            try:
+                lines.append(checker.check(row, line))
+            except rules.RuleError as exc:
+                number = (
+                    row[checker.cols["citation_number"]].strip()[:40] if len(row) == checker.cols[""] else ""
+                )
+                rejects.append(
+                    ImportReject(batch=batch, line=line, citation_number=number, message=str(exc)[:300])
+                )
+            if read % chunk == 0:
+                flush()
+        if read % chunk or read == 0:
+            flush()
+    finally:
+        text.detach()
+
+
+__all__ = [
+    "citations_import",
+    "ImportRefused",
+    "ImportFailed",
+    "HELP",
+    "COLUMNS",
+    "SAMPLE",
+    "MAX_REJECTS_SHOWN",
+]
