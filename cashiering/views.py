@@ -18,7 +18,7 @@ from revenue import services as core
 from revenue.access import require_perm
 from revenue.documents import Column, barcode_svg, build_xlsx, pdf_response, render_pdf, xlsx_response
 from revenue.exceptions import RevenueError
-from revenue.extensions import counter_finders
+from revenue.extensions import counter_finders, holding_checks
 from revenue.models import ZERO, Charge, FeeType, Party
 from revenue.signals import charges_requested
 from revenue.web import Repeated, post_once, repeated_submission
@@ -82,7 +82,11 @@ class Basket:
             return False
         self.data["items"].append({"id": uuid.uuid4().hex[:12], "charge": charge.pk})
         if not self.data["payer"]:
-            self.data["payer"] = charge.party_id
+            if any(check(charge) for check in holding_checks):
+                walk_in = Party.objects.filter(name=WALK_IN_NAME).first()
+                self.data["payer"] = walk_in.pk if walk_in else None
+            else:
+                self.data["payer"] = charge.party_id
         self.save()
         return True
 

@@ -144,3 +144,50 @@ def load_demo_parking(*, users) -> None:
                 acting_user=clerk,
                 reference=f"DEMO-{permit.number}",
             )
+    load_demo_citations(users=users)
+
+
+DEMO_CITATIONS = [
+    # number, days ago, plate, state, make, code, location, owner
+    ("AB100001", 3, "7ABC123", "CA", "TOYT", "10.20.030", "300 Main St", ""),
+    ("AB100002", 26, "7ABC123", "CA", "TOYT", "10.20.050", "120 Elm St", ""),
+    ("AB100003", 45, "7ABC123", "CA", "TOYT", "22500(a)", "Main St & Bay St", "Lee, Dana|12 Bay View Dr, Alder Bay CA 95501"),
+    ("AB100004", 8, "5XYZ999", "NV", "FORD", "10.24.010", "150 Oak Ave", ""),
+    ("AB100005", 60, "6TRK552", "CA", "CHEV", "22507.8", "Harbor Blvd lot", "Bennett, James|1200 Harbor Blvd #4, Alder Bay CA 95501"),
+    ("AB100006", 12, "4GHJ321", "CA", "HOND", "10.24.040", "410 Pine St", ""),
+]  # fmt: skip
+
+
+def load_demo_citations(*, users) -> None:
+    """A few hand-written citations of the last two months: one plate with three (one late), a
+    late disabled-space citation with a known owner, and one under review."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from . import services as ps
+
+    clerk, supervisor = users["clerk1"], users["supervisor"]
+    today = core.city_today()
+    for number, days, plate, state, make, code, location, owner in DEMO_CITATIONS:
+        name, _sep, address = owner.partition("|")
+        ps.citation_enter(
+            number=number,
+            issued_at=timezone.make_aware(
+                dt.datetime.combine(today - dt.timedelta(days=days), dt.time(8, 40))
+            ),
+            plate=plate,
+            state=state,
+            make=make,
+            violation_code=code,
+            location=location,
+            badge="1107",
+            owner_name=name,
+            owner_address=address,
+            acting_user=clerk,
+        )
+    ps.penalty_run(acting_user=supervisor)
+    review = ps.Citation.objects.get(number="AB100006")
+    ps.contest_request(
+        citation=review, level="review", statement="The time limit sign was missing.", acting_user=clerk
+    )

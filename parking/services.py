@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from revenue import services as core
 from revenue.exceptions import NotAllowed, RevenueError
-from revenue.extensions import counter_finder
+from revenue.extensions import counter_finder, holding_check
 from revenue.models import Account, Charge, Party, Payment, PaymentApplication
 from revenue.signals import charge_reopened, charge_settled, charges_requested
 
@@ -352,6 +352,11 @@ def _penalty_at_the_counter(sender, number: str, on: datetime.date, acting_user,
     citation = Citation.objects.filter(number=(number or "").strip().upper()).first()
     if citation is not None and citation.status == Citation.Status.OPEN:
         penalty_assess(citation=citation, on=on, acting_user=acting_user)
+
+
+@holding_check
+def _held_for_registered_owners(charge: Charge) -> bool:
+    return ParkingPolicy.objects.filter(citation_party_id=charge.party_id).exists()
 
 
 @counter_finder

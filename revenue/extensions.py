@@ -22,3 +22,15 @@ counter_finders: list[CounterFinder] = []
 def counter_finder(fn: CounterFinder) -> CounterFinder:
     counter_finders.append(fn)
     return fn
+
+
+# A charge may be kept under a holding account rather than the person who pays it (parking
+# citations are kept under "registered owners"): the counter then takes the walk-in customer as
+# the payer until the clerk picks someone, instead of the holding account.
+HoldingCheck = Callable[[object], bool]  # (charge) -> True when its party is only a holding account
+holding_checks: list[HoldingCheck] = []
+
+
+def holding_check(fn: HoldingCheck) -> HoldingCheck:
+    holding_checks.append(fn)
+    return fn

@@ -1,0 +1,112 @@
+"""Parking in Chromium, as the counter works it: import the handheld file, look up a plate,
+contest one citation and have it dismissed, pay the plate's two others (one with its late
+penalty) on one receipt, and issue a residential permit from the tag stock."""
+
+import datetime
+
+import pytest
+
+from cashiering import demo as counter_demo
+from parking import demo as parking_demo
+from parking.models import Citation, Permit
+from revenue import services as core
+from tests.e2e.conftest import login
+from tests.pdf import pdf_text
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+HEADER = "citation_number,issued_at,plate,state,make,violation_code,location,badge,fine\n"
+
+
+def _row(number, days_ago, code, fine, plate="7ABC123"):
+    day = core.city_today() - datetime.timedelta(days=days_ago)
+    return f"{number},{day:%Y-%m-%d} 09:15,{plate},CA,TOYT,{code},120 Elm St,1107,{fine}\n"
+
+
+def test_import_lookup_contest_pay_and_issue_a_permit(
+    browser, page, live_server, senior_clerk, supervisor, party, fees, admin_user, tmp_path
+):
+    counter_demo.load_counter(acting_user=admin_user)
+    parking_demo.load_parking(acting_user=admin_user)
+    parking_demo.load_stock(acting_user=supervisor, count=5)
+    handheld = tmp_path / "handheld-2026-11-20.csv"
+    handheld.write_text(
+        HEADER
+        + _row("E2E00001", 40, "22500(a)", "65.00")  # late: the penalty is added when paid
+        + _row("E2E00002", 5, "10.20.030", "40.00")
+        + _row("E2E00003", 10, "10.20.050", "55.00")  # contested and dismissed
+        + _row("E2E00004", 2, "NOPE", "10.00")  # rejected: unknown violation
+    )
+
+    login(page, live_server, "clerk2")
+    page.click("#nav-parking")
+    page.get_by_role("link", name="Import handheld file").click()
+    page.set_input_files("input[type=file]", str(handheld))
+    page.click("#import-submit")
+    page.wait_for_url("**/parking/imports/*/")
+    assert page.locator("#rows-imported").inner_text() == "3"
+    assert page.locator("#rows-rejected").inner_text() == "1"
+    assert "Unknown violation code" in page.locator("#reject-table").inner_text()
+
+    # look up the plate
+    page.click("#nav-parking")
+    page.get_by_role("link", name="Citations", exact=True).click()
+    page.fill("#id_q", "CA 7ABC123")
+    page.press("#id_q", "Enter")
+    assert "3 open" in page.locator("#lookup-label").inner_text()
+
+    # the person contests one; the supervisor dismisses it
+    page.get_by_role("link", name="E2E00003").click()
+    page.fill("#id_statement", "The street sweeping sign was covered by a tree.")
+    page.click("#request-contest")
+    assert "Initial review requested" in page.locator(".alert").first.inner_text()
+    sup_context = browser.new_context()
+    sup = sup_context.new_page()
+    login(sup, live_server, "supervisor")
+    sup.goto(f"{live_server.url}/parking/citations/E2E00003/")
+    sup.check("input[name=decision][value=dismissed]")
+    sup.fill("#id_reason", "Photo shows the sign hidden by branches.")
+    sup.click("#decide")
+    assert sup.locator("#citation-status").inner_text() == "Dismissed"
+    sup_context.close()
+
+    # open the drawer, then pay the plate's other two on one receipt
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.fill("#id_count_b20", "5")
+    page.get_by_role("button", name="Open drawer").click()
+    page.fill("#find", "7ABC123")
+    page.press("#find", "Enter")
+    assert page.locator("#due").inner_text() == "$170.00"  # 65.00 + 65.00 late penalty + 40.00
+    page.fill("#id_cash", "200.00")
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    body = page.locator("main").inner_text()
+    assert "E2E00001" in body and "E2E00002" in body and "Change due $30.00" in body
+    statuses = dict(Citation.objects.values_list("number", "status"))
+    assert statuses == {"E2E00001": "paid", "E2E00002": "paid", "E2E00003": "dismissed"}
+
+    # a residential permit from the tag stock
+    page.click("#nav-parking")
+    page.get_by_role("link", name="New permit").click()
+    page.fill("#id_party_number", party.number)
+    page.select_option("#id_permit_type", label="Residential — $45.00 for 12 months")
+    page.fill("#id_address", "220 Elm Street")
+    page.fill("#id_plate", "8abc 123")
+    page.click("#permit-form button[type=submit]")
+    page.wait_for_url("**/parking/permits/PP*/")
+    permit = Permit.objects.get()
+    assert permit.address == "220 ELM ST" and permit.plate == "8ABC123"
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.fill("#find", permit.number)
+    page.press("#find", "Enter")
+    assert page.locator("#due").inner_text() == "$45.00"
+    page.fill("#id_cash", "45.00")
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    page.goto(f"{live_server.url}{permit.get_absolute_url()}")
+    assert page.locator("#permit-status").inner_text() == "Issued"
+    assert page.locator("#permit-tag").inner_text().startswith("R001000")  # the lowest tag on the shelf
+    with page.expect_popup() as popup:
+        page.click("#permit-letter")
+    letter = pdf_text(page.request.get(popup.value.url).body())
+    assert permit.number in letter and "R001000" in letter and "8ABC123" in letter
