@@ -1,0 +1,212 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+
+from revenue.forms import OnceForm, OnceMixin
+from revenue.models import Party
+from revenue.services import city_today
+
+from .models import Operator
+
+
+class OperatorForm(OnceMixin, forms.ModelForm):
+    party_number = forms.CharField(
+        max_length=12,
+        label="Operator (party number)",
+        help_text="Find or create the party first; its number is on its page.",
+    )
+
+    class Meta:
+        model = Operator
+        fields = [
+            "certificate_number",
+            "name",
+            "kind",
+            "location",
+            "rooms",
+            "status",
+            "opened_on",
+            "closed_on",
+        ]
+        widgets = {
+            "opened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "closed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.token_renewed = False
+        if self.instance.pk is None:
+            self.add_token_field()
+        else:
+            self.fields.pop("certificate_number")
+            self.initial["party_number"] = self.instance.party.number
+        self.fields["rooms"].widget.attrs["min"] = 1
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.render_hidden_fields = True
+        first = "party_number"
+        self.fields[first].widget.attrs["autofocus"] = True
+        rows = [
+            Row(
+                Column("party_number", css_class="col-md-4"),
+                *(
+                    [Column("certificate_number", css_class="col-md-3")]
+                    if "certificate_number" in self.fields
+                    else []
+                ),
+                Column("name", css_class="col-md-5"),
+            ),
+            Row(
+                Column("kind", css_class="col-md-3"),
+                Column("location", css_class="col-md-7"),
+                Column("rooms", css_class="col-md-2"),
+            ),
+            Row(
+                Column("status", css_class="col-md-4"),
+                Column("opened_on", css_class="col-md-4"),
+                Column("closed_on", css_class="col-md-4"),
+            ),
+        ]
+        self.helper.layout = Layout(*rows)
+
+    def clean_party_number(self):
+        party = Party.objects.filter(number__iexact=self.cleaned_data["party_number"].strip()).first()
+        if party is None:
+            raise forms.ValidationError("No party has that number.")
+        self.party = party
+        return party.number
+
+    def clean_rooms(self):
+        rooms = self.cleaned_data["rooms"]
+        if rooms is not None and rooms < 1:
+            raise forms.ValidationError("At least one room or unit.")
+        return rooms
+
+    def _post_clean(self):  # the service validates; keep the model's full_clean from refusing first
+        pass
+
+
+def _periods(count=24):
+    today = city_today()
+    first = today.replace(day=1)
+    out = []
+    for i in range(1, count + 1):
+        index = first.year * 12 + first.month - 1 - i
+        day = datetime.date(index // 12, index % 12 + 1, 1)
+        out.append((f"{day:%Y-%m}", f"{day:%B %Y}"))
+    return out
+
+
+class AmountField(forms.DecimalField):
+    """An amount that may be zero (exemptions, a month with no rents): the service refuses the rest."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+        self.error_messages.update(
+            {
+                "invalid": "Enter an amount of dollars and cents, like 125.00.",
+                "max_decimal_places": "Amounts have at most two decimal places (cents).",
+                "max_digits": "That amount is larger than the system accepts.",
+                "max_whole_digits": "That amount is larger than the system accepts.",
+            }
+        )
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "text-end"})
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("$", "").strip()
+        return super().to_python(value)
+
+
+class FiguresMixin:
+    def figure_fields(self, *, autofocus: bool):
+        self.fields["gross_rents"] = AmountField(label="Gross rents", required=True)
+        self.fields["exempt_long_stay"] = AmountField(label="Exempt: long stays")
+        self.fields["exempt_government"] = AmountField(label="Exempt: officials on government business")
+        self.fields["exempt_other"] = AmountField(label="Exempt: other")
+        self.fields["exempt_other_reason"] = forms.CharField(
+            max_length=200, required=False, label="Other exemption: reason"
+        )
+        if autofocus:
+            self.fields["gross_rents"].widget.attrs["autofocus"] = True
+
+    def figures(self) -> dict:
+        keys = ["gross_rents", "exempt_long_stay", "exempt_government", "exempt_other", "exempt_other_reason"]
+        return {k: self.cleaned_data.get(k) for k in keys}
+
+
+class ReturnForm(FiguresMixin, OnceForm):
+    period = forms.ChoiceField(label="Period (month)")
+    received_on = forms.DateField(
+        label="Received by the city on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = _periods()
+        self.fields["period"].widget.attrs["autofocus"] = True
+        self.figure_fields(autofocus=False)
+        self.fields["note"] = forms.CharField(required=False, max_length=500, label="Note")
+        self.initial.setdefault("received_on", city_today())
+        self.helper.layout = Layout(
+            Row(Column("period", css_class="col-md-5"), Column("received_on", css_class="col-md-4")),
+            Row(Column("gross_rents", css_class="col-md-4")),
+            Row(
+                Column("exempt_long_stay", css_class="col-md-4"),
+                Column("exempt_government", css_class="col-md-4"),
+                Column("exempt_other", css_class="col-md-4"),
+            ),
+            "exempt_other_reason",
+            "note",
+            "token",
+        )
+
+    def clean_period(self):
+        year, month = self.cleaned_data["period"].split("-")
+        return int(year), int(month)
+
+
+class AmendForm(FiguresMixin, OnceForm):
+    def __init__(self, *args, audit=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.figure_fields(autofocus=True)
+        self.fields["reason"] = forms.CharField(
+            max_length=1000,
+            label="What the audit found" if audit else "Reason for the amendment",
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        if not audit:
+            self.fields["received_on"] = forms.DateField(
+                label="Amended return received on",
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                initial=city_today(),
+            )
+        self.helper.layout = Layout(
+            Row(Column("gross_rents", css_class="col-md-4")),
+            Row(
+                Column("exempt_long_stay", css_class="col-md-4"),
+                Column("exempt_government", css_class="col-md-4"),
+                Column("exempt_other", css_class="col-md-4"),
+            ),
+            "exempt_other_reason",
+            *(["received_on"] if not audit else []),
+            "reason",
+            "token",
+        )
+
+
+class LateAsOfForm(forms.Form):
+    on = forms.DateField(
+        label="Paid on", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

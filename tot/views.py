@@ -1,0 +1,484 @@
+"""TOT screens: operators, returns (file, detail with the late charges for a day, amend, audit
+adjustment), the log of returns, non-filers with notices, and the report by operator and month."""
+
+import datetime
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from revenue import services as core
+from revenue.access import deny, require_perm
+from revenue.documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
+from revenue.exceptions import RevenueError
+from revenue.web import Repeated, post_once
+
+from . import services
+from .forms import AmendForm, LateAsOfForm, OperatorForm, ReturnForm
+from .models import ZERO, Operator, TotReturn
+
+
+def _operator(certificate):
+    return get_object_or_404(Operator.objects.select_related("party"), certificate_number=certificate)
+
+
+# --------------------------------------------------------------------------- operators
+
+
+@require_perm("tot.view_operator")
+def operator_list(request):
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    operators = Operator.objects.select_related("party")
+    if q:
+        operators = operators.filter(
+            Q(certificate_number__iexact=q)
+            | Q(name__icontains=q)
+            | Q(party__name__icontains=q)
+            | Q(location__icontains=q)
+        )
+    if status in Operator.Status.values:
+        operators = operators.filter(status=status)
+    return render(
+        request,
+        "tot/operator_list.html",
+        {"operators": operators[:300], "q": q, "status": status, "statuses": Operator.Status.choices},
+    )
+
+
+def _operator_data(form):
+    return {k: v for k, v in form.cleaned_data.items() if k not in ("token", "party_number")}
+
+
+@require_perm("tot.add_operator")
+@require_http_methods(["GET", "POST"])
+def operator_new(request):
+    form = OperatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        operator = post_once(
+            request,
+            form,
+            lambda: services.operator_create(
+                party=form.party, acting_user=request.user, **_operator_data(form)
+            ),
+        )
+        if isinstance(operator, Repeated):
+            return redirect(operator.url or "tot:operator_list")
+        if operator:
+            messages.success(request, f"Operator {operator.certificate_number} added.")
+            return redirect(operator)
+    return render(request, "tot/operator_form.html", {"form": form, "operator": None})
+
+
+@require_perm("tot.change_operator")
+@require_http_methods(["GET", "POST"])
+def operator_edit(request, certificate):
+    operator = _operator(certificate)
+    form = OperatorForm(request.POST or None, instance=Operator.objects.get(pk=operator.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.operator_update(
+                operator=operator, party=form.party, acting_user=request.user, **_operator_data(form)
+            )
+        except RevenueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Operator saved.")
+            return redirect(operator)
+    return render(request, "tot/operator_form.html", {"form": form, "operator": operator})
+
+
+@require_perm("tot.view_operator")
+def operator_detail(request, certificate):
+    operator = _operator(certificate)
+    returns = list(operator.returns.order_by("-period_start", "-pk"))
+    return render(
+        request,
+        "tot/operator_detail.html",
+        {
+            "operator": operator,
+            "returns": returns,
+            "owes": services.operator_owes(operator),
+            "missing": services.missing_periods(operator),
+            "notices": operator.nonfiler_notices.all(),
+            "audit_events": core.audit_trail(operator),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- returns
+
+
+@require_perm("tot.file_return")
+@require_http_methods(["GET", "POST"])
+def return_new(request, certificate):
+    operator = _operator(certificate)
+    form = ReturnForm(request.POST or None)
+    preview = None
+    period = request.GET.get("period", "")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def work():
+            return services.return_file(
+                operator=operator,
+                period=data["period"],
+                received_on=data["received_on"],
+                acting_user=request.user,
+                note=data.get("note", ""),
+                **form.figures(),
+            )
+
+        ret = post_once(request, form, work)
+        if isinstance(ret, Repeated):
+            return redirect(ret.url or operator.get_absolute_url())
+        if ret:
+            messages.success(
+                request,
+                f"Return {ret.number} filed for {ret.period_start:%B %Y}: taxable {ret.taxable_rents:,.2f}, "
+                f"tax {ret.tax:,.2f} at {ret.rate_percent.normalize():f}%, due {ret.due_on:%m/%d/%Y}.",
+            )
+            return redirect(ret)
+    if form.is_bound and form.is_valid():
+        try:
+            preview = services.return_preview(
+                period=form.cleaned_data["period"], figures=services.figures_check(**form.figures())
+            )
+        except RevenueError:
+            preview = None
+    terms = []
+    for value, label in form.fields["period"].choices:
+        year, month = (int(x) for x in value.split("-"))
+        try:
+            t = services.period_terms((year, month))
+        except RevenueError:
+            continue
+        terms.append({"value": value, "label": label, "rate": t.rate.percent, "due_on": t.due_on})
+    if not form.is_bound and period:
+        form.initial["period"] = period
+    return render(
+        request,
+        "tot/return_form.html",
+        {"form": form, "operator": operator, "terms": terms, "preview": preview},
+    )
+
+
+def _late_for(ret, on):
+    try:
+        return services.late_view(ret, on), ""
+    except RevenueError as exc:
+        return None, str(exc)
+
+
+@require_perm("tot.view_totreturn")
+def return_detail(request, number):
+    ret = get_object_or_404(TotReturn.objects.select_related("operator__party", "supersedes"), number=number)
+    today = core.city_today()
+    as_of = LateAsOfForm(request.GET or None)
+    on = today
+    if as_of.is_bound and as_of.is_valid() and as_of.cleaned_data.get("on"):
+        on = as_of.cleaned_data["on"]
+    late, error = _late_for(ret, on)
+    charges = services.period_charges(ret) if ret.status in ("current", "superseded") else []
+    current = (
+        ret
+        if ret.status == TotReturn.Status.CURRENT
+        else services.current_return(ret.operator, ret.period_start)
+    )
+    open_numbers = sorted({c.source_number for c in charges if not c.is_settled})
+    return render(
+        request,
+        "tot/return_detail.html",
+        {
+            "ret": ret,
+            "current": current,
+            "history": services.chain(ret)
+            + list(
+                TotReturn.objects.filter(
+                    operator=ret.operator,
+                    period_start=ret.period_start,
+                    status__in=[TotReturn.Status.PENDING, TotReturn.Status.DENIED],
+                )
+            ),
+            "charges": charges,
+            "due": sum((c.balance for c in charges), ZERO),
+            "open_numbers": open_numbers,
+            "late": late,
+            "late_error": error,
+            "on": on,
+            "today": today,
+            "as_of": as_of,
+            "approval": services.approval_for(ret) if ret.kind == TotReturn.Kind.AUDIT else None,
+            "audit_events": core.audit_trail(ret),
+        },
+    )
+
+
+def _amend_view(request, number, *, audit):
+    ret = get_object_or_404(TotReturn.objects.select_related("operator__party"), number=number)
+    if ret.status != TotReturn.Status.CURRENT:
+        messages.error(request, f"{ret.number} is not the current return for its period.")
+        return redirect(ret)
+    initial = {
+        "gross_rents": ret.gross_rents,
+        "exempt_long_stay": ret.exempt_long_stay,
+        "exempt_government": ret.exempt_government,
+        "exempt_other": ret.exempt_other,
+        "exempt_other_reason": ret.exempt_other_reason,
+    }
+    form = AmendForm(request.POST or None, initial=initial, audit=audit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if audit:
+
+            def work():
+                return services.audit_adjustment_request(
+                    current=ret, reason=data["reason"], acting_user=request.user, **form.figures()
+                )
+        else:
+
+            def work():
+                return services.return_amend(
+                    current=ret,
+                    reason=data["reason"],
+                    acting_user=request.user,
+                    received_on=data["received_on"],
+                    **form.figures(),
+                )
+
+        new = post_once(request, form, work)
+        if isinstance(new, Repeated):
+            return redirect(new.url or ret.get_absolute_url())
+        if new:
+            if audit:
+                messages.success(
+                    request, f"Audit adjustment {new.number} is waiting for a supervisor's approval."
+                )
+            else:
+                messages.success(
+                    request, f"Amended return {new.number} replaces {ret.number}: tax {new.tax:,.2f}."
+                )
+            return redirect(new)
+    return render(request, "tot/return_amend.html", {"form": form, "ret": ret, "audit": audit})
+
+
+@require_perm("tot.file_return")
+@require_http_methods(["GET", "POST"])
+def return_amend(request, number):
+    return _amend_view(request, number, audit=False)
+
+
+@require_perm("tot.adjust_return")
+@require_http_methods(["GET", "POST"])
+def return_adjust(request, number):
+    return _amend_view(request, number, audit=True)
+
+
+@require_perm("tot.view_totreturn")
+def return_log(request):
+    returns = TotReturn.objects.select_related("operator", "created_by").order_by("-pk")
+    operator = request.GET.get("operator", "").strip()
+    period = request.GET.get("period", "").strip()
+    kind = request.GET.get("kind", "")
+    if operator:
+        returns = returns.filter(
+            Q(operator__certificate_number__iexact=operator) | Q(operator__name__icontains=operator)
+        )
+    if period:
+        try:
+            year, month = (int(x) for x in period.split("-")[:2])
+            returns = returns.filter(period_start=datetime.date(year, month, 1))
+        except ValueError:
+            messages.warning(request, "The period is a month like 2026-06.")
+    if kind in TotReturn.Kind.values:
+        returns = returns.filter(kind=kind)
+    return render(
+        request,
+        "tot/return_log.html",
+        {
+            "returns": returns[:500],
+            "operator": operator,
+            "period": period,
+            "kind": kind,
+            "kinds": TotReturn.Kind.choices,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- non-filers
+
+
+@require_perm("tot.view_tot_reports")
+def nonfilers(request):
+    return render(
+        request,
+        "tot/nonfilers.html",
+        {
+            "missing": services.nonfilers(),
+            "can_send": request.user.has_perm("tot.file_return"),
+            "today": core.city_today(),
+        },
+    )
+
+
+@require_perm("tot.view_tot_reports")
+@require_POST
+def nonfiler_notices_send(request):
+    if not request.user.has_perm("tot.file_return"):
+        raise deny("tot.file_return")
+    try:
+        made = services.nonfiler_notices_send(acting_user=request.user)
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+        return redirect("tot:nonfilers")
+    if not made:
+        messages.info(request, "Every missing period has been noticed already; nothing new to send.")
+        return redirect("tot:nonfilers")
+    today = core.city_today()
+    messages.success(
+        request,
+        f"{len(made)} missing period{'s' if len(made) != 1 else ''} noticed today. "
+        f"Print the letters: {reverse('tot:nonfiler_notices_pdf')}?sent_on={today:%Y-%m-%d}",
+    )
+    return redirect(f"{reverse('tot:nonfilers')}?sent_on={today:%Y-%m-%d}")
+
+
+@require_perm("tot.view_tot_reports")
+def nonfiler_notices_pdf(request):
+    """Letters, one per operator. `?sent_on=` gives the notices recorded that day; without it, a
+    preview of what "Send notices" would send (periods not noticed yet)."""
+    sent_on = request.GET.get("sent_on", "")
+    letters = []
+    preview = True
+    if sent_on:
+        try:
+            day = datetime.date.fromisoformat(sent_on)
+        except ValueError:
+            day = None
+        if day:
+            preview = False
+            by_op = {}
+            for n in services.NonFilerNotice.objects.filter(sent_on=day).select_related("operator__party"):
+                by_op.setdefault(n.operator, []).append(n.period_start)
+            letters = [
+                (op, sorted(periods)) for op, periods in sorted(by_op.items(), key=lambda x: x[0].name)
+            ]
+    else:
+        letters = [(m.operator, m.new_periods) for m in services.nonfilers() if m.new_periods]
+    rows = []
+    for op, periods in letters:
+        terms = []
+        for p in periods:
+            try:
+                terms.append((p, services.period_terms(p).due_on))
+            except RevenueError:
+                terms.append((p, None))
+        rows.append({"operator": op, "periods": terms})
+    pdf = render_pdf(
+        "tot/print/nonfiler_notices.html",
+        {"letters": rows, "preview": preview, "today": core.city_today()},
+        request=request,
+    )
+    return pdf_response(pdf, "tot-nonfiler-notices.pdf")
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def _year(request):
+    try:
+        year = int(request.GET.get("year", ""))
+        if 2000 <= year <= 2200:
+            return year
+    except ValueError:
+        pass
+    return core.city_today().year
+
+
+@require_perm("tot.view_tot_reports")
+def report(request):
+    year = _year(request)
+    rows, totals = services.tot_report(year)
+    by_operator = {}
+    for r in rows:
+        by_operator.setdefault(r.operator, []).append(r)
+    groups = [
+        {
+            "operator": op,
+            "rows": rs,
+            "tax": sum((r.tax for r in rs), ZERO),
+            "tax_collected": sum((r.tax_collected for r in rs), ZERO),
+            "late_assessed": sum((r.late_assessed for r in rs), ZERO),
+            "late_collected": sum((r.late_collected for r in rs), ZERO),
+            "balance": sum((r.balance for r in rs), ZERO),
+        }
+        for op, rs in by_operator.items()
+    ]
+    months = []
+    for m in range(1, 13):
+        in_month = [r for r in rows if r.period.month == m]
+        months.append(
+            {
+                "month": datetime.date(year, m, 1),
+                "tax": sum((r.tax for r in in_month), ZERO),
+                "tax_collected": sum((r.tax_collected for r in in_month), ZERO),
+            }
+        )
+    return render(
+        request,
+        "tot/report.html",
+        {"year": year, "groups": groups, "totals": totals, "months": months},
+    )
+
+
+@require_perm("tot.view_tot_reports")
+def report_xlsx(request):
+    year = _year(request)
+    rows, totals = services.tot_report(year)
+    columns = [
+        Column("Certificate", width=14),
+        Column("Operator", width=30),
+        Column("Period", width=10),
+        Column("Return", width=16),
+        Column("Tax assessed", "money"),
+        Column("Tax collected", "money"),
+        Column("Penalties and interest", "money", width=16),
+        Column("P&I collected", "money"),
+        Column("Balance", "money"),
+    ]
+    data = [
+        [
+            r.operator.certificate_number,
+            r.operator.name,
+            f"{r.period:%Y-%m}",
+            r.number,
+            r.tax,
+            r.tax_collected,
+            r.late_assessed,
+            r.late_collected,
+            r.balance,
+        ]
+        for r in rows
+    ]
+    total_row = [
+        "Total",
+        "",
+        "",
+        "",
+        totals["tax"],
+        totals["tax_collected"],
+        totals["late_assessed"],
+        totals["late_collected"],
+        totals["balance"],
+    ]
+    content = build_xlsx(
+        title=f"TOT by operator and month, {year}",
+        columns=columns,
+        rows=data,
+        totals=total_row,
+        subtitle=f"Periods January–December {year}; current returns; collections to {core.city_today():%m/%d/%Y}",
+        sheet_name=f"TOT {year}",
+    )
+    return xlsx_response(content, f"tot-{year}.xlsx")
