@@ -3,6 +3,7 @@ its dunning levels (reminder at 30 days, second notice at 60, final notice with 
 referral to collections at 120)."""
 
 import datetime
+from decimal import Decimal
 
 from revenue.models import Account, FeeType
 
@@ -45,4 +46,90 @@ def load_receivables(*, acting_user, since=datetime.date(2024, 1, 1)) -> Receiva
 
 
 def load_demo_receivables(*, users, parties) -> None:
-    """A few invoices to look at (added as the invoice screens arrive)."""
+    """A few invoices to look at, made through the invoice service: current, paid, partly paid,
+    credited, a credit memo waiting for approval, and some past due by 40, 70, 100 and 130 days
+    (back-dated) so the aging and dunning screens have something to show."""
+    from revenue import services as core
+
+    from . import invoices
+
+    clerk, senior, supervisor = users["clerk1"], users["clerk2"], users["supervisor"]
+    by_name = {p.name: p for p in parties}
+    fees = {f.code: f for f in FeeType.objects.filter(code__in=["HALL", "ALARM"])}
+    damage, rentals = Account.objects.get(number="100-4156"), Account.objects.get(number="100-4155")
+    undeposited = Account.objects.get(number="100-1050")
+    today = core.city_today()
+
+    def invoice(name, lines, days_ago=0, **kwargs):
+        return invoices.invoice_create(
+            party=by_name[name],
+            lines=lines,
+            invoice_date=today - datetime.timedelta(days=days_ago),
+            acting_user=kwargs.pop("acting_user", clerk),
+            **kwargs,
+        )
+
+    def pay(inv, amount, days_ago=0):
+        left, apps = Decimal(amount), []
+        for charge in inv.charges():
+            take = min(charge.balance, left)
+            if take > 0:
+                apps.append((charge, take))
+                left -= take
+        core.payment_post(
+            party=inv.party,
+            amount=Decimal(amount),
+            applications=apps,
+            debit_account=undeposited,
+            acting_user=senior,
+            received_on=today - datetime.timedelta(days=days_ago),
+            reference=f"DEMO-{inv.number}",
+        )
+
+    def gl(text, account, price, quantity=1):
+        return {"description": text, "revenue_account": account, "quantity": quantity, "unit_price": price}
+
+    # current, sent by e-mail
+    hall = invoice(
+        "Seaside Yoga Studio",
+        [{"fee_type": fees["HALL"], "quantity": 6}, gl("Set-up and cleaning", rentals, "60.00")],
+        days_ago=5,
+        reference="Spring workshop",
+    )
+    invoices.invoice_mark_sent(invoice=hall, acting_user=clerk, email=hall.party.email)
+    # paid in full at the counter
+    paid = invoice("Main Street Books", [{"fee_type": fees["ALARM"], "quantity": 1}], days_ago=45)
+    pay(paid, paid.total, days_ago=20)
+    # partly paid, past due 40 days
+    partial = invoice(
+        "Bayview Auto Repair Inc",
+        [gl("Damaged street sign and post, Harbor Blvd at Bay St", damage, "480.00")],
+        days_ago=70,
+        reference="Incident 24-1187",
+    )
+    pay(partial, "200.00", days_ago=30)
+    invoices.invoice_mark_sent(invoice=partial, acting_user=clerk)
+    # past due 70, 100 and 130 days
+    for name, days, lines in [
+        ("Sunset Taqueria", 100, [{"fee_type": fees["ALARM"], "quantity": 2}]),
+        ("Driftwood Inn & Suites", 130, [{"fee_type": fees["HALL"], "quantity": 8}]),
+        ("Delgado, Marco", 160, [gl("Replacement of damaged park bench", damage, "1250.00")]),
+    ]:
+        inv = invoice(name, lines, days_ago=days)
+        invoices.invoice_mark_sent(invoice=inv, acting_user=clerk)
+    # credited in full (approved by a supervisor), and one credit memo waiting for approval
+    cancelled = invoice("Coastal Dental Group", [{"fee_type": fees["HALL"], "quantity": 4}], days_ago=12)
+    memo = invoices.credit_memo_request(
+        invoice=cancelled,
+        amount=cancelled.total,
+        reason="Event cancelled: hall closed for repairs",
+        acting_user=clerk,
+    )
+    core.approval_decide(request=invoices.approval_for(memo), approve=True, acting_user=supervisor)
+    alarm = invoice("Tidewater Hardware", [{"fee_type": fees["ALARM"], "quantity": 1}], days_ago=8)
+    invoices.credit_memo_request(
+        invoice=alarm,
+        amount="75.00",
+        reason="Alarm company confirms a power failure caused it",
+        acting_user=clerk,
+    )

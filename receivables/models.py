@@ -166,7 +166,10 @@ class CreditMemo(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="credit_memo_positive")]
 
     def __str__(self):
-        return f"Credit memo {self.number} on {self.invoice.number}"
+        return f"Credit memo {self.number} ${self.amount:,.2f} on {self.invoice.number}"
+
+    def get_absolute_url(self):
+        return self.invoice.get_absolute_url()
 
 
 class DunningRun(models.Model):

@@ -1,1 +1,193 @@
-"""Receivables: statistics."""
+"""Monthly statistics on collections: money collected by month and revenue account across every
+area (licenses, parking, utility, invoices, TOT …), a fiscal year next to the one before.
+
+Collected means applied to a charge: each core payment application counts in the month its
+payment was received, under the applied charge's revenue account; a reversed payment (a void, a
+returned check) counts back, negative, in the month of its reversal, so a month once reported
+never changes. Credit left on account is counted when it is applied to a charge."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+
+from revenue import services as core
+from revenue.models import Account
+
+ZERO = Decimal("0.00")
+
+_COLLECTED = """
+SELECT month, account_id, SUM(amount) AS amount FROM (
+    SELECT date_trunc('month', p.received_on)::date AS month, c.revenue_account_id AS account_id, pa.amount
+      FROM revenue_paymentapplication pa
+      JOIN revenue_payment p ON p.id = pa.payment_id
+      JOIN revenue_charge c ON c.id = pa.charge_id
+     WHERE p.received_on BETWEEN %(start)s AND %(end)s
+    UNION ALL
+    SELECT date_trunc('month', r.entry_date)::date, c.revenue_account_id, -pa.amount
+      FROM revenue_paymentapplication pa
+      JOIN revenue_payment p ON p.id = pa.payment_id
+      JOIN revenue_journalentry r ON r.id = p.reversal_entry_id
+      JOIN revenue_charge c ON c.id = pa.charge_id
+     WHERE r.entry_date BETWEEN %(start)s AND %(end)s
+) collected
+GROUP BY month, account_id
+"""
+
+
+def _add_months(day: datetime.date, n: int) -> datetime.date:
+    m = day.month - 1 + n
+    return datetime.date(day.year + m // 12, m % 12 + 1, 1)
+
+
+@dataclass
+class AccountRow:
+    account: Account
+    this_year: list[Decimal]
+    last_year: list[Decimal]
+
+    @property
+    def this_total(self) -> Decimal:
+        return sum(self.this_year, ZERO)
+
+    @property
+    def last_total(self) -> Decimal:
+        return sum(self.last_year, ZERO)
+
+    @property
+    def change(self) -> Decimal:
+        return self.this_total - self.last_total
+
+    @property
+    def change_pct(self) -> Decimal | None:
+        return percent(self.change, self.last_total)
+
+
+def percent(change: Decimal, base: Decimal) -> Decimal | None:
+    if not base:
+        return None
+    return (change * 100 / abs(base)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class CollectionStatistics:
+    fiscal_year: int
+    months: list[datetime.date]  # first day of each month of the fiscal year
+    rows: list[AccountRow]
+    month_this: list[Decimal] = field(default_factory=list)
+    month_last: list[Decimal] = field(default_factory=list)
+
+    @property
+    def month_change(self) -> list[Decimal]:
+        return [a - b for a, b in zip(self.month_this, self.month_last, strict=True)]
+
+    @property
+    def total_this(self) -> Decimal:
+        return sum(self.month_this, ZERO)
+
+    @property
+    def total_last(self) -> Decimal:
+        return sum(self.month_last, ZERO)
+
+    @property
+    def total_change(self) -> Decimal:
+        return self.total_this - self.total_last
+
+    @property
+    def total_change_pct(self) -> Decimal | None:
+        return percent(self.total_change, self.total_last)
+
+    @property
+    def by_month(self) -> list[dict]:
+        return [
+            {"month": m, "this": a, "last": b, "change": a - b, "pct": percent(a - b, b)}
+            for m, a, b in zip(self.months, self.month_this, self.month_last, strict=True)
+        ]
+
+
+def collections_by_month(fiscal_year: int) -> CollectionStatistics:
+    """Collections of a fiscal year and the year before, by month and revenue account (one query)."""
+    start, end = core.fiscal_year_bounds(fiscal_year)
+    prior_start, _prior_end = core.fiscal_year_bounds(fiscal_year - 1)
+    months = [_add_months(start, i) for i in range(12)]
+    index_this = {m: i for i, m in enumerate(months)}
+    index_last = {_add_months(prior_start, i): i for i in range(12)}
+    with connection.cursor() as cur:
+        cur.execute(_COLLECTED, {"start": prior_start, "end": end})
+        found = cur.fetchall()
+    accounts = Account.objects.in_bulk({a for _m, a, _x in found})
+    rows: dict[int, AccountRow] = {}
+    for month, account_id, amount in found:
+        row = rows.get(account_id)
+        if row is None:
+            row = rows[account_id] = AccountRow(accounts[account_id], [ZERO] * 12, [ZERO] * 12)
+        if month in index_this:
+            row.this_year[index_this[month]] += amount
+        else:
+            row.last_year[index_last[month]] += amount
+    ordered = sorted(rows.values(), key=lambda r: r.account.number)
+    return CollectionStatistics(
+        fiscal_year=fiscal_year,
+        months=months,
+        rows=ordered,
+        month_this=[sum((r.this_year[i] for r in ordered), ZERO) for i in range(12)],
+        month_last=[sum((r.last_year[i] for r in ordered), ZERO) for i in range(12)],
+    )
+
+
+def nice_ceiling(value: Decimal) -> Decimal:
+    """The round number a chart's axis ends at: 1, 2, 2.5 or 5 times a power of ten, at least value."""
+    if value <= 0:
+        return Decimal("100")
+    power = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if value <= power * step:
+            return power * step
+    return power * 10
+
+
+def chart(stats: CollectionStatistics, *, width: int = 720, height: int = 220) -> dict:
+    """Geometry of an inline SVG bar chart (no script): two bars a month, this year and last."""
+    left, bottom, top = 64, 24, 10
+    plot_h = height - bottom - top
+    peak = nice_ceiling(max([*stats.month_this, *stats.month_last, ZERO]))
+    slot = (width - left - 8) / 12
+    bar = slot * 0.36
+
+    def h(v: Decimal) -> float:
+        return round(float(max(v, ZERO) / peak) * plot_h, 1)
+
+    bars = []
+    for i, m in enumerate(stats.months):
+        x = left + i * slot + slot * 0.12
+        for j, (value, css) in enumerate(((stats.month_last[i], "last"), (stats.month_this[i], "this"))):
+            bh = h(value)
+            bars.append(
+                {
+                    "x": round(x + j * bar, 1),
+                    "y": round(top + plot_h - bh, 1),
+                    "w": round(bar, 1),
+                    "h": bh,
+                    "css": css,
+                    "value": value,
+                    "month": m,
+                }
+            )
+    ticks = [
+        {"y": round(top + plot_h - plot_h * k / 4, 1), "value": (peak * k / 4).quantize(Decimal("1"))}
+        for k in range(5)
+    ]
+    labels = [{"x": round(left + i * slot + slot / 2, 1), "month": m} for i, m in enumerate(stats.months)]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "base": top + plot_h,
+        "bars": bars,
+        "ticks": ticks,
+        "labels": labels,
+        "label_y": height - 6,
+    }

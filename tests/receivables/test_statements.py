@@ -1,0 +1,166 @@
+"""Statement of account: opening balance, dated activity with a running balance, closing balance
+and its aging, for the current period and for a past one, from the core records."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from receivables import invoices
+from revenue import services as core
+from tests.conftest import D
+from tests.pdf import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(days: int) -> datetime.date:
+    return core.city_today() - datetime.timedelta(days=days)
+
+
+@pytest.fixture
+def history(ar_policy, fees, accounts, party, clerk, supervisor, undeposited):
+    """Invoice A ($300, dated 100 days ago, due 70 days ago) paid $100 50 days ago and credited
+    $50 today; invoice B ($150, dated 20 days ago, due in 10 days) untouched."""
+    a = invoices.invoice_create(
+        party=party,
+        lines=[{"fee_type": fees["HALL"], "quantity": 4}],
+        invoice_date=ago(100),
+        acting_user=clerk,
+    )
+    core.payment_post(
+        party=party,
+        amount=D("100.00"),
+        applications=[(a.charges().get(), D("100.00"))],
+        debit_account=undeposited,
+        acting_user=clerk,
+        received_on=ago(50),
+        reference="R-100",
+    )
+    b = invoices.invoice_create(
+        party=party,
+        lines=[{"fee_type": fees["ALARM"], "quantity": 1}],
+        invoice_date=ago(20),
+        acting_user=clerk,
+    )
+    memo = invoices.credit_memo_request(
+        invoice=a, amount="50.00", reason="One hour unused", acting_user=clerk
+    )
+    core.approval_decide(request=invoices.approval_for(memo), approve=True, acting_user=supervisor)
+    return {"a": a, "b": b, "memo": memo}
+
+
+def _aging(st):
+    return dict(st.aging)
+
+
+def test_statement_for_the_recent_period(history, party):
+    a, b, memo = history["a"], history["b"], history["memo"]
+    st = invoices.statement_compute(party=party, start=ago(60), end=core.city_today())
+
+    assert st.opening == D("300.00")
+    assert [(r.date, r.kind, r.number, r.amount, r.balance) for r in st.rows] == [
+        (ago(50), "payment", "R-100", D("-100.00"), D("200.00")),
+        (ago(20), "invoice", b.number, D("150.00"), D("350.00")),
+        (core.city_today(), "credit", memo.number, D("-50.00"), D("300.00")),
+    ]
+    assert st.closing == D("300.00")
+    assert st.total_charges == D("150.00") and st.total_credits == D("150.00")
+    aging = _aging(st)
+    assert list(aging) == ["Current", "1–30 days", "31–60 days", "61–90 days", "Over 90 days"]
+    assert aging["Current"] == D("150.00")  # B, due in 10 days
+    assert aging["61–90 days"] == D("150.00")  # A, 70 days past due: 300 - 100 - 50
+    assert st.aging_total == st.closing
+    assert a.number in st.rows[0].description
+
+
+def test_statement_for_a_past_period_shows_it_as_it_stood(history, party):
+    a = history["a"]
+    st = invoices.statement_compute(party=party, start=ago(120), end=ago(30))
+
+    assert st.opening == 0
+    assert [(r.kind, r.amount, r.balance) for r in st.rows] == [
+        ("invoice", D("300.00"), D("300.00")),
+        ("payment", D("-100.00"), D("200.00")),
+    ]
+    assert st.rows[0].number == a.number
+    assert st.closing == D("200.00")
+    aging = _aging(st)
+    assert aging["31–60 days"] == D("200.00")  # on that day A was 40 days past due
+    assert sum(aging.values()) == D("200.00")  # B (dated later) and the credit memo (today) are not in it
+
+
+def test_statement_before_anything_is_empty(history, party):
+    st = invoices.statement_compute(party=party, start=ago(300), end=ago(200))
+    assert st.opening == 0 and st.rows == [] and st.closing == 0
+    assert sum(dict(st.aging).values()) == 0
+
+
+def test_aging_bucket_edges_to_the_day(ar_policy, fees, party, clerk):
+    invoice = invoices.invoice_create(
+        party=party,
+        lines=[{"fee_type": fees["ALARM"], "quantity": 1}],
+        invoice_date=ago(200),
+        acting_user=clerk,
+    )
+    due = invoice.due_on  # 170 days ago
+    expect = {0: "Current", 1: "1–30 days", 30: "1–30 days", 31: "31–60 days", 60: "31–60 days",
+              61: "61–90 days", 90: "61–90 days", 91: "Over 90 days"}  # fmt: skip
+    for days, label in expect.items():
+        end = due + datetime.timedelta(days=days)
+        st = invoices.statement_compute(party=party, start=end, end=end)
+        assert _aging(st)[label] == D("150.00"), (days, label)
+
+
+def test_a_reversed_payment_and_a_write_off_show_on_the_statement(
+    history, party, clerk, supervisor, undeposited
+):
+    b = history["b"]
+    payment = core.payment_post(
+        party=party,
+        amount=D("150.00"),
+        applications=[(b.charges().get(), D("150.00"))],
+        debit_account=undeposited,
+        acting_user=clerk,
+        received_on=ago(5),
+        reference="R-200",
+    )
+    core.payment_reverse(payment=payment, acting_user=clerk, reason="Check returned", on=ago(2))
+    a_charge = history["a"].charges().get()
+    core.charge_adjust(
+        charge=a_charge, amount=a_charge.balance, kind="write_off", acting_user=supervisor, reason="Gone"
+    )
+
+    st = invoices.statement_compute(party=party, start=ago(10), end=core.city_today())
+    assert st.opening == D("350.00")
+    kinds = [(r.kind, r.number, r.amount) for r in st.rows]
+    assert ("payment", "R-200", D("-150.00")) in kinds
+    assert ("reversal", "R-200", D("150.00")) in kinds
+    assert ("write_off", history["a"].number, D("-150.00")) in kinds
+    assert st.closing == D("150.00")
+    assert _aging(st)["Current"] == D("150.00")
+    history["a"].refresh_from_db()
+    assert history["a"].status == "written_off"
+
+
+def test_statement_pdf_and_page(client, history, party, clerk, field_crew):
+    st = invoices.statement_compute(party=party, start=ago(60), end=core.city_today())
+    text = pdf_text(invoices.statement_pdf(st))
+    for expected in (
+        "STATEMENT OF ACCOUNT",
+        "Opening balance",
+        "Closing balance",
+        "$300.00",
+        history["b"].number,
+    ):
+        assert expected in text
+    client.force_login(clerk)
+    url = reverse("receivables:statement", args=[party.pk])
+    page = client.get(url, {"start": ago(60).isoformat(), "end": core.city_today().isoformat()})
+    assert page.status_code == 200
+    assert page.context["st"].closing == D("300.00")
+    assert history["memo"].number.encode() in page.content
+    pdf = client.get(reverse("receivables:statement_pdf", args=[party.pk]), {"start": ago(60).isoformat()})
+    assert pdf["Content-Type"] == "application/pdf"
+    client.force_login(field_crew)
+    assert client.get(url).status_code == 403
