@@ -71,8 +71,8 @@ class ReplaceForm(OnceForm):
 
 class ReceiveForm(OnceForm):
     permit_type = forms.ModelChoiceField(queryset=PermitType.objects.all(), label="Permit type")
-    first = forms.IntegerField(min_value=1, label="First tag")
-    last = forms.IntegerField(min_value=1, label="Last tag")
+    first = forms.IntegerField(min_value=1, max_value=999_999, label="First tag")
+    last = forms.IntegerField(min_value=1, max_value=999_999, label="Last tag")
     received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(max_length=200, required=False, help_text="Vendor, packing slip …")
 

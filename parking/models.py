@@ -541,3 +541,32 @@ class PaymentPlan(models.Model):
         return Charge.objects.filter(source_number__startswith=f"{self.number}-").order_by(
             "source_number", "pk"
         )
+
+
+class CitationRefund(models.Model):
+    """Money paid on a citation that a dismissal or reduction made no longer owed, moved to the
+    payer's credit on account: one row per payment it came out of, so a payment reversed later
+    (a returned check) takes back exactly its part."""
+
+    citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey("revenue.Payment", on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    amount = money_field()
+    entry = models.ForeignKey("revenue.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    taken_back = models.ForeignKey(
+        "revenue.JournalEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The entry that took it back when the payment was reversed.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["citation", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="citation_refund_positive")]
+
+    def __str__(self):
+        return f"Refund due {self.amount} on {self.citation.number}"

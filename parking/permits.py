@@ -80,6 +80,8 @@ def stock_receive(
         raise PermitError("Tag numbers start at 1.")
     if last < first:
         raise PermitError(f"The last tag ({last}) is before the first ({first}).")
+    if last > 999_999:
+        raise PermitError("Tag numbers run to 999999 (six digits, as printed).")
     if last - first + 1 > MAX_RANGE:
         raise PermitError(
             f"{last - first + 1:,} tags is more than one receipt may hold ({MAX_RANGE:,}): check the numbers."

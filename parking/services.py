@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from revenue.signals import charge_reopened, charge_settled, charges_requested
 from . import rules
 from .models import (
     Citation,
+    CitationRefund,
     Contest,
     HoldExport,
     NoticeRun,
@@ -88,6 +90,19 @@ def _now_local() -> datetime.datetime:
 def citation_owed(citation: Citation) -> Decimal:
     """What is owed on a citation now (its charges' balances; a plan's installments are the plan's)."""
     return sum((c.balance for c in citation.charges()), ZERO)
+
+
+def owed_by_citation(citations) -> dict[int, Decimal]:
+    """What is owed on each of many citations, in one query: {citation pk: owed}."""
+    ids = [c.pk for c in citations]
+    rows = (
+        Charge.objects.filter(source_type=ContentType.objects.get_for_model(Citation), source_id__in=ids)
+        .values("source_id")
+        .annotate(owed=Sum(F("amount") - F("amount_paid") - F("amount_adjusted")))
+    )
+    owed = {pk: ZERO for pk in ids}
+    owed.update({r["source_id"]: r["owed"] for r in rows})
+    return owed
 
 
 def citation_total(citation: Citation) -> Decimal:
@@ -264,6 +279,8 @@ def penalty_assess(*, citation: Citation, on: datetime.date | None = None, actin
 def penalty_run(*, on: datetime.date | None = None, acting_user) -> int:
     """Add the late penalty to every citation that owes it on `on`, set-based: one UPDATE marks
     them, one journal entry for the total, one INSERT for the charges. Running it again adds nothing."""
+    if not acting_user.has_perm("parking.run_parking_notices"):
+        raise NotAllowed("Only a supervisor runs late penalties.")
     on = on or core.city_today()
     policy = policy_on(on)
     ct = ContentType.objects.get_for_model(Citation)
@@ -383,6 +400,8 @@ def _paid(sender, charge: Charge, acting_user, **kwargs) -> None:
 @receiver(charge_reopened, sender=Citation)
 def _reopened(sender, charge: Charge, acting_user, **kwargs) -> None:
     citation = Citation.objects.select_for_update(no_key=True).get(pk=charge.source_id)
+    _take_back_refunds(citation, acting_user)
+    citation.refresh_from_db()
     if citation.status == Citation.Status.PAID:
         citation.status, citation.status_on = Citation.Status.OPEN, None
         citation.save(update_fields=["status", "status_on"])
@@ -394,50 +413,112 @@ def _reopened(sender, charge: Charge, acting_user, **kwargs) -> None:
 # --------------------------------------------------------------------------- contests
 
 
-def _refund_to_credit(citation: Citation, amount: Decimal, acting_user, reason: str) -> None:
-    """Money paid on a citation that is no longer owed goes to the payer's credit on account (to be
-    refunded through the core's refund approval): Dr the citation's revenue, Cr customer credit."""
+def _refunded(citation: Citation) -> Decimal:
+    """What has been moved to payers' credit on this citation and not taken back."""
+    return sum((r.amount for r in citation.refunds.filter(taken_back__isnull=True)), ZERO)
+
+
+def _refund_to_credit(citation: Citation, amount: Decimal, acting_user, reason: str) -> Decimal:
+    """Money paid on a citation that is no longer owed goes to its payers' credit on account (to be
+    refunded through the core's refund approval), newest payment first, each payer only what they
+    paid and was not refunded before: Dr the revenue it was credited to, Cr customer credit.
+    Returns what was moved."""
     if amount <= ZERO:
-        return
+        return ZERO
     apps = list(
         PaymentApplication.objects.filter(
             charge__in=citation.charges(), payment__status=Payment.Status.POSTED
         )
         .select_related("payment__party", "charge__revenue_account")
-        .order_by("-payment__received_on", "-pk")
+        .order_by("-payment__received_on", "-payment_id", "-pk")
     )
-    if not apps:
-        return
-    payer = apps[0].payment.party
-    left = amount
-    lines = []
+    already: dict[int, Decimal] = {}
+    for r in citation.refunds.filter(taken_back__isnull=True):
+        already[r.payment_id] = already.get(r.payment_id, ZERO) + r.amount
+    by_payment: dict[int, list] = {}  # newest payment first, as ordered above
     for app in apps:
-        part = min(left, app.amount)
-        if part <= ZERO:
-            break
+        by_payment.setdefault(app.payment_id, []).append(app)
+    left = amount
+    lines, parts = [], []  # parts: (payment, payer, amount)
+    credit = core.account_for_role(Account.Role.CUSTOMER_CREDIT)
+    for payment_id, group in by_payment.items():
+        take = min(left, sum((a.amount for a in group), ZERO) - already.get(payment_id, ZERO))
+        if take <= ZERO:
+            continue
+        payer = group[0].payment.party
+        remaining = take
+        for app in group:
+            part = min(remaining, app.amount)
+            if part > ZERO:
+                lines.append(
+                    core.Line(account=app.charge.revenue_account, debit=part, party=payer, memo=reason[:250])
+                )
+                remaining -= part
         lines.append(
-            core.Line(account=app.charge.revenue_account, debit=part, party=payer, memo=reason[:250])
+            core.Line(account=credit, credit=take, party=payer, memo=f"Refund due on {citation.number}")
         )
-        left -= part
-    moved = amount - left
-    lines.append(
-        core.Line(
-            account=core.account_for_role(Account.Role.CUSTOMER_CREDIT),
-            credit=moved,
-            party=payer,
-            memo=f"Refund due on {citation.number}",
-        )
-    )
-    core.journal_post(
+        parts.append((group[0].payment, payer, take))
+        left -= take
+        if left == ZERO:
+            break
+    if not parts:
+        return ZERO
+    entry = core.journal_post(
         lines=lines, memo=f"{citation.number}: {reason}"[:250], acting_user=acting_user, source=citation
     )
+    for payment, payer, part in parts:
+        CitationRefund.objects.create(
+            citation=citation, payment=payment, party=payer, amount=part, entry=entry, created_by=acting_user
+        )
+    moved = amount - left
     core.audit(
         actor=acting_user,
         action="citation.refund_due",
         obj=citation,
-        after={"amount": str(moved), "payer": payer.number},
+        after={"amount": moved, "payers": sorted({p.number for _pm, p, _a in parts})},
         reason=reason,
     )
+    return moved
+
+
+def _take_back_refunds(citation: Citation, acting_user) -> None:
+    """A payment whose part was moved to credit has been reversed (a void, a returned check): the
+    payer never paid it, so the credit comes back out (Dr customer credit, Cr the revenue), and the
+    citation's reopened balance is waived by as much, since the decision still stands."""
+    refunds = list(
+        citation.refunds.filter(
+            taken_back__isnull=True, payment__status=Payment.Status.REVERSED
+        ).select_related("party")
+    )
+    if not refunds:
+        return
+    policy = policy_on()
+    credit = core.account_for_role(Account.Role.CUSTOMER_CREDIT)
+    total = sum((r.amount for r in refunds), ZERO)
+    lines = []
+    for r in refunds:
+        memo = f"Refund due on {citation.number} taken back: payment reversed"
+        lines.append(core.Line(account=credit, debit=r.amount, party=r.party, memo=memo))
+        lines.append(
+            core.Line(account=policy.fine_revenue_account, credit=r.amount, party=r.party, memo=memo)
+        )
+    entry = core.journal_post(
+        lines=lines, memo=f"{citation.number}: refund taken back", acting_user=acting_user, source=citation
+    )
+    CitationRefund.objects.filter(pk__in=[r.pk for r in refunds]).update(taken_back=entry)
+    left = total
+    for c in citation.charges():
+        part = min(c.balance, left)
+        if part > ZERO:
+            core.charge_adjust(
+                charge=c,
+                amount=part,
+                kind="waiver",
+                acting_user=acting_user,
+                reason=f"Decision on {citation.number} stands; its refunded payment was reversed",
+            )
+            left -= part
+    core.audit(actor=acting_user, action="citation.refund_taken_back", obj=citation, after={"amount": total})
 
 
 @transaction.atomic
@@ -541,16 +622,19 @@ def contest_decide(
         raise rules.RuleError(f"This {contest.get_level_display().lower()} was already decided.")
     if on < contest.requested_on:
         raise rules.RuleError("The decision cannot come before the request.")
+    # the charges before the citation: the order a payment takes them (then the receiver locks the
+    # citation), so a decision and a payment at the same moment queue instead of deadlocking
+    core.lock_charges(contest.citation.charges().values_list("pk", flat=True))
     citation = _citation_lock(contest.citation)
     charges = list(citation.charges())
-    total = sum((c.amount - c.amount_adjusted for c in charges), ZERO)
-    paid = sum((c.amount_paid for c in charges), ZERO)
+    # what the person is held to: charged, less waived, less what was already handed back
+    total = sum((c.amount - c.amount_adjusted for c in charges), ZERO) - _refunded(citation)
     if decision == Contest.Decision.REDUCED:
         reduced_to = (
             rules.clean_money(reduced_to, field="Reduced amount") if reduced_to not in (None, "") else None
         )
         if reduced_to is None or reduced_to >= total:
-            raise rules.RuleError(f"A reduction must be to less than the ${total:,.2f} charged.")
+            raise rules.RuleError(f"A reduction must be to less than the ${total:,.2f} now owed in all.")
     elif decision in (Contest.Decision.UPHELD, Contest.Decision.DISMISSED):
         reduced_to = None
     else:
@@ -574,7 +658,7 @@ def contest_decide(
                     charge=c, amount=part, kind="waiver", acting_user=acting_user, reason=label
                 )
                 to_forgive -= part
-        _refund_to_credit(citation, min(to_forgive, paid), acting_user, label)  # … then out of what was paid
+        _refund_to_credit(citation, to_forgive, acting_user, label)  # … then out of what was paid
     core.audit(
         actor=acting_user,
         action=f"citation.{contest.level}_{decision}",
@@ -707,9 +791,11 @@ def plan_create(
     if first_due_on > on + datetime.timedelta(days=62):
         raise rules.RuleError("The first installment must be due within two months.")
     policy = policy_on(on)
-    locked = [
-        _citation_lock(c) for c in sorted(citations, key=lambda c: c.pk)
-    ]  # in key order: two clerks never deadlock
+    # the charges first, then the citations (each in key order): the order a payment takes them
+    core.lock_charges(
+        Charge.objects.filter(source_number__in=[c.number for c in citations]).values_list("pk", flat=True)
+    )
+    locked = [_citation_lock(c) for c in sorted(citations, key=lambda c: c.pk)]
     for c in locked:
         if c.status != Citation.Status.OPEN:
             raise rules.RuleError(
@@ -795,7 +881,7 @@ def plan_owed(plan: PaymentPlan) -> Decimal:
 @receiver(charge_settled, sender=PaymentPlan)
 def _plan_paid(sender, charge: Charge, acting_user, **kwargs) -> None:
     plan = PaymentPlan.objects.select_for_update(no_key=True).get(pk=charge.source_id)
-    if plan.status != PaymentPlan.Status.DEFAULTED and plan_owed(plan) == ZERO:
+    if plan.status != PaymentPlan.Status.COMPLETED and plan_owed(plan) == ZERO:
         plan.status, plan.status_on = PaymentPlan.Status.COMPLETED, core.city_today()
         plan.save(update_fields=["status", "status_on"])
         plan.citations.update(status=Citation.Status.PAID, status_on=plan.status_on)
@@ -815,6 +901,8 @@ def _plan_reopened(sender, charge: Charge, acting_user, **kwargs) -> None:
 def plans_default(*, on: datetime.date | None = None, acting_user) -> list[str]:
     """Every active plan with an installment unpaid more than plan_grace_days past its due date
     defaults, in one UPDATE: what is left is due at once, and its citations can go on DMV hold."""
+    if not acting_user.has_perm("parking.run_parking_notices"):
+        raise NotAllowed("Only a supervisor defaults payment plans.")
     on = on or core.city_today()
     policy = policy_on(on)
     ct = ContentType.objects.get_for_model(PaymentPlan)

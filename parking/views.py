@@ -39,7 +39,8 @@ def citation_lookup(request):
     found, label = ps.lookup(q) if q else ([], "")
     if len(found) == 1 and found[0].number == q.upper():
         return redirect(found[0])
-    rows = [(c, ps.citation_owed(c)) for c in found]
+    owed = ps.owed_by_citation(found)
+    rows = [(c, owed[c.pk]) for c in found]
     return render(
         request,
         "parking/citation_lookup.html",
@@ -303,10 +304,15 @@ def notice_letters(request, pk):
         ]
     )
     policy = ps.policy_on()
-    letters = []
-    for c in citations:
-        review_until = c.notice_on + datetime.timedelta(days=policy.review_days_from_notice)
-        letters.append({"c": c, "owed": ps.citation_owed(c), "review_until": review_until})
+    owed = ps.owed_by_citation(citations)
+    letters = [
+        {
+            "c": c,
+            "owed": owed[c.pk],
+            "review_until": c.notice_on + datetime.timedelta(days=policy.review_days_from_notice),
+        }
+        for c in citations
+    ]
     pdf = render_pdf(
         "parking/print/delinquent_notices.html",
         {"run": run, "letters": letters, "policy": policy, "hold_after": policy.hold_after_notice_days},
@@ -333,7 +339,9 @@ def hold_file(request, pk):
 def plan_new(request):
     q = request.GET.get("q", "") or request.POST.get("q", "")
     found, label = ps.lookup(q) if q else ([], "")
-    open_ones = [(c, ps.citation_owed(c)) for c in found if c.status == Citation.Status.OPEN]
+    found = [c for c in found if c.status == Citation.Status.OPEN]
+    owed = ps.owed_by_citation(found)
+    open_ones = [(c, owed[c.pk]) for c in found]
     policy = ps.policy_on()
     form = PlanForm(
         request.POST or None,

@@ -24,3 +24,30 @@ def violations(policy):
 @pytest.fixture
 def permit_types(policy):
     return {t.code: t for t in PermitType.objects.all()}
+
+
+@pytest.fixture
+def cite(policy, clerk):
+    """Enter hand-written citations issued `days` ago (just after midnight), numbered T0000001 …"""
+    from django.utils import timezone
+
+    from parking import services as ps
+    from tests.parking.helpers import days_ago
+
+    numbers = iter(range(1, 1000))
+
+    def make(days=0, code="22500(a)", plate="7ABC123", state="CA", **extra):
+        issued = timezone.make_aware(datetime.datetime.combine(days_ago(days), datetime.time(0, 1)))
+        return ps.citation_enter(
+            number=extra.pop("number", f"T{next(numbers):07d}"),
+            issued_at=issued,
+            plate=plate,
+            state=state,
+            violation_code=code,
+            location="100 Elm St",
+            badge="4411",
+            acting_user=clerk,
+            **extra,
+        )
+
+    return make

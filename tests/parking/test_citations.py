@@ -5,7 +5,6 @@ be crossed on purpose; each boundary is tried on the day before, the day of, and
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from parking import rules
 from parking import services as ps
@@ -14,55 +13,7 @@ from revenue import services as core
 from revenue.exceptions import NotAllowed
 from revenue.models import Account, Charge, JournalLine
 from tests.conftest import D
-
-TODAY = None
-
-
-def days_ago(n):
-    return core.city_today() - datetime.timedelta(days=n)
-
-
-@pytest.fixture
-def cite(policy, clerk):
-    counter = iter(range(1, 1000))
-
-    def make(days=0, code="22500(a)", plate="7ABC123", state="CA", **extra):
-        issued = timezone.make_aware(datetime.datetime.combine(days_ago(days), datetime.time(0, 1)))
-        return ps.citation_enter(
-            number=extra.pop("number", f"T{next(counter):07d}"),
-            issued_at=issued,
-            plate=plate,
-            state=state,
-            violation_code=code,
-            location="100 Elm St",
-            badge="4411",
-            acting_user=clerk,
-            **extra,
-        )
-
-    return make
-
-
-def owed(citation):
-    return ps.citation_owed(citation)
-
-
-def pay(citation_or_charges, undeposited, clerk, party):
-    charges = (
-        list(citation_or_charges.charges())
-        if isinstance(citation_or_charges, Citation)
-        else list(citation_or_charges)
-    )
-    open_ = [(c, c.balance) for c in charges if c.balance]
-    return core.payment_post(
-        party=party,
-        amount=sum((b for _c, b in open_), D("0")),
-        applications=open_,
-        debit_account=undeposited,
-        acting_user=clerk,
-        reference="TEST",
-    )
-
+from tests.parking.helpers import days_ago, pay
 
 # --------------------------------------------------------------------------- entry
 
@@ -119,7 +70,7 @@ def test_the_late_penalty_applies_the_day_after_the_due_date(cite, clerk):
     charge = ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=1), acting_user=clerk)
     assert charge.amount == D("65.00") and charge.revenue_account.number == "240-4530"
     assert ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=2), acting_user=clerk) is None
-    assert owed(c) == D("130.00")
+    assert ps.citation_owed(c) == D("130.00")
 
 
 def test_the_penalty_run_is_set_based_once_and_skips_contested_and_paid(
@@ -138,7 +89,7 @@ def test_the_penalty_run_is_set_based_once_and_skips_contested_and_paid(
     pay(paid, undeposited, clerk, party)
     assert ps.penalty_run(acting_user=supervisor) == 2
     assert ps.penalty_run(acting_user=supervisor) == 0
-    assert [owed(c) for c in (late, late2, contested, paid, recent)] == [
+    assert [ps.citation_owed(c) for c in (late, late2, contested, paid, recent)] == [
         D("130.00"),
         D("130.00"),
         D("65.00"),
@@ -157,8 +108,12 @@ def test_the_penalty_run_is_set_based_once_and_skips_contested_and_paid(
 
 def test_a_review_may_be_asked_for_up_to_21_days_from_issue(cite, clerk):
     c = cite(days=21)
-    assert rules.review_allowed(c.issued_on, None, c.issued_on + datetime.timedelta(days=20), ps.policy_on())
-    assert rules.review_allowed(c.issued_on, None, c.issued_on + datetime.timedelta(days=21), ps.policy_on())
+    assert rules.review_allowed(
+        c.issued_on, None, c.issued_on + datetime.timedelta(days=20), ps.policy_on()
+    )
+    assert rules.review_allowed(
+        c.issued_on, None, c.issued_on + datetime.timedelta(days=21), ps.policy_on()
+    )
     assert not rules.review_allowed(
         c.issued_on, None, c.issued_on + datetime.timedelta(days=22), ps.policy_on()
     )
@@ -198,7 +153,7 @@ def test_a_dismissal_waives_everything_owed_and_is_dated_and_audited(cite, clerk
     )
     c.refresh_from_db()
     assert c.status == Citation.Status.DISMISSED and c.status_on == core.city_today()
-    assert owed(c) == D("0.00")
+    assert ps.citation_owed(c) == D("0.00")
     assert "citation.review_dismissed" in [e.action for e in core.audit_trail(c)]
     with pytest.raises(rules.RuleError, match="already decided"):
         ps.contest_decide(contest=review, decision="upheld", reason="x", acting_user=supervisor)
@@ -214,7 +169,7 @@ def test_a_reduction_waives_down_to_the_reduced_amount(cite, clerk, supervisor):
     ps.contest_decide(
         contest=review, decision="reduced", reduced_to="100.00", reason="Placard", acting_user=supervisor
     )
-    assert owed(c) == D("100.00")
+    assert ps.citation_owed(c) == D("100.00")
     c.refresh_from_db()
     assert c.status == Citation.Status.OPEN
 
@@ -327,11 +282,11 @@ def test_notices_go_out_once_after_30_days_and_holds_21_days_after_the_notice(
 
 
 def test_a_plan_waives_penalties_and_splits_the_fines_into_installments(
-    cite, clerk, senior_clerk, party, undeposited
+    cite, clerk, senior_clerk, party, undeposited, admin_user
 ):
     a, b = cite(days=40, code="22507.8"), cite(days=40)  # 350 + 65 fines, and their penalties
-    ps.penalty_run(acting_user=senior_clerk)
-    assert owed(a) + owed(b) == D("580.00")
+    ps.penalty_run(acting_user=admin_user)
+    assert ps.citation_owed(a) + ps.citation_owed(b) == D("580.00")
     with pytest.raises(NotAllowed):
         ps.plan_create(
             party=party,
@@ -350,7 +305,7 @@ def test_a_plan_waives_penalties_and_splits_the_fines_into_installments(
             qualification="SSI",
             acting_user=senior_clerk,
         )
-    assert owed(a) == D("450.00")  # the refused plan changed nothing
+    assert ps.citation_owed(a) == D("450.00")  # the refused plan changed nothing
     plan = ps.plan_create(
         party=party,
         citations=[a, b],
@@ -368,7 +323,7 @@ def test_a_plan_waives_penalties_and_splits_the_fines_into_installments(
     fee = [r for r in rows if "processing fee" in r.description]
     assert fee[0].amount == D("5.00") and fee[0].source_number == f"{plan.number}-01"
     a.refresh_from_db()
-    assert a.status == Citation.Status.IN_PLAN and owed(a) == D("0.00")
+    assert a.status == Citation.Status.IN_PLAN and ps.citation_owed(a) == D("0.00")
 
 
 def test_a_plan_over_500_is_refused():
@@ -431,7 +386,7 @@ def test_payment_marks_paid_and_a_void_reopens(cite, clerk, undeposited, party):
     assert c.status == Citation.Status.PAID
     core.payment_reverse(payment=payment, reason="Keyed wrong", acting_user=clerk)
     c.refresh_from_db()
-    assert c.status == Citation.Status.OPEN and owed(c) == D("65.00")
+    assert c.status == Citation.Status.OPEN and ps.citation_owed(c) == D("65.00")
 
 
 def test_lookup_by_number_and_by_plate_with_or_without_state(cite):
