@@ -177,6 +177,8 @@ def test_a_plan_through_the_web(client, senior_clerk, clerk, party, cite):
     plan = PaymentPlan.objects.get()
     assert "6 installments of $21.67" in response.content.decode()
     assert plan.installments().count() == 7  # six installments and the fee
+    page = client.get(plan.get_absolute_url())
+    assert page.status_code == 200 and f'href="/parties/{party.number}/"' in page.content.decode()
     client.post(url, data)  # the same form again
     assert PaymentPlan.objects.count() == 1
 
