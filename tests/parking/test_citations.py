@@ -108,12 +108,8 @@ def test_the_penalty_run_is_set_based_once_and_skips_contested_and_paid(
 
 def test_a_review_may_be_asked_for_up_to_21_days_from_issue(cite, clerk):
     c = cite(days=21)
-    assert rules.review_allowed(
-        c.issued_on, None, c.issued_on + datetime.timedelta(days=20), ps.policy_on()
-    )
-    assert rules.review_allowed(
-        c.issued_on, None, c.issued_on + datetime.timedelta(days=21), ps.policy_on()
-    )
+    assert rules.review_allowed(c.issued_on, None, c.issued_on + datetime.timedelta(days=20), ps.policy_on())
+    assert rules.review_allowed(c.issued_on, None, c.issued_on + datetime.timedelta(days=21), ps.policy_on())
     assert not rules.review_allowed(
         c.issued_on, None, c.issued_on + datetime.timedelta(days=22), ps.policy_on()
     )
