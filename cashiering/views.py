@@ -229,6 +229,21 @@ def counter(request, pay_form=None):
     )
 
 
+def _bring_up_to_date(numbers: list[str], user) -> list[str]:
+    """Tell each document's app that its charges are about to be paid today (the core's
+    charges_requested), so it can add what paying today owes; an app may answer with further
+    numbers whose open charges belong in the same basket (an amended return's). Returns the
+    numbers asked for and those, in order, without repeats."""
+    out = list(numbers)
+    with transaction.atomic():
+        for number in numbers:
+            for _receiver, answer in charges_requested.send(
+                sender=None, number=number, on=core.city_today(), acting_user=user
+            ):
+                out += [n for n in (answer or []) if n not in out]
+    return out
+
+
 @require_perm("cashiering.take_payment")
 @require_POST
 def basket_action(request):
@@ -241,9 +256,10 @@ def basket_action(request):
         q = form.cleaned_data["q"].strip()
         # a document's number finds all its charges (a license has its tax and its add-ons), after
         # the document's app has brought any charge that depends on the day of payment up to today
-        with transaction.atomic():
-            charges_requested.send(sender=None, number=q, on=core.city_today(), acting_user=request.user)
-        charges = list(Charge.objects.filter(source_number__iexact=q).order_by("pk"))
+        numbers = _bring_up_to_date([q], request.user)
+        charges = list(
+            Charge.objects.filter(Q(source_number__iexact=q) | Q(source_number__in=numbers)).order_by("pk")
+        )
         if charges:
             open_ones = [c for c in charges if not c.is_settled]
             if not open_ones:
@@ -259,13 +275,9 @@ def basket_action(request):
         if party is not None:
             basket.set_payer(party)
             return redirect(f"{reverse('cashiering:counter')}?find={party.number}")
-        numbers = [n for finder in counter_finders for n in finder(q)]
-        if numbers:  # e.g. a plate: all its open citations on one receipt
-            with transaction.atomic():
-                for number in numbers:
-                    charges_requested.send(
-                        sender=None, number=number, on=core.city_today(), acting_user=request.user
-                    )
+        found = [n for finder in counter_finders for n in finder(q)]
+        if found:  # e.g. a plate: all its open citations on one receipt
+            numbers = _bring_up_to_date(found, request.user)
             added = [
                 c
                 for c in Charge.objects.filter(source_number__in=numbers).order_by("source_number", "pk")
@@ -275,14 +287,25 @@ def basket_action(request):
             messages.success(
                 request,
                 f"{q.upper()}: added {len(added)} open charge{'s' if len(added) != 1 else ''} "
-                f"of {', '.join(numbers)}, ${total:,.2f}.",
+                f"of {', '.join(found)}, ${total:,.2f}.",
             )
             return redirect("cashiering:counter")
         return redirect(f"{reverse('cashiering:counter')}?find={q}")
     if action == "add_charge":
+        # a charge picked from a customer's list: what its document owes for paying today (a late
+        # penalty, interest) comes with it
         charge = get_object_or_404(Charge, pk=_id(request.POST.get("charge")))
         if not charge.is_settled:
+            before = set(
+                Charge.objects.filter(source_number=charge.source_number).values_list("pk", flat=True)
+            )
+            numbers = _bring_up_to_date([charge.source_number], request.user) if charge.source_number else []
             basket.add_charge(charge)
+            for new in Charge.objects.filter(source_number__in=numbers).exclude(pk__in=before).order_by("pk"):
+                if not new.is_settled and basket.add_charge(new):
+                    messages.info(
+                        request, f"Added {new.source_number}: {new.description}, ${new.balance:,.2f}."
+                    )
     elif action == "payer":
         basket.set_payer(get_object_or_404(Party, pk=_id(request.POST.get("party"))))
     elif action == "walk_in":

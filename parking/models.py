@@ -405,7 +405,9 @@ class Citation(models.Model):
         "PaymentPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="citations"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["-issued_at"]

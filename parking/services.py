@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from revenue import services as core
 from revenue.exceptions import NotAllowed, RevenueError
-from revenue.extensions import counter_finder, holding_check
+from revenue.extensions import counter_finder, exception_guard, holding_check
 from revenue.models import Account, Charge, Party, Payment, PaymentApplication
 from revenue.signals import charge_reopened, charge_settled, charges_requested
 
@@ -369,6 +369,15 @@ def _penalty_at_the_counter(sender, number: str, on: datetime.date, acting_user,
     citation = Citation.objects.filter(number=(number or "").strip().upper()).first()
     if citation is not None and citation.status == Citation.Status.OPEN:
         penalty_assess(citation=citation, on=on, acting_user=acting_user)
+
+
+@exception_guard
+def _citation_charges(kind, target) -> str | None:
+    """A citation is reduced or dismissed by a review's decision (dated, with its reason, and
+    with its status and DMV hold following), not by a waiver or write-off of its charges."""
+    if isinstance(target, Charge) and target.source_type_id and target.source_type.model_class() is Citation:
+        return f"{target.source_number} is a parking citation: dismiss or reduce it through a review."
+    return None
 
 
 @holding_check

@@ -498,16 +498,25 @@ WITH past_due AS (
       FROM past_due GROUP BY party_id
 ), latest AS (
     SELECT DISTINCT ON (f.party_id) f.party_id, f.id, f.created_at, f.kind, f.note, f.next_action_on,
-           f.promise_on, f.promise_amount
+           f.promise_on, f.promise_amount, f.invoice_id
       FROM receivables_followup f
      WHERE f.party_id IN (SELECT party_id FROM customers)
      ORDER BY f.party_id, f.created_at DESC, f.id DESC
 ), rows AS (
     SELECT cu.*, l.id AS followup_id, l.created_at AS followup_at, l.kind AS followup_kind,
            l.note AS followup_note, l.next_action_on, l.promise_on, l.promise_amount,
-           COALESCE((SELECT SUM(p.amount) FROM revenue_payment p
-                      WHERE p.party_id = cu.party_id AND p.status = 'posted'
-                        AND p.created_at >= l.created_at), 0) AS paid_since
+           l.invoice_id AS followup_invoice_id,
+           -- what the promise is kept with: payments since the follow-up applied to the
+           -- customer's invoice charges (lines and late fees), to the invoice it names if any;
+           -- not a parking ticket or a license paid meanwhile, nor credit left on account
+           COALESCE((SELECT SUM(pa.amount)
+                       FROM revenue_paymentapplication pa
+                       JOIN revenue_payment p ON p.id = pa.payment_id
+                       JOIN revenue_charge c ON c.id = pa.charge_id
+                       JOIN receivables_invoice i ON i.id = c.source_id
+                      WHERE c.source_type_id = %(invoice_ct)s AND i.party_id = cu.party_id
+                        AND (l.invoice_id IS NULL OR i.id = l.invoice_id)
+                        AND p.status = 'posted' AND p.created_at >= l.created_at), 0) AS paid_since
       FROM customers cu LEFT JOIN latest l ON l.party_id = cu.party_id
 )
 SELECT rows.*, py.number AS party_number, py.name AS party_name, py.phone AS party_phone
@@ -519,10 +528,24 @@ SELECT rows.*, py.number AS party_number, py.name AS party_name, py.phone AS par
 """
 
 
+def _promise_broken(row: dict, today: datetime.date) -> bool:
+    """The latest follow-up's promise date has passed and less than the amount promised was paid
+    on the customer's invoices since (the query's paid_since: invoice charges only, the named
+    invoice's when there is one), the same test as the query's."""
+    return bool(
+        row["promise_on"]
+        and row["promise_on"] < today
+        and row["paid_since"] < (row["promise_amount"] or Decimal("0.01"))
+    )
+
+
 def worklist(today: datetime.date | None = None) -> list[dict]:
     """Customers to follow up today: past-due invoices owed and either no follow-up yet, the
     latest follow-up's next action due, or a promise to pay whose date has passed without the
-    money (payments since the promise less than the amount promised). Oldest, then largest, first.
+    money: `paid_since`, what payments since the promise applied to the customer's invoices (to
+    the invoice the follow-up names, when it names one), is less than the amount promised.
+    Payments of other charges (a parking ticket, a license) do not keep the promise.
+    Oldest, then largest, first.
     A customer whose latest follow-up set no next action and no promise stays off the list
     until a new follow-up sets one."""
     today = today or core.city_today()
@@ -531,11 +554,7 @@ def worklist(today: datetime.date | None = None) -> list[dict]:
         r["days_past_due"] = (today - r["oldest_due"]).days
         if r["followup_id"] is None:
             r["reason"] = "No follow-up yet"
-        elif (
-            r["promise_on"]
-            and r["promise_on"] < today
-            and r["paid_since"] < (r["promise_amount"] or Decimal("0.01"))
-        ):
+        elif _promise_broken(r, today):
             r["reason"] = f"Promise to pay by {r['promise_on']:%m/%d/%Y} not kept"
         else:
             r["reason"] = f"Next action due {r['next_action_on']:%m/%d/%Y}"

@@ -32,6 +32,8 @@ from revenue.models import (
 )
 from revenue.signals import charge_reopened, charge_settled
 
+from .collections import NoPolicy, bucket_of
+from .collections import policy_on as aging_policy_on
 from .models import ZERO, CreditMemo, Invoice, InvoiceLine, ReceivablesPolicy
 
 MAX_INVOICE_TOTAL = Decimal("1000000.00")  # a larger miscellaneous billing is a keying mistake
@@ -590,13 +592,9 @@ def aging_labels(edges: list[int]) -> list[str]:
 
 
 def aging_bucket(days_past_due: int, edges: list[int]) -> int:
-    """0 for current (not past due), then 1 for up to the first edge, … len(edges)+1 beyond the last."""
-    if days_past_due <= 0:
-        return 0
-    for i, edge in enumerate(edges, start=1):
-        if days_past_due <= edge:
-            return i
-    return len(edges) + 1
+    """0 for current (not past due), then 1 for up to the first edge, … len(edges)+1 beyond the last.
+    The aging report's own function, so a statement and the report never bucket differently."""
+    return bucket_of(days_past_due, edges)
 
 
 _MEMO_NUMBER = re.compile(r"Credit memo (CM\d{4}-\d{6})")
@@ -711,20 +709,32 @@ def statement_compute(*, party: Party, start: datetime.date, end: datetime.date)
         balance += r.amount
         r.balance = balance
     closing = balance
-    policy = core.in_force(ReceivablesPolicy.objects.all(), end) or ReceivablesPolicy.objects.last()
-    edges = sorted(int(e) for e in (policy.aging_edges if policy else [30, 60, 90]))
+    try:  # the policy the aging report uses for that date
+        edges = sorted(int(e) for e in (aging_policy_on(end).aging_edges or []))
+    except NoPolicy:
+        edges = [30, 60, 90]
     labels = aging_labels(edges)
     buckets = [ZERO] * len(labels)
     open_items = []
+    # Each charge ages with its invoice, by the invoice's due date, as the aging report does: a
+    # late fee assessed (and due) today on a 95-day-old invoice is 95 days past due, not current.
+    invoice_ct = ContentType.objects.get_for_model(Invoice).pk
+    invoice_due, due_by_number = {}, {}
+    for pk, number, due_on in Invoice.objects.filter(party=party).values_list("pk", "number", "due_on"):
+        invoice_due[pk] = due_by_number[number] = due_on
     for c in charges:
         if c.assessed_on > end:
             continue
         owed = c.amount - sum((amt for on, amt in reductions[c.pk] if on <= end), ZERO)
         if owed == 0:
             continue
-        days = (end - c.due_on).days
+        if c.source_type_id == invoice_ct and c.source_id in invoice_due:
+            due_on = invoice_due[c.source_id]
+        else:
+            due_on = due_by_number.get(c.source_number, c.due_on)
+        days = (end - due_on).days
         buckets[aging_bucket(days, edges)] += owed
-        open_items.append({"charge": c, "owed": owed, "days_past_due": max(days, 0)})
+        open_items.append({"charge": c, "owed": owed, "due_on": due_on, "days_past_due": max(days, 0)})
     return Statement(
         party=party,
         start=start,

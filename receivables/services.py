@@ -2,4 +2,4 @@
 receivables.collections (aging, dunning, follow-up, write-offs, referrals); importing them here
 registers their charge signals and approval handlers when the app is ready."""
 
-from . import collections, invoices  # noqa: F401
+from . import collections, guards, invoices  # noqa: F401

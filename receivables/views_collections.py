@@ -16,6 +16,7 @@ from revenue.web import Repeated, post_once
 from . import collections, statistics
 from .forms_collections import AsOfForm, DunningRunForm, FiscalYearForm, FollowUpForm, WriteOffForm
 from .models import DunningRun, Invoice
+from .params import query_page, query_text
 
 REPORTS = "receivables.view_receivables_reports"
 
@@ -32,8 +33,10 @@ def _aging_request(request):
     elif not form.is_bound:
         form = AsOfForm(initial={"as_of": as_of})
     party = None
-    number = request.GET.get("party", "").strip()
-    if number:
+    number = query_text(request.GET, "party")
+    if number is None:  # a NUL byte: no customer has it, and PostgreSQL would refuse the query
+        messages.error(request, "That is not a customer number.")
+    elif number:
         party = Party.objects.filter(number__iexact=number).first()
         if party is None:
             messages.error(request, f"No customer has the number {number}.")
@@ -144,8 +147,7 @@ def dunning(request):
 def dunning_letters(request, pk):
     """A run's letters as one PDF for the mail room, 500 a file (?part=2 …)."""
     run = get_object_or_404(DunningRun, pk=pk)
-    part = request.GET.get("part", "1")
-    part = int(part) if part.isdigit() and 0 < int(part) <= collections.letter_parts(run) else 1
+    part = query_page(request.GET, "part", last=collections.letter_parts(run))
     pdf = render_pdf(
         "receivables/print/dunning_letters.html",
         {"run": run, "letters": collections.letters_of(run, part), "part": part},
@@ -172,7 +174,7 @@ def worklist(request):
 def followup_new(request, party_pk):
     party = get_object_or_404(Party, pk=party_pk)
     initial = {}
-    number = request.GET.get("invoice", "").strip()
+    number = query_text(request.GET, "invoice")
     if number:
         initial["invoice"] = number
     form = FollowUpForm(request.POST or None, party=party, initial=initial)

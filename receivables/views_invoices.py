@@ -18,6 +18,7 @@ from revenue.web import Repeated, post_once
 from . import invoices
 from .forms_invoices import LINE_ROWS, CreditMemoForm, InvoiceForm, InvoiceLineFormSet, SendForm
 from .models import Invoice
+from .params import query_text
 
 VIEW = "receivables.view_invoice"
 ISSUE = "receivables.issue_invoice"
@@ -30,10 +31,13 @@ def _invoice(number) -> Invoice:
 
 @require_perm(VIEW)
 def invoice_list(request):
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
+    q = query_text(request.GET, "q")
+    status = request.GET.get("status", "")  # only compared with the known statuses
     rows = Invoice.objects.select_related("party")
-    if q:
+    if q is None:  # a NUL byte: no invoice has it, and PostgreSQL would refuse the query
+        messages.error(request, "The search text has a character that cannot be searched for.")
+        q, rows = "", rows.none()
+    elif q:
         words = q.split()
         rows = rows.filter(
             Q(number__iexact=q)
@@ -67,8 +71,9 @@ def invoice_new(request):
         lines = InvoiceLineFormSet(request.POST, prefix="line")
     else:
         initial = {"invoice_date": core.city_today()}
-        if request.GET.get("party"):
-            initial["party_number"] = request.GET["party"]
+        number = query_text(request.GET, "party")
+        if number:
+            initial["party_number"] = number
         form = InvoiceForm(initial=initial)
         lines = InvoiceLineFormSet(prefix="line")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
@@ -104,8 +109,8 @@ def _customer(form) -> Party | None:
     """The party being billed, to show its name beside the number."""
     if getattr(form, "party", None):
         return form.party
-    number = (form.data.get("party_number") if form.is_bound else form.initial.get("party_number")) or ""
-    return Party.objects.filter(number__iexact=number.strip()).first() if number.strip() else None
+    number = query_text(form.data if form.is_bound else form.initial, "party_number")
+    return Party.objects.filter(number__iexact=number).first() if number else None
 
 
 def _has_policy() -> bool:

@@ -34,3 +34,14 @@ holding_checks: list[HoldingCheck] = []
 def holding_check(fn: HoldingCheck) -> HoldingCheck:
     holding_checks.append(fn)
     return fn
+
+
+# A duty app may refuse an exception the core would otherwise allow on its charges, and say what
+# to do instead (an invoice is reduced by a credit memo; a citation by a review's decision).
+ExceptionGuard = Callable[[str, object], str | None]  # (kind, target) -> refusal message or None
+exception_guards: list[ExceptionGuard] = []
+
+
+def exception_guard(fn: ExceptionGuard) -> ExceptionGuard:
+    exception_guards.append(fn)
+    return fn

@@ -275,10 +275,14 @@ class Charge(models.Model):
     amount_adjusted = money_field(default=ZERO)
     assessed_on = models.DateField()
     due_on = models.DateField()
-    receivable_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
-    revenue_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    # no index on the account and user keys: accounts and users are never deleted, reports join
+    # from the charges, and every index is paid for on each charge a citation import inserts
+    receivable_account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    revenue_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", db_index=False)
     pass_through_account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     pass_through_amount = money_field(default=ZERO, help_text="Part of the amount owed to another agency.")
     source_type = models.ForeignKey(
@@ -296,11 +300,17 @@ class Charge(models.Model):
         help_text="The entry that assessed it; a batch (a citation import) shares one entry.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["source_type", "source_id"])]
+        indexes = [
+            models.Index(fields=["source_type", "source_id"]),
+            # the counter finds a typed or scanned number whatever its case (source_number__iexact)
+            models.Index(Upper("source_number"), name="charge_source_number_upper"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
             models.CheckConstraint(

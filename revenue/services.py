@@ -989,6 +989,12 @@ def approval_request(
         raise RevenueError(f"A {kind} cannot be requested for a {target._meta.verbose_name}.")
     if not reason or not reason.strip():
         raise RevenueError("A reason is required.")
+    from .extensions import exception_guards
+
+    for guard in exception_guards:
+        refusal = guard(kind, target)
+        if refusal:
+            raise NotAllowed(refusal)
     if amount is not None:
         amount = money(amount)
         if isinstance(target, Party):
@@ -1012,7 +1018,14 @@ def approval_request(
             f"A {ApprovalRequest.Kind(kind).label.lower()} of {target} is already waiting for a supervisor."
         )
     limit = exception_limit(user=acting_user, kind=kind)
-    own_authority = amount is not None and limit is not None and amount <= limit
+    # a limit holds for a target in total: asking again for the same charge adds up
+    done_before = (
+        ApprovalRequest.objects.filter(
+            kind=kind, target_type=target_type, target_id=target.pk, status=ApprovalRequest.Status.PERFORMED
+        ).aggregate(total=models.Sum("amount"))["total"]
+        or ZERO
+    )
+    own_authority = amount is not None and limit is not None and amount + done_before <= limit
     request = ApprovalRequest.objects.create(
         kind=kind,
         target_type=target_type,

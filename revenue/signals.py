@@ -10,6 +10,9 @@ external work; use transaction.on_commit for that.
     charges_requested(sender, number, on, acting_user)  a document's charges are about to be paid (the counter
                                                    found its number): bring time-dependent charges (a late
                                                    penalty that grows by the month) up to the day of payment
+                                                   A receiver may return further document numbers whose
+                                                   open charges belong in the same basket (an amended
+                                                   return's extra tax); the counter adds those too.
 """
 
 from django.dispatch import Signal
