@@ -9,6 +9,10 @@ from revenue.models import Party
 from revenue.services import city_today
 
 from .models import Operator
+from .rules import add_months
+from .services import CERTIFICATE_RE, CERTIFICATE_RULE, MAX_ROOMS
+
+LATE_YEARS_AHEAD = 5
 
 
 class OperatorForm(OnceMixin, forms.ModelForm):
@@ -43,7 +47,7 @@ class OperatorForm(OnceMixin, forms.ModelForm):
         else:
             self.fields.pop("certificate_number")
             self.initial["party_number"] = self.instance.party.number
-        self.fields["rooms"].widget.attrs["min"] = 1
+        self.fields["rooms"].widget.attrs.update({"min": 1, "max": MAX_ROOMS})
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.render_hidden_fields = True
@@ -79,10 +83,18 @@ class OperatorForm(OnceMixin, forms.ModelForm):
         self.party = party
         return party.number
 
+    def clean_certificate_number(self):
+        number = (self.cleaned_data.get("certificate_number") or "").strip().upper()
+        if not CERTIFICATE_RE.fullmatch(number):
+            raise forms.ValidationError(CERTIFICATE_RULE)
+        return number
+
     def clean_rooms(self):
         rooms = self.cleaned_data["rooms"]
         if rooms is not None and rooms < 1:
             raise forms.ValidationError("At least one room or unit.")
+        if rooms is not None and rooms > MAX_ROOMS:
+            raise forms.ValidationError(f"At most {MAX_ROOMS:,} rooms or units.")
         return rooms
 
     def _post_clean(self):  # the service validates; keep the model's full_clean from refusing first
@@ -207,6 +219,28 @@ class AmendForm(FiguresMixin, OnceForm):
 
 
 class LateAsOfForm(forms.Form):
+    """The day the late charges are shown for: not before the period, not more than five years
+    ahead (the arithmetic has no use for year 9999)."""
+
     on = forms.DateField(
         label="Paid on", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+    def __init__(self, *args, period_start: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period_start = period_start
+
+    def clean_on(self):
+        on = self.cleaned_data.get("on")
+        if on is None:
+            return on
+        if self.period_start and on < self.period_start:
+            raise forms.ValidationError(
+                f"The paid-on date cannot be before the period ({self.period_start:%B %Y})."
+            )
+        latest = add_months(city_today(), 12 * LATE_YEARS_AHEAD)
+        if on > latest:
+            raise forms.ValidationError(
+                f"The paid-on date can be at most {LATE_YEARS_AHEAD} years ahead ({latest:%m/%d/%Y})."
+            )
+        return on

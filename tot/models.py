@@ -155,6 +155,15 @@ class TotReturn(models.Model):
     due_on = models.DateField()
     received_on = models.DateField(help_text="The day the return reached the city (not the postmark).")
     note = models.TextField(blank=True)
+    penalties_taken_back = money_field(
+        default=ZERO,
+        help_text="Penalties assessed before this return that it took back (waived, or credited on "
+        "account if paid) because it lowered the tax.",
+    )
+    interest_taken_back = money_field(
+        default=ZERO,
+        help_text="Interest assessed before this return that it took back because it lowered the tax.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -171,7 +180,8 @@ class TotReturn(models.Model):
                 condition=Q(
                     gross_rents__gte=0, exempt_long_stay__gte=0, exempt_government__gte=0, exempt_other__gte=0
                 )
-                & Q(taxable_rents__gte=0, tax__gte=0),
+                & Q(taxable_rents__gte=0, tax__gte=0)
+                & Q(penalties_taken_back__gte=0, interest_taken_back__gte=0),
                 name="tot_amounts_not_negative",
             ),
             models.CheckConstraint(

@@ -6,11 +6,13 @@ a refusal is a RevenueError with a sentence for the clerk and changes nothing.""
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -33,6 +35,12 @@ from .models import ZERO, NonFilerNotice, Operator, TotPolicy, TotRate, TotRetur
 
 FIGURES = ["gross_rents", "exempt_long_stay", "exempt_government", "exempt_other", "exempt_other_reason"]
 RETURN_FIELDS = [*FIGURES, "taxable_rents", "rate_percent", "tax", "due_on", "received_on", "status"]
+CERTIFICATE_RE = re.compile(r"[A-Z0-9-]{1,20}")
+CERTIFICATE_RULE = (
+    "A certificate number has up to 20 letters A to Z, digits 0 to 9 and dashes "
+    "(no accented letters, spaces or other signs)."
+)
+MAX_ROOMS = 100_000
 OPERATOR_FIELDS = ["name", "kind", "location", "rooms", "status", "opened_on", "closed_on", "party_id"]
 
 
@@ -94,6 +102,8 @@ def period_terms(period) -> PeriodTerms:
 
 @transaction.atomic
 def operator_create(*, acting_user, party: Party, **data) -> Operator:
+    if not acting_user.has_perm("tot.add_operator"):
+        raise NotAllowed("Your role cannot add TOT operators.")
     operator = Operator(party=party, created_by=acting_user, **data)
     _operator_check(operator)
     try:
@@ -112,6 +122,8 @@ def operator_create(*, acting_user, party: Party, **data) -> Operator:
 
 @transaction.atomic
 def operator_update(*, operator: Operator, acting_user, **data) -> Operator:
+    if not acting_user.has_perm("tot.change_operator"):
+        raise NotAllowed("Your role cannot change TOT operators.")
     operator = Operator.objects.select_for_update(no_key=True).get(pk=operator.pk)
     before = core.snapshot(operator, OPERATOR_FIELDS)
     for key, value in data.items():
@@ -129,10 +141,12 @@ def _operator_check(operator: Operator) -> None:
     operator.certificate_number = (operator.certificate_number or "").strip().upper()
     if not operator.certificate_number:
         raise RevenueError("The certificate number is required.")
-    if not all(ch.isalnum() or ch == "-" for ch in operator.certificate_number):
-        raise RevenueError("A certificate number has only letters, digits and dashes.")
-    if operator.rooms is None or operator.rooms < 1:
+    if not CERTIFICATE_RE.fullmatch(operator.certificate_number):
+        raise RevenueError(CERTIFICATE_RULE)
+    if not isinstance(operator.rooms, int) or isinstance(operator.rooms, bool) or operator.rooms < 1:
         raise RevenueError("An operator has at least one room or unit.")
+    if operator.rooms > MAX_ROOMS:
+        raise RevenueError(f"An operator has at most {MAX_ROOMS:,} rooms or units.")
     if operator.closed_on and operator.closed_on < operator.opened_on:
         raise RevenueError("The closing date is before the opening date.")
     if operator.status == Operator.Status.CLOSED and not operator.closed_on:
@@ -436,27 +450,34 @@ class LateView:
         return max(self.total - self.assessed, ZERO)
 
 
+def _assessed_late(
+    rows: list[TotReturn], charges: list[Charge], policy: TotPolicy
+) -> tuple[Decimal, Decimal]:
+    """(penalties, interest) assessed on the period, less what an amendment or audit adjustment
+    that lowered the tax took back. A waiver or write-off by a supervisor still counts as
+    assessed, so that the counter does not assess it again."""
+    penalties = sum(
+        (c.amount for c in charges if c.revenue_account_id == policy.penalty_revenue_account_id), ZERO
+    ) - sum((r.penalties_taken_back for r in rows), ZERO)
+    interest = sum(
+        (c.amount for c in charges if c.revenue_account_id == policy.interest_revenue_account_id), ZERO
+    ) - sum((r.interest_taken_back for r in rows), ZERO)
+    return penalties, interest
+
+
 def late_view(ret: TotReturn, on: datetime.date) -> LateView:
     lines = late_lines(ret, on)
     policy = policy_on(ret.period_start)
-    charges = period_charges(ret)
-    return LateView(
-        on=on,
-        lines=lines,
-        assessed_penalties=sum(
-            (c.amount for c in charges if c.revenue_account_id == policy.penalty_revenue_account_id), ZERO
-        ),
-        assessed_interest=sum(
-            (c.amount for c in charges if c.revenue_account_id == policy.interest_revenue_account_id), ZERO
-        ),
-    )
+    penalties, interest = _assessed_late(chain(ret), period_charges(ret), policy)
+    return LateView(on=on, lines=lines, assessed_penalties=penalties, assessed_interest=interest)
 
 
 @transaction.atomic
 def penalties_to_date(*, ret: TotReturn, on: datetime.date, acting_user) -> list[Charge]:
     """Assess what the period owes by `on` in penalties and interest and is not assessed yet, each
-    as its own charge on the current return's number. Never lowers or repeats a line: interest
-    that has grown adds only the increment."""
+    as its own charge on the current return's number. Never repeats a line: interest that has
+    grown adds only the increment. (An amendment that lowers the tax takes back what was assessed
+    beyond the new figure; see _take_back_late.)"""
     ret = TotReturn.objects.select_for_update(no_key=True).select_related("operator__party").get(pk=ret.pk)
     current = (
         ret if ret.status == TotReturn.Status.CURRENT else current_return(ret.operator, ret.period_start)
@@ -514,25 +535,152 @@ def penalties_to_date(*, ret: TotReturn, on: datetime.date, acting_user) -> list
 
 
 @receiver(charges_requested)
-def _late_charges_at_the_counter(sender, number: str, on: datetime.date, acting_user, **kwargs) -> None:
-    """The counter found a return's number: bring its penalties and interest up to today first."""
+def _late_charges_at_the_counter(
+    sender, number: str, on: datetime.date, acting_user, **kwargs
+) -> list[str] | None:
+    """The counter found a return's number: bring its penalties and interest up to today first,
+    and answer with the numbers of every return of the period (original, amendments, audit
+    adjustments) that has open charges, so that the whole period is paid on one receipt whichever
+    of its numbers the clerk typed (late charges go on the current return's number)."""
     ret = TotReturn.objects.filter(number__iexact=(number or "").strip()).first()
-    if ret is not None and ret.status in (TotReturn.Status.CURRENT, TotReturn.Status.SUPERSEDED):
-        try:
-            with transaction.atomic():
-                penalties_to_date(ret=ret, on=on, acting_user=acting_user)
-        except RevenueError:
-            pass  # no policy in force: the counter still shows the tax
+    if ret is None or ret.status not in (TotReturn.Status.CURRENT, TotReturn.Status.SUPERSEDED):
+        return None
+    try:
+        with transaction.atomic():
+            penalties_to_date(ret=ret, on=on, acting_user=acting_user)
+    except RevenueError:
+        pass  # no policy in force: the counter still shows the tax
+    numbers: list[str] = []
+    for charge in period_charges(ret):
+        if not charge.is_settled and charge.source_number not in numbers:
+            numbers.append(charge.source_number)
+    return numbers
 
 
 # --------------------------------------------------------------------------- amendments and audits
+
+
+def _credit_on_account(
+    *, new: TotReturn, account, amount: Decimal, what: str, label: str, acting_user, reason
+):
+    """What was paid beyond the new figure goes to the operator's credit on account (Dr the
+    revenue it was paid to, Cr customer credit), the entry's source being the new return."""
+    party = core.lock_party(new.operator.party)
+    memo = f"TOT {label} {new.number}: {what} paid beyond the new figure"
+    core.journal_post(
+        lines=[
+            core.Line(account=account, debit=amount, party=party, memo=memo),
+            core.Line(
+                account=core.account_for_role(Account.Role.CUSTOMER_CREDIT),
+                credit=amount,
+                party=party,
+                memo=f"Refund due on {new.number}",
+            ),
+        ],
+        memo=memo,
+        acting_user=acting_user,
+        source=new,
+    )
+    core.audit(
+        actor=acting_user,
+        action="tot_return.credited",
+        obj=new,
+        after={"credit": amount, "of": what},
+        reason=reason,
+    )
+
+
+def _take_back_late(*, new: TotReturn, policy: TotPolicy, acting_user, reason: str, label: str) -> None:
+    """The tax went down: work the late lines out again for the new tax as of the last day the
+    late charges were brought up to, and take back what was assessed beyond them, penalties and
+    interest separately: the open part is waived (newest charge first), and the part already
+    paid goes to the operator's credit on account. What is taken back is kept on the new return
+    so that the counter assesses again only what grows beyond the new figure."""
+    charges = period_charges(new)
+    late_ids = (policy.penalty_revenue_account_id, policy.interest_revenue_account_id)
+    late = [c for c in charges if c.revenue_account_id in late_ids]
+    if not late:
+        return
+    as_of = max(c.due_on for c in late)  # the day penalties_to_date last figured them for
+    lines = rules.late_lines(
+        tax=new.tax,
+        due_on=new.due_on,
+        on=as_of,
+        rules=rules.LateRules.of(policy),
+        payments=_tax_payments(new, policy, charges),
+    )
+    owed = {
+        "penalties": sum((ln.amount for ln in lines if ln.key != "interest"), ZERO),
+        "interest": sum((ln.amount for ln in lines if ln.key == "interest"), ZERO),
+    }
+    rows = chain(new)
+    assessed = dict(zip(("penalties", "interest"), _assessed_late(rows, charges, policy), strict=True))
+    changed = []
+    for key, account, field_name in (
+        ("penalties", policy.penalty_revenue_account, "penalties_taken_back"),
+        ("interest", policy.interest_revenue_account, "interest_taken_back"),
+    ):
+        excess = assessed[key] - owed[key]
+        if excess <= 0:
+            continue
+        mine = core.lock_charges(c.pk for c in late if c.revenue_account_id == account.pk)
+        waived = ZERO
+        for charge in sorted(mine.values(), key=lambda c: -c.pk):  # newest first
+            part = min(excess - waived, charge.balance)
+            if part > 0:
+                core.charge_adjust(
+                    charge=charge,
+                    amount=part,
+                    kind=ApprovalRequest.Kind.WAIVER,
+                    acting_user=acting_user,
+                    reason=f"TOT {label} {new.number} lowered the tax: {reason}"[:250],
+                )
+                waived += part
+        credited_before = (
+            JournalLine.objects.filter(
+                entry__source_type=ContentType.objects.get_for_model(TotReturn),
+                entry__source_id__in=[r.pk for r in rows],
+                account=account,
+                debit__gt=0,
+            ).aggregate(total=Sum("debit"))["total"]
+            or ZERO
+        )
+        paid = sum((c.amount_paid for c in mine.values()), ZERO) - credited_before
+        credit = min(excess - waived, max(paid, ZERO))
+        if credit > 0:
+            _credit_on_account(
+                new=new,
+                account=account,
+                amount=credit,
+                what=key,
+                label=label,
+                acting_user=acting_user,
+                reason=reason,
+            )
+        if waived + credit > 0:
+            setattr(new, field_name, getattr(new, field_name) + waived + credit)
+            changed.append(field_name)
+    if changed:
+        new.save(update_fields=changed)
+        core.audit(
+            actor=acting_user,
+            action="tot_return.late_taken_back",
+            obj=new,
+            after={
+                "as_of": as_of,
+                "penalties": new.penalties_taken_back,
+                "interest": new.interest_taken_back,
+            },
+            reason=reason,
+        )
 
 
 def _difference(*, old: TotReturn, new: TotReturn, acting_user, reason: str) -> None:
     """Settle the change in tax between the old and the new figures: more tax is a charge on the
     new number (due on the period's due date, so lateness runs from it); less tax waives the open
     tax balance, and what was already paid beyond the new tax goes to the operator's credit on
-    account (Dr TOT revenue, Cr customer credit)."""
+    account (Dr TOT revenue, Cr customer credit); the penalties and interest assessed on tax no
+    longer owed are taken back the same way (_take_back_late)."""
     policy = policy_on(new.period_start)
     diff = new.tax - old.tax
     label = "amended return" if new.kind == TotReturn.Kind.AMENDED else "audit adjustment"
@@ -558,25 +706,16 @@ def _difference(*, old: TotReturn, new: TotReturn, acting_user, reason: str) -> 
             )
             left -= part
     if left > 0:
-        party = core.lock_party(new.operator.party)
-        memo = f"TOT {label} {new.number}: tax paid beyond the new figure"
-        core.journal_post(
-            lines=[
-                core.Line(account=policy.tax_revenue_account, debit=left, party=party, memo=memo),
-                core.Line(
-                    account=core.account_for_role(Account.Role.CUSTOMER_CREDIT),
-                    credit=left,
-                    party=party,
-                    memo=f"Refund due on {new.number}",
-                ),
-            ],
-            memo=memo,
+        _credit_on_account(
+            new=new,
+            account=policy.tax_revenue_account,
+            amount=left,
+            what="tax",
+            label=label,
             acting_user=acting_user,
-            source=new,
+            reason=reason,
         )
-        core.audit(
-            actor=acting_user, action="tot_return.credited", obj=new, after={"credit": left}, reason=reason
-        )
+    _take_back_late(new=new, policy=policy, acting_user=acting_user, reason=reason, label=label)
 
 
 def _supersede(*, old: TotReturn, new: TotReturn, acting_user, reason: str) -> TotReturn:
@@ -726,8 +865,6 @@ def _audit_adjustment_denied(sender, instance: ApprovalRequest, **kwargs) -> Non
 
 
 def approval_for(ret: TotReturn) -> ApprovalRequest | None:
-    from django.contrib.contenttypes.models import ContentType
-
     return (
         ApprovalRequest.objects.filter(
             target_type=ContentType.objects.get_for_model(TotReturn), target_id=ret.pk
@@ -750,21 +887,42 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
     return out
 
 
+def policies_loaded() -> list[TotPolicy]:
+    """Every TOT policy, latest first, for working out which is in force without a query a day."""
+    return list(TotPolicy.objects.order_by("-effective_from"))
+
+
+def in_force_of(policies: list[TotPolicy], day: datetime.date) -> TotPolicy | None:
+    """core.in_force over rows already loaded (latest first)."""
+    return next((p for p in policies if p.effective_from <= day), None)
+
+
+def due_dates(
+    periods, *, policies: list[TotPolicy] | None = None
+) -> dict[datetime.date, datetime.date | None]:
+    """The due date of each period (first days of months), None when no policy is in force."""
+    policies = policies_loaded() if policies is None else policies
+    out = {}
+    for first in periods:
+        policy = in_force_of(policies, first)
+        out[first] = None if policy is None else rules.due_date(first, policy.due_months_after)
+    return out
+
+
 def due_periods(
-    operator: Operator, today: datetime.date, *, lookback_months: int = 12
+    operator: Operator,
+    today: datetime.date,
+    *,
+    lookback_months: int = 12,
+    policies: list[TotPolicy] | None = None,
 ) -> list[datetime.date]:
     """Months whose return is due and past its due date, from the later of the operator's opening
-    month and `lookback_months` months ago, to its closing month."""
+    month and `lookback_months` months ago, to its closing month. `policies` (policies_loaded())
+    saves the look-up when many operators are checked."""
     start = max(operator.opened_on.replace(day=1), rules.add_months(today.replace(day=1), -lookback_months))
     end = today if operator.closed_on is None else min(today, operator.closed_on)
-    periods = []
-    for first in months_between(start, end):
-        policy = core.in_force(TotPolicy.objects.all(), first)
-        if policy is None:
-            continue
-        if rules.due_date(first, policy.due_months_after) < today:
-            periods.append(first)
-    return periods
+    due = due_dates(months_between(start, end), policies=policies)
+    return [first for first, due_on in due.items() if due_on is not None and due_on < today]
 
 
 @dataclass
@@ -789,9 +947,11 @@ def missing_periods(operator: Operator, today: datetime.date | None = None) -> l
 
 
 def nonfilers(today: datetime.date | None = None) -> list[Missing]:
-    """Active operators missing a current return for a month whose due date has passed."""
+    """Operators (active, suspended or closed: a closed one owes the months up to its closing)
+    missing a current return for a month whose due date has passed."""
     today = today or core.city_today()
-    operators = list(Operator.objects.filter(status=Operator.Status.ACTIVE).select_related("party"))
+    operators = list(Operator.objects.select_related("party"))
+    policies = policies_loaded()
     filed = set(
         TotReturn.objects.filter(operator__in=operators, status=TotReturn.Status.CURRENT).values_list(
             "operator_id", "period_start"
@@ -802,7 +962,7 @@ def nonfilers(today: datetime.date | None = None) -> list[Missing]:
         noticed[n.operator_id][n.period_start] = n.sent_on
     out = []
     for op in operators:
-        periods = [p for p in due_periods(op, today) if (op.pk, p) not in filed]
+        periods = [p for p in due_periods(op, today, policies=policies) if (op.pk, p) not in filed]
         if periods:
             out.append(Missing(op, periods, {p: d for p, d in noticed[op.pk].items() if p in periods}))
     return out
@@ -819,14 +979,40 @@ def nonfiler_notices_send(*, acting_user, on: datetime.date | None = None) -> li
         for m in nonfilers(on)
         for p in m.new_periods
     ]
-    made = NonFilerNotice.objects.bulk_create(rows, ignore_conflicts=True)
-    for m in {r.operator_id: r.operator for r in rows}.values():
+    made = _insert_new_notices(rows)
+    for m in {r.operator_id: r.operator for r in made}.values():
         core.audit(
             actor=acting_user,
             action="tot_operator.nonfiler_notice",
             obj=m,
-            after={"periods": [f"{r.period_start:%Y-%m}" for r in rows if r.operator_id == m.pk], "on": on},
+            after={"periods": [f"{r.period_start:%Y-%m}" for r in made if r.operator_id == m.pk], "on": on},
         )
+    return made
+
+
+def _insert_new_notices(rows: list[NonFilerNotice]) -> list[NonFilerNotice]:
+    """Insert the notices, skipping any period another clerk noticed meanwhile, and return only
+    the rows this call inserted (INSERT … ON CONFLICT DO NOTHING RETURNING; bulk_create with
+    ignore_conflicts would hand back every row, inserted or not)."""
+    table = connection.ops.quote_name(NonFilerNotice._meta.db_table)
+    inserted = {}
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 1000):
+            batch = rows[i : i + 1000]
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} (operator_id, period_start, sent_on, created_by_id) VALUES {values} "
+                "ON CONFLICT (operator_id, period_start) DO NOTHING RETURNING id, operator_id, period_start",
+                [x for r in batch for x in (r.operator_id, r.period_start, r.sent_on, r.created_by_id)],
+            )
+            inserted.update({(op_id, period): pk for pk, op_id, period in cursor.fetchall()})
+    made = []
+    for r in rows:
+        pk = inserted.get((r.operator_id, r.period_start))
+        if pk is not None:
+            r.pk = pk
+            r._state.adding = False
+            made.append(r)
     return made
 
 
@@ -890,20 +1076,28 @@ def tot_report(year: int) -> tuple[list[ReportRow], dict[str, Decimal]]:
             rows[key].tax_collected += p["total"]
         else:
             rows[key].late_collected += p["total"]
-    from django.contrib.contenttypes.models import ContentType
-
+    # what went back to credit on account when a return lowered the tax: the entry debits the
+    # revenue it was paid to (tax, penalty or interest) and credits the customer credit account
+    source = {
+        "entry__source_type": ContentType.objects.get_for_model(TotReturn),
+        "entry__source_id__in": [r.pk for r in returns],
+    }
+    credit_entries = JournalLine.objects.filter(**source, account__role=Account.Role.CUSTOMER_CREDIT).values(
+        "entry_id"
+    )
     credited = (
-        JournalLine.objects.filter(
-            entry__source_type=ContentType.objects.get_for_model(TotReturn),
-            entry__source_id__in=[r.pk for r in returns],
-            account__role=Account.Role.CUSTOMER_CREDIT,
-        )
-        .values("entry__source_id")
-        .annotate(total=Sum("credit"))
+        JournalLine.objects.filter(**source, entry_id__in=credit_entries, debit__gt=0)
+        .values("entry__source_id", "account_id")
+        .annotate(total=Sum("debit"))
     )
     by_pk = {r.pk: r for r in returns}
     for c in credited:
-        rows[key_of[by_pk[c["entry__source_id"]].number]].tax_collected -= c["total"] or ZERO
+        row = rows[key_of[by_pk[c["entry__source_id"]].number]]
+        if c["account_id"] in tax_accounts:
+            row.tax_collected -= c["total"] or ZERO
+        else:  # penalties or interest taken back though paid: no longer assessed, nor kept
+            row.late_assessed -= c["total"] or ZERO
+            row.late_collected -= c["total"] or ZERO
     ordered = sorted(rows.values(), key=lambda r: (r.operator.name, r.period))
     totals = {
         "tax": sum((r.tax for r in ordered), ZERO),

@@ -170,17 +170,21 @@ def _late_for(ret, on):
         return services.late_view(ret, on), ""
     except RevenueError as exc:
         return None, str(exc)
+    except (ValueError, OverflowError):  # a date the calendar arithmetic cannot reach
+        return None, f"The late charges cannot be worked out for {on:%m/%d/%Y}."
 
 
 @require_perm("tot.view_totreturn")
 def return_detail(request, number):
     ret = get_object_or_404(TotReturn.objects.select_related("operator__party", "supersedes"), number=number)
     today = core.city_today()
-    as_of = LateAsOfForm(request.GET or None)
+    as_of = LateAsOfForm(request.GET or None, period_start=ret.period_start)
     on = today
     if as_of.is_bound and as_of.is_valid() and as_of.cleaned_data.get("on"):
         on = as_of.cleaned_data["on"]
     late, error = _late_for(ret, on)
+    if as_of.is_bound and not as_of.is_valid():
+        error = " ".join([*as_of.errors.get("on", []), f"Shown for today ({today:%m/%d/%Y}).", error]).strip()
     charges = services.period_charges(ret) if ret.status in ("current", "superseded") else []
     current = (
         ret
@@ -367,15 +371,11 @@ def nonfiler_notices_pdf(request):
             ]
     else:
         letters = [(m.operator, m.new_periods) for m in services.nonfilers() if m.new_periods]
+    policies = services.policies_loaded()  # once, not a query per period
     rows = []
     for op, periods in letters:
-        terms = []
-        for p in periods:
-            try:
-                terms.append((p, services.period_terms(p).due_on))
-            except RevenueError:
-                terms.append((p, None))
-        rows.append({"operator": op, "periods": terms})
+        due = services.due_dates(periods, policies=policies)
+        rows.append({"operator": op, "periods": [(p, due[p]) for p in periods]})
     pdf = render_pdf(
         "tot/print/nonfiler_notices.html",
         {"letters": rows, "preview": preview, "today": core.city_today()},
