@@ -48,6 +48,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--chunk", type=int, default=50_000)
+    parser.add_argument(
+        "--profile", action="store_true", help="time each kind of SQL statement and the commits"
+    )
     args = parser.parse_args()
     import dj_database_url
 
@@ -98,9 +101,42 @@ def main():
                 flush=True,
             )
 
-        batch = imports.citations_import(
-            path, path.name, acting_user=clerk, progress=progress, chunk=args.chunk
-        )
+        spent: dict[str, float] = {}
+
+        def timed(execute, sql, params, many, context):
+            t = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                key = " ".join(str(sql).split())[:60]
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t
+
+        if args.profile:
+            from django.db.backends.postgresql.base import DatabaseWrapper
+
+            real_commit = DatabaseWrapper._commit
+
+            def commit(self):
+                t = time.perf_counter()
+                try:
+                    return real_commit(self)
+                finally:
+                    spent["COMMIT (deferred constraint checks)"] = (
+                        spent.get("COMMIT (deferred constraint checks)", 0.0) + time.perf_counter() - t
+                    )
+
+            DatabaseWrapper._commit = commit
+            with connection.execute_wrapper(timed):
+                batch = imports.citations_import(
+                    path, path.name, acting_user=clerk, progress=progress, chunk=args.chunk
+                )
+            DatabaseWrapper._commit = real_commit
+            for key, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:10]:
+                print(f"    {seconds:7.2f} s  {key}")
+        else:
+            batch = imports.citations_import(
+                path, path.name, acting_user=clerk, progress=progress, chunk=args.chunk
+            )
         import_s = time.perf_counter() - started
         assert (batch.rows_imported, batch.rows_rejected) == (n, 0), (
             batch.rows_imported,
