@@ -392,3 +392,16 @@ def test_lookup_by_number_and_by_plate_with_or_without_state(cite):
     assert ps.lookup("NV 7ABC123")[0] == [b]
     assert ps.lookup("7ABC123 CA")[0] == [a]
     assert ps.lookup("7A*C")[0] == []
+
+
+def test_the_nightly_command_adds_penalties_as_a_supervisor_only(cite, supervisor, clerk):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    late = cite(days=30)
+    with pytest.raises(CommandError, match="supervisor"):
+        call_command("parking_nightly", user=clerk.username, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("parking_nightly", user=supervisor.username, stdout=out)
+    assert "1 late penalties added" in out.getvalue() and ps.citation_owed(late) == D("130.00")
