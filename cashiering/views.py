@@ -111,6 +111,8 @@ class Basket:
             [i["charge"] for i in self.data["items"] if "charge" in i]
         )
         fees = FeeType.objects.in_bulk([i["fee"] for i in self.data["items"] if "fee" in i])
+        by_party = {c.party_id: c for c in charges.values()}
+        holding = {pk for pk, c in by_party.items() if any(check(c) for check in holding_checks)}
         lines = []
         for item in self.data["items"]:
             if "charge" in item:
@@ -123,7 +125,7 @@ class Basket:
                         "charge": charge,
                         "number": charge.source_number,
                         "description": charge.description,
-                        "party": charge.party,
+                        "party": None if charge.party_id in holding else charge.party,
                         "balance": charge.balance,
                         "default": charge.balance,
                         "fixed": False,

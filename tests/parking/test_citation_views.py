@@ -209,6 +209,7 @@ def test_a_plate_typed_at_the_counter_pays_all_its_open_citations_on_one_receipt
     assert sorted(numbers) == sorted([on_time.number, late.number, late.number])  # fine, fine, late penalty
     assert page.context["due"] == D("195.00")
     assert page.context["payer"] == walk_in_payer  # not the registered owners' holding account
+    assert all(ln["party"] is None for ln, _f, _i in page.context["pay_rows"])  # nor named on each line
     client.post(reverse("cashiering:basket"), {"action": "payer", "party": walk_in_payer.pk})
     signature = client.get(reverse("cashiering:counter")).context["basket"].signature
     client.post(
