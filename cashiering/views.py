@@ -78,17 +78,25 @@ class Basket:
         return "-".join(i["id"] for i in self.data["items"]) or "empty"
 
     def add_charge(self, charge: Charge) -> bool:
-        if any(i.get("charge") == charge.pk for i in self.data["items"]):
-            return False
-        self.data["items"].append({"id": uuid.uuid4().hex[:12], "charge": charge.pk})
+        return bool(self.add_charges([charge]))
+
+    def add_charges(self, charges) -> list[Charge]:
+        """Put charges in the basket (those not in it yet), saving once; returns those added. The
+        payer, if none is chosen, is the first charge's party (the walk-in customer when that
+        party only holds the charges, as for parking citations)."""
+        inside = {i.get("charge") for i in self.data["items"]}
+        added = [c for c in charges if c.pk not in inside and not inside.add(c.pk)]
+        if not added:
+            return []
+        self.data["items"] += [{"id": uuid.uuid4().hex[:12], "charge": c.pk} for c in added]
         if not self.data["payer"]:
-            if any(check(charge) for check in holding_checks):
+            if any(check(added[0]) for check in holding_checks):
                 walk_in = Party.objects.filter(name=WALK_IN_NAME).first()
                 self.data["payer"] = walk_in.pk if walk_in else None
             else:
-                self.data["payer"] = charge.party_id
+                self.data["payer"] = added[0].party_id
         self.save()
-        return True
+        return added
 
     def add_fee(self, fee_type: FeeType, quantity: int, amount):
         self.data["items"].append(
@@ -203,7 +211,7 @@ def counter(request, pay_form=None):
         return redirect("cashiering:session_open")
     basket = Basket(request)
     lines = basket.lines()
-    find = request.GET.get("find", "").strip()
+    find = request.GET.get("find", "").replace("\x00", "").strip()[:100]
     candidates = []
     if find:
         for party in selectors.party_search(find, limit=10):
@@ -266,25 +274,36 @@ def basket_action(request):
             open_ones = [c for c in charges if not c.is_settled]
             if not open_ones:
                 messages.warning(request, f"{charges[0].source_number} is already paid in full.")
-            for charge in open_ones:
-                if basket.add_charge(charge):
-                    messages.success(
-                        request,
-                        f"Added {charge.source_number}: {charge.description}, balance ${charge.balance:,.2f}.",
-                    )
+            for charge in basket.add_charges(open_ones):
+                messages.success(
+                    request,
+                    f"Added {charge.source_number}: {charge.description}, balance ${charge.balance:,.2f}.",
+                )
             return redirect("cashiering:counter")
         party = Party.objects.filter(number__iexact=q).first()
         if party is not None:
             basket.set_payer(party)
             return redirect(f"{reverse('cashiering:counter')}?find={party.number}")
-        found = [n for finder in counter_finders for n in finder(q)]
-        if found:  # e.g. a plate: all its open citations on one receipt
-            numbers = _bring_up_to_date(found, request.user)
-            added = [
-                c
-                for c in Charge.objects.filter(source_number__in=numbers).order_by("source_number", "pk")
-                if not c.is_settled and basket.add_charge(c)
-            ]
+        # e.g. a plate: all its open citations on one receipt; a finder brings what it finds up to the
+        # day of payment itself, in one go, and may refuse with a message (a plate in two states)
+        try:
+            with transaction.atomic():
+                found = [
+                    n
+                    for finder in counter_finders
+                    for n in finder(q, on=core.city_today(), user=request.user)
+                ]
+        except RevenueError as exc:
+            messages.warning(request, str(exc))
+            return redirect("cashiering:counter")
+        if found:
+            added = basket.add_charges(
+                [
+                    c
+                    for c in Charge.objects.filter(source_number__in=found).order_by("source_number", "pk")
+                    if not c.is_settled
+                ]
+            )
             total = sum((c.balance for c in added), ZERO)
             messages.success(
                 request,

@@ -386,12 +386,32 @@ def _held_for_registered_owners(charge: Charge) -> bool:
 
 
 @counter_finder
-def _plate_at_the_counter(text: str) -> list[str]:
-    """A plate typed at the counter finds the plate's open citations (numbers, oldest first)."""
+def _plate_at_the_counter(text: str, *, on: datetime.date, user) -> list[str]:
+    """A plate typed at the counter finds the plate's open citations (numbers, oldest first), each
+    with the late penalty paying today adds. Plates are unique only within a state: a plate with
+    open citations in two states needs its state typed too."""
     if Citation.objects.filter(number=(text or "").strip().upper()).exists():
         return []
-    found, _label = lookup(text)
-    return [c.number for c in sorted(found, key=lambda c: c.issued_at) if c.status == Citation.Status.OPEN]
+    found, label = lookup(text)
+    found = sorted((c for c in found if c.status == Citation.Status.OPEN), key=lambda c: c.issued_at)
+    states = sorted({c.state for c in found})
+    if len(states) > 1:
+        plate = found[0].plate
+        raise rules.RuleError(
+            f"{plate} has open citations in {' and '.join(states)}: type the state too, "
+            f"e.g. {states[0]} {plate}."
+        )
+    if found:
+        policy = policy_on(on)
+        contested = set(
+            Contest.objects.filter(citation__in=found, decision=Contest.Decision.PENDING).values_list(
+                "citation_id", flat=True
+            )
+        )
+        for c in found:  # only the few that owe a penalty today are touched
+            if c.penalty_on is None and c.pk not in contested and rules.penalty_due(c.issued_on, on, policy):
+                penalty_assess(citation=c, on=on, acting_user=user)
+    return [c.number for c in found]
 
 
 # --------------------------------------------------------------------------- status follows the money

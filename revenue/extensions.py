@@ -13,9 +13,10 @@ def party_panel(fn: PartyPanel) -> PartyPanel:
 
 
 # The counter's find box: after a document number and a party number, each registered finder may
-# turn the text into document numbers (a plate into its open citations). The counter then adds
-# every open charge of those documents, after charges_requested has brought each one up to date.
-CounterFinder = Callable[[str], list[str]]
+# turn the text into document numbers (a plate into its open citations), having brought them up to
+# the day of payment itself (in one go: a plate may have dozens); the counter then adds every open
+# charge of those documents. A finder may raise RevenueError with a message for the clerk.
+CounterFinder = Callable[..., list[str]]  # (text, *, on, user) -> document numbers
 counter_finders: list[CounterFinder] = []
 
 

@@ -676,6 +676,15 @@ def charges_transfer(
     if not reason.strip():
         raise RevenueError("A reason is required.")
     locked = lock_charges(c.pk for c in charges)
+    for c in locked.values():
+        # the new charges carry no other agency's share and credit `revenue_account` if waived
+        # later: a charge that would leave either out of step with the ledger is not moved
+        if c.balance and c.pass_through_amount:
+            raise RevenueError(f"{c.source_number} includes another agency's share; it cannot be moved.")
+        if c.balance and c.revenue_account_id != revenue_account.pk:
+            raise RevenueError(
+                f"{c.source_number} was credited to {c.revenue_account}, not {revenue_account}."
+            )
     owed = sum((c.balance for c in locked.values()), ZERO)
     total = sum((money(n.amount, field=n.description) for n in into), ZERO)
     if not locked or owed == ZERO:
