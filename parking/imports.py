@@ -244,42 +244,58 @@ class _Checker:
         return known
 
     def check(self, row: list[str], line: int) -> str:
-        """One row as a COPY text line, or RuleError with the reason."""
+        """One row as a COPY text line, or RuleError naming every problem of the row (so one
+        correction of the file fixes it)."""
         c = self.cols
         if len(row) != c[""]:
             raise rules.RuleError(f"The row has {len(row)} fields; the header has {c['']}.")
+        problems: list[str] = []
+
+        def attempt(fn, *args):
+            try:
+                return fn(*args)
+            except rules.RuleError as exc:
+                problems.append(str(exc))
+                return None
+
         number = row[c["citation_number"]].strip().upper()
         if not _NUMBER.match(number):
-            raise rules.RuleError(f"Citation number {number!r} must be 4 to 20 letters and digits.")
-        first = self.seen.get(number)
-        if first is not None:
-            raise rules.RuleError(f"Citation {number} is in the file twice (first on line {first}).")
-        self.seen[number] = line
-        issued, stamp = _parse_issued_at(row[c["issued_at"]].strip())
-        if issued > self.latest:
-            raise rules.RuleError(f"Issued at {issued:%m/%d/%Y %H:%M} is in the future.")
-        if issued < self.earliest:
-            raise rules.RuleError(
+            problems.append(f"Citation number {number!r} must be 4 to 20 letters and digits.")
+        elif (first := self.seen.get(number)) is not None:
+            problems.append(f"Citation {number} is in the file twice (first on line {first}).")
+        else:
+            self.seen[number] = line
+        parsed = attempt(_parse_issued_at, row[c["issued_at"]].strip())
+        issued, stamp = parsed if parsed else (None, "")
+        if issued is not None and issued > self.latest:
+            problems.append(f"Issued at {issued:%m/%d/%Y %H:%M} is in the future.")
+        elif issued is not None and issued < self.earliest:
+            problems.append(
                 f"Issued on {issued:%m/%d/%Y}: more than {MAX_YEARS} years ago, too old to import."
             )
-        plate = rules.clean_plate(row[c["plate"]])
-        state = rules.clean_state(row[c["state"]])
+        plate = attempt(rules.clean_plate, row[c["plate"]])
+        state = attempt(rules.clean_state, row[c["state"]])
         make = row[c["make"]].strip().upper()
         if len(make) > 20:
-            raise rules.RuleError(f"Make {make!r} is longer than 20 characters.")
-        violation_id, due_days, fine = self.fine_of(
-            row[c["violation_code"]].strip(), issued.date(), row[c["fine"]].strip()
-        )
+            problems.append(f"Make {make!r} is longer than 20 characters.")
+        found = None
+        if issued is not None:
+            found = attempt(
+                self.fine_of, row[c["violation_code"]].strip(), issued.date(), row[c["fine"]].strip()
+            )
         location = row[c["location"]].strip()
         if not location:
-            raise rules.RuleError("The location is blank.")
-        if len(location) > 120:
-            raise rules.RuleError("The location is longer than 120 characters.")
+            problems.append("The location is blank.")
+        elif len(location) > 120:
+            problems.append("The location is longer than 120 characters.")
         badge = row[c["badge"]].strip().upper()
         if not badge:
-            raise rules.RuleError("The officer's badge is blank.")
-        if len(badge) > 10:
-            raise rules.RuleError(f"Badge {badge!r} is longer than 10 characters.")
+            problems.append("The officer's badge is blank.")
+        elif len(badge) > 10:
+            problems.append(f"Badge {badge!r} is longer than 10 characters.")
+        if problems:
+            raise rules.RuleError(" ".join(problems)[:300])
+        violation_id, due_days, fine = found
         return (
             f"{line}\t{number}\t{stamp}\t{plate}\t{state}\t{make.translate(_COPY_ESCAPE)}\t{violation_id}\t"
             f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_days}\n"

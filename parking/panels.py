@@ -13,6 +13,12 @@ def parking(party, request):
         Permit.objects.filter(party=party).select_related("permit_type", "serial__permit_type")[:50]
     )
     plans = list(PaymentPlan.objects.filter(party=party)[:20])
-    if not permits and not plans:
+    if not permits and not plans and not request.user.has_perm("parking.issue_permit"):
         return None
-    return {"title": "Parking", "template": "parking/_party_parking.html", "permits": permits, "plans": plans}
+    return {
+        "title": "Parking",
+        "template": "parking/_party_parking.html",
+        "permits": permits,
+        "plans": plans,
+        "party": party,
+    }

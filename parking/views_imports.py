@@ -84,7 +84,7 @@ def import_new(request):
     core.submission_result(key=key, result_url=batch.get_absolute_url())
     messages.success(
         request,
-        f"Import {batch.pk}: {batch.rows_imported:,} citations imported (${batch.amount:,}), "
+        f"Import {batch.pk}: {batch.rows_imported:,} citation{'s' if batch.rows_imported != 1 else ''} imported (${batch.amount:,}), "
         f"{batch.rows_rejected:,} rows rejected.",
     )
     return redirect(batch)

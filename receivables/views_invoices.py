@@ -254,13 +254,14 @@ def _party_invoices(party, request):
     if not request.user.has_perm(VIEW):
         return None
     rows = list(Invoice.objects.filter(party=party)[:50])
-    if not rows:
+    if not rows and not request.user.has_perm("receivables.issue_invoice"):
         return None
     return {
         "title": "AR invoices",
         "template": "receivables/invoices/_party_invoices.html",
         "invoices": rows,
         "statement_url": reverse("receivables:statement", args=[party.pk]),
+        "party_number": party.number,
     }
 
 

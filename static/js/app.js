@@ -15,3 +15,11 @@ document.addEventListener("submit", (e) => {
   form.dataset.submitted = "1";
   form.querySelectorAll("button[type=submit]").forEach((b) => { b.classList.add("disabled"); });
 });
+// A form sent back with errors: the cursor goes to the first field marked invalid, or to the
+// message above the form, not to the form's first field.
+document.addEventListener("DOMContentLoaded", () => {
+  const bad = document.querySelector("main .is-invalid, main [aria-invalid=true]");
+  if (bad) { bad.focus(); return; }
+  const box = document.querySelector("main .alert-danger");
+  if (box && box.closest("form")) { box.setAttribute("tabindex", "-1"); box.setAttribute("role", "alert"); box.focus(); }
+});

@@ -171,6 +171,17 @@ def test_bad_rows_are_listed_by_line_and_the_good_rows_go_in(policy, senior_cler
 
 
 @pytest.mark.django_db
+def test_a_row_with_several_problems_names_them_all(policy, senior_clerk):
+    future = core.timezone.localtime() + datetime.timedelta(days=2)
+    bad = f"B0000020,{future:%Y-%m-%d %H:%M},7ABC123,ZZ,TOYT,22500(a),,B214,-5"
+    batch = imports.citations_import(csv_file(row("G0000001"), bad), "several.csv", acting_user=senior_clerk)
+    (reject,) = ImportReject.objects.filter(batch=batch)
+    assert "in the future" in reject.message and "'ZZ' is not a state" in reject.message
+    assert "location is blank" in reject.message
+    assert batch.rows_imported == 1
+
+
+@pytest.mark.django_db
 def test_the_same_file_twice_is_refused_and_nothing_changes(policy, senior_clerk):
     content = csv_file(*good_rows(4)).getvalue()
     first = imports.citations_import(io.BytesIO(content), "a.csv", acting_user=senior_clerk)
