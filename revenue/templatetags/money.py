@@ -23,3 +23,10 @@ def money(value, symbol="$"):
 def plain_money(value):
     """1234.5 → 1,234.50 (no symbol), for columns of figures."""
     return money(value, symbol="")
+
+
+@register.filter
+def action_words(action: str) -> str:
+    """An audit action in plain words: 'citation.review_requested' → 'Citation review requested'."""
+    text = str(action or "").replace(".", " ").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
