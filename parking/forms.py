@@ -5,9 +5,11 @@ import datetime
 
 from django import forms
 
+from revenue import services as core
 from revenue.forms import MoneyField, OnceForm
 from revenue.models import Party
 
+from . import rules
 from .models import Contest
 
 
@@ -24,6 +26,25 @@ class CitationForm(OnceForm):
     badge = forms.CharField(max_length=10, label="Officer badge")
     owner_name = forms.CharField(max_length=200, required=False, label="Registered owner (if known)")
     owner_address = forms.CharField(max_length=300, required=False, label="Owner's mailing address")
+
+    # what can be checked without the database is checked here, so its message sits on the field
+    def clean_plate(self):
+        try:
+            return rules.clean_plate(self.cleaned_data["plate"])
+        except rules.RuleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_state(self):
+        try:
+            return rules.clean_state(self.cleaned_data["state"])
+        except rules.RuleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_issued_on(self):
+        day = self.cleaned_data["issued_on"]
+        if day > core.city_today():
+            raise forms.ValidationError("The issue date is in the future.")
+        return day
 
     def issued_at(self):
         d = self.cleaned_data

@@ -8,7 +8,7 @@ from revenue import services as core
 from revenue.forms import OnceForm
 from revenue.models import Party
 
-from . import permits
+from . import permits, rules
 from .models import PermitSerial, PermitType
 
 
@@ -56,6 +56,19 @@ class PermitForm(OnceForm):
             raise forms.ValidationError("No party has that number.")
         self.party = party
         return party.number
+
+    # the plate and state are checked here too, so their message sits on the field itself
+    def clean_plate(self):
+        try:
+            return rules.clean_plate(self.cleaned_data["plate"])
+        except rules.RuleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_plate_state(self):
+        try:
+            return rules.clean_state(self.cleaned_data["plate_state"])
+        except rules.RuleError as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class ActionForm(OnceForm):

@@ -103,6 +103,16 @@ def test_a_bad_hand_written_citation_is_refused_on_the_form(client, clerk, polic
     assert not Citation.objects.exists()
 
 
+def test_a_bad_state_and_date_are_marked_on_their_fields(client, clerk, policy):
+    future = (core.city_today() + datetime.timedelta(days=2)).isoformat()
+    response = as_user(client, clerk).post(
+        reverse("parking:citation_new"), _entry(state="QQ", issued_on=future)
+    )
+    errors = response.context["form"].errors
+    assert "not a state" in errors["state"][0] and "in the future" in errors["issued_on"][0]
+    assert "is-invalid" in response.content.decode()
+
+
 def test_a_hand_written_citation_posted_twice_is_entered_once(client, clerk, policy):
     data = _entry()
     as_user(client, clerk).post(reverse("parking:citation_new"), data)

@@ -462,6 +462,7 @@ def test_bad_input_on_the_page_is_told_and_nothing_is_made(client, clerk, party,
     )
     assert negative.status_code == 200
     assert b"Quantity must be more than zero" in negative.content
+    assert b'is-invalid" aria-invalid="true' in negative.content  # the bad box is marked
     future = client.post(
         reverse("receivables:invoice_new"),
         _form(
