@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -389,14 +388,9 @@ SELECT %(batch)s, r.line, r.number,
    AND c.batch_id IS DISTINCT FROM %(batch)s
 """
 
-_INSERT_CHARGES = """
-INSERT INTO revenue_charge (party_id, fee_type_id, description, amount, amount_paid, amount_adjusted,
-                            assessed_on, due_on, receivable_account_id, revenue_account_id,
-                            pass_through_account_id, pass_through_amount, source_type_id, source_id,
-                            source_number, journal_entry_id, created_at, created_by_id)
-SELECT %(party)s, NULL, left('Citation ' || v.code || ' ' || v.description, 250), n.fine, 0, 0,
-       n.issued_on, n.issued_on + n.due_days, %(receivable)s, %(revenue)s,
-       NULL, 0, %(ctype)s, n.id, n.number, %(entry)s, now(), %(user)s
+_NEW_CHARGES = """
+SELECT n.id AS source_id, n.number AS source_number, 'Citation ' || v.code || ' ' || v.description AS description,
+       n.fine AS amount, n.issued_on AS assessed_on, n.issued_on + n.due_days AS due_on
   FROM citation_import_new n JOIN parking_violation v ON v.id = n.violation_id
  ORDER BY n.id
 """
@@ -418,42 +412,18 @@ def _write_chunk(*, batch, lines: list[str], rejects: list[ImportReject], policy
             cur.execute(_INSERT_CITATIONS, params)
             cur.execute(_REJECT_ON_FILE, params)
             on_file = cur.rowcount
-            cur.execute("SELECT count(*), COALESCE(sum(fine), 0) FROM citation_import_new")
-            imported, amount = cur.fetchone()
-            if imported:
-                memo = (
-                    f"Citations imported from {batch.file_name} (import {batch.pk}): {imported:,} citations"
-                )
-                entry = core.journal_post(
-                    lines=[
-                        core.Line(
-                            account=policy.citation_receivable_account,
-                            debit=amount,
-                            party=policy.citation_party,
-                            memo=memo,
-                        ),
-                        core.Line(
-                            account=policy.fine_revenue_account,
-                            credit=amount,
-                            party=policy.citation_party,
-                            memo=memo,
-                        ),
-                    ],
-                    memo=memo,
-                    acting_user=acting_user,
-                    source=batch,
-                )
-                cur.execute(
-                    _INSERT_CHARGES,
-                    {
-                        "party": policy.citation_party_id,
-                        "receivable": policy.citation_receivable_account_id,
-                        "revenue": policy.fine_revenue_account_id,
-                        "ctype": ContentType.objects.get_for_model(Citation).pk,
-                        "entry": entry.pk,
-                        "user": acting_user.pk,
-                    },
-                )
+            _entry, imported, amount = core.charges_assess_set(
+                rows_sql=_NEW_CHARGES,
+                params={},
+                party=policy.citation_party,
+                receivable_account=policy.citation_receivable_account,
+                revenue_account=policy.fine_revenue_account,
+                source_model=Citation,
+                memo=f"Citations imported from {batch.file_name} (import {batch.pk})",
+                noun="citations",
+                acting_user=acting_user,
+                source=batch,
+            )
         ImportReject.objects.bulk_create(rejects, batch_size=5000)
         batch.rows_read = read
         batch.rows_imported += imported

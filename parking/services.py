@@ -309,52 +309,26 @@ def penalty_run(*, on: datetime.date | None = None, acting_user) -> int:
             {"on": on, "days": policy.penalty_after_days, "ct": ct.pk},
         )
         cur.execute("DELETE FROM parking_penalty_run WHERE penalty IS NULL OR penalty <= 0")
-        cur.execute("SELECT count(*), COALESCE(sum(penalty), 0) FROM parking_penalty_run")
-        count, total = cur.fetchone()
-        if not count:
-            return 0
-        entry = core.journal_post(
-            lines=[
-                core.Line(
-                    account=policy.citation_receivable_account,
-                    debit=total,
-                    party=policy.citation_party,
-                    memo=f"Late penalties, {count} citations",
-                ),
-                core.Line(
-                    account=policy.penalty_revenue_account,
-                    credit=total,
-                    party=policy.citation_party,
-                    memo=f"Late penalties, {count} citations",
-                ),
-            ],
-            memo=f"Parking late penalties run {on:%m/%d/%Y}: {count} citations",
+        entry, count, total = core.charges_assess_set(
+            rows_sql="""
+                SELECT r.id AS source_id, r.number AS source_number,
+                       'Late penalty (unpaid after ' || to_char(r.issued_on + %(days)s, 'MM/DD/YYYY') || ')'
+                           AS description,
+                       r.penalty AS amount, %(on)s::date AS assessed_on, %(on)s::date AS due_on
+                  FROM parking_penalty_run r ORDER BY r.number
+            """,
+            params={"days": policy.penalty_after_days, "on": on},
+            party=policy.citation_party,
+            receivable_account=policy.citation_receivable_account,
+            revenue_account=policy.penalty_revenue_account,
+            source_model=Citation,
+            memo=f"Parking late penalties run {on:%m/%d/%Y}",
+            noun="citations",
             acting_user=acting_user,
             entry_date=on,
         )
-        cur.execute(
-            """
-            INSERT INTO revenue_charge
-                (party_id, fee_type_id, description, amount, amount_paid, amount_adjusted, assessed_on, due_on,
-                 receivable_account_id, revenue_account_id, pass_through_account_id, pass_through_amount,
-                 source_type_id, source_id, source_number, journal_entry_id, created_at, created_by_id)
-            SELECT %(party)s, NULL,
-                   'Late penalty (unpaid after ' || to_char(r.issued_on + %(days)s, 'MM/DD/YYYY') || ')',
-                   r.penalty, 0, 0, %(on)s, %(on)s, %(recv)s, %(rev)s, NULL, 0, %(ct)s, r.id, r.number,
-                   %(entry)s, now(), %(user)s
-              FROM parking_penalty_run r ORDER BY r.number
-            """,
-            {
-                "party": policy.citation_party_id,
-                "days": policy.penalty_after_days,
-                "on": on,
-                "recv": policy.citation_receivable_account_id,
-                "rev": policy.penalty_revenue_account_id,
-                "ct": ct.pk,
-                "entry": entry.pk,
-                "user": acting_user.pk,
-            },
-        )
+        if not count:
+            return 0
     core.audit(
         actor=acting_user,
         action="citations.penalty_run",

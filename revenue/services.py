@@ -650,6 +650,65 @@ def charge_adjust(*, charge: Charge, amount, kind: str, acting_user, reason: str
     return entry
 
 
+def charges_assess_set(
+    *,
+    rows_sql: str,
+    params: dict,
+    party: Party,
+    receivable_account: Account,
+    revenue_account: Account,
+    source_model: type[models.Model],
+    memo: str,
+    acting_user,
+    noun: str = "charges",
+    entry_date: datetime.date | None = None,
+    source: models.Model | None = None,
+) -> tuple[JournalEntry | None, int, Decimal]:
+    """Assess many charges at once (a citation import's chunk, a late-penalty run): ONE entry for
+    their total (Dr receivable, Cr revenue) and one INSERT … SELECT of the charges sharing it.
+    `rows_sql` selects, in the order wanted, source_id, source_number, description, amount,
+    assessed_on and due_on; charges of `source_model`. Returns (entry, count, total); nothing is
+    posted when the rows are none."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*), COALESCE(sum(r.amount), 0) FROM ({rows_sql}) r", params)
+        count, total = cur.fetchone()
+        if not count:
+            return None, 0, ZERO
+        line_memo = f"{memo}: {count:,} {noun}"
+        entry = journal_post(
+            lines=[
+                Line(account=receivable_account, debit=total, party=party, memo=line_memo),
+                Line(account=revenue_account, credit=total, party=party, memo=line_memo),
+            ],
+            memo=line_memo[:250],
+            acting_user=acting_user,
+            entry_date=entry_date,
+            source=source,
+        )
+        cur.execute(
+            f"""
+            INSERT INTO revenue_charge
+                (party_id, fee_type_id, description, amount, amount_paid, amount_adjusted, assessed_on, due_on,
+                 receivable_account_id, revenue_account_id, pass_through_account_id, pass_through_amount,
+                 source_type_id, source_id, source_number, journal_entry_id, created_at, created_by_id)
+            SELECT %(_party)s, NULL, left(r.description, 250), r.amount, 0, 0, r.assessed_on, r.due_on,
+                   %(_receivable)s, %(_revenue)s, NULL, 0, %(_ctype)s, r.source_id, r.source_number,
+                   %(_entry)s, now(), %(_user)s
+              FROM ({rows_sql}) r
+            """,
+            {
+                **params,
+                "_party": party.pk,
+                "_receivable": receivable_account.pk,
+                "_revenue": revenue_account.pk,
+                "_ctype": ContentType.objects.get_for_model(source_model).pk,
+                "_entry": entry.pk,
+                "_user": acting_user.pk,
+            },
+        )
+    return entry, count, total
+
+
 @dataclass(frozen=True)
 class NewCharge:
     amount: Decimal

@@ -759,16 +759,11 @@ def return_amend(
         raise NotAllowed("Your role cannot file TOT returns.")
     if not (reason or "").strip():
         raise RevenueError("Say why the return is amended.")
-    operator = _lock_operator(current.operator)
-    old = TotReturn.objects.select_for_update(no_key=True).get(pk=current.pk)
-    if old.status != TotReturn.Status.CURRENT:
-        raise RevenueError(f"{old.number} is not the current return for its period; amend the current one.")
-    if TotReturn.objects.filter(
-        operator=operator, period_start=old.period_start, status=TotReturn.Status.PENDING
-    ).exists():
-        raise RevenueError(
-            "An audit adjustment of this period is waiting for approval; it must be decided first."
-        )
+    operator, old = _lock_current(
+        current,
+        not_current="amend the current one.",
+        pending="An audit adjustment of this period is waiting for approval; it must be decided first.",
+    )
     today = core.city_today()
     received_on = received_on or today
     if received_on > today:
@@ -793,6 +788,22 @@ def return_amend(
     return _supersede(old=old, new=new, acting_user=acting_user, reason=reason.strip())
 
 
+def _lock_current(current: TotReturn, *, pending: str, not_current: str = "") -> tuple[Operator, TotReturn]:
+    """Lock the operator and the return a change starts from: it must still be the period's current
+    return, with no audit adjustment of the period waiting."""
+    operator = _lock_operator(current.operator)
+    old = TotReturn.objects.select_for_update(no_key=True).get(pk=current.pk)
+    if old.status != TotReturn.Status.CURRENT:
+        raise RevenueError(
+            f"{old.number} is not the current return for its period{'; ' + not_current if not_current else '.'}"
+        )
+    if TotReturn.objects.filter(
+        operator=operator, period_start=old.period_start, status=TotReturn.Status.PENDING
+    ).exists():
+        raise RevenueError(pending)
+    return operator, old
+
+
 @transaction.atomic
 def audit_adjustment_request(*, current: TotReturn, reason: str, acting_user, **figures) -> TotReturn:
     """An audit adjustment waits for a supervisor's approval as a pending row (never current)."""
@@ -800,14 +811,9 @@ def audit_adjustment_request(*, current: TotReturn, reason: str, acting_user, **
         raise NotAllowed("Only a Revenue Supervisor can make TOT audit adjustments.")
     if not (reason or "").strip():
         raise RevenueError("Say what the audit found.")
-    operator = _lock_operator(current.operator)
-    old = TotReturn.objects.select_for_update(no_key=True).get(pk=current.pk)
-    if old.status != TotReturn.Status.CURRENT:
-        raise RevenueError(f"{old.number} is not the current return for its period.")
-    if TotReturn.objects.filter(
-        operator=operator, period_start=old.period_start, status=TotReturn.Status.PENDING
-    ).exists():
-        raise RevenueError(f"An audit adjustment for {_period_label(old.period_start)} is already waiting.")
+    operator, old = _lock_current(
+        current, pending=f"An audit adjustment for {_period_label(current.period_start)} is already waiting."
+    )
     new_figures = _figures(figures)
     terms = period_terms(old.period_start)
     pending = _new_row(
