@@ -15,9 +15,9 @@ class AuditedAdmin(admin.ModelAdmin):
         before = None
         if change:
             old = type(obj).objects.get(pk=obj.pk)
-            before = {k: services._jsonable(v) for k, v in model_to_dict(old).items()}
+            before = {k: services.jsonable(v) for k, v in model_to_dict(old).items()}
         super().save_model(request, obj, form, change)
-        after = {k: services._jsonable(v) for k, v in model_to_dict(obj).items()}
+        after = {k: services.jsonable(v) for k, v in model_to_dict(obj).items()}
         services.audit(
             actor=request.user,
             action=f"{obj._meta.model_name}.{'changed' if change else 'created'}",

@@ -33,6 +33,10 @@ class NoRateInForce(RevenueError):
     pass
 
 
+class NoPolicyInForce(RevenueError):
+    """No row of an effective-dated policy is in force on the date asked for."""
+
+
 class AccountNotConfigured(RevenueError):
     pass
 

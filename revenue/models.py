@@ -262,6 +262,29 @@ class FeeRate(models.Model):
 # --------------------------------------------------------------------------- charges and payments
 
 
+def charge_balance_sql(alias: str = "c") -> str:
+    """The one SQL spelling of a charge's balance, for set-based statements over revenue_charge
+    under `alias`: amount less what was paid and what was waived or written off."""
+    if not alias.isidentifier():
+        raise ValueError(f"not an SQL alias: {alias!r}")
+    return f"({alias}.amount - {alias}.amount_paid - {alias}.amount_adjusted)"
+
+
+class ChargeQuerySet(models.QuerySet):
+    def with_balance(self):
+        """Each charge annotated with `open_balance` (computed in SQL)."""
+        return self.annotate(open_balance=F("amount") - F("amount_paid") - F("amount_adjusted"))
+
+    def open(self):
+        """Charges with something left to pay: amount > paid + adjusted."""
+        return self.filter(amount__gt=F("amount_paid") + F("amount_adjusted"))
+
+    def balance_total(self) -> Decimal:
+        """The sum of the balances, from one aggregate."""
+        total = self.aggregate(total=Sum(F("amount") - F("amount_paid") - F("amount_adjusted")))["total"]
+        return total if total is not None else ZERO
+
+
 class Charge(models.Model):
     """Something a party owes. balance = amount - paid - adjusted (waived or written off)."""
 
@@ -303,6 +326,8 @@ class Charge(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+
+    objects = ChargeQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -90,7 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "revenue.context_processors.city",
             ],
-            "builtins": ["revenue.templatetags.money"],
+            "builtins": ["revenue.templatetags.money", "revenue.templatetags.ui"],
         },
     }
 ]

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import reports, selectors, services
 from .access import require_perm
-from .documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
 from .exceptions import RevenueError
 from .forms import (
     APPROVAL_KINDS_FOR_CHARGES,
@@ -24,6 +24,7 @@ from .forms import (
     SearchForm,
 )
 from .models import Account, ApprovalRequest, Charge, JournalEntry, Party
+from .reporting import report_response
 from .web import Repeated, post_once
 
 
@@ -274,43 +275,14 @@ def trial_balance(request, fmt="html"):
     form, as_of = _as_of(request)
     tb = selectors.trial_balance(as_of=as_of)
     fy_start = services.fiscal_year_bounds(services.fiscal_year_of(as_of))[0]
-    context = {"form": form, "tb": tb, "as_of": as_of, "fy_start": fy_start}
-    stamp = as_of.strftime("%Y-%m-%d")
-    if fmt == "pdf":
-        return pdf_response(
-            render_pdf("revenue/print/trial_balance.html", context, request=request),
-            f"trial-balance-{stamp}.pdf",
-        )
-    if fmt == "xlsx":
-        columns = [
-            Column("Account", width=14),
-            Column("Name", width=36),
-            Column("Fund", width=22),
-            Column("Type", width=11),
-            Column("Debit", "money", 16),
-            Column("Credit", "money", 16),
-        ]
-        rows = [
-            [
-                r.account.number,
-                r.account.name,
-                str(r.account.fund),
-                r.account.get_type_display(),
-                r.debit_balance or None,
-                r.credit_balance or None,
-            ]
-            for r in tb.rows
-        ]
-        content = build_xlsx(
-            title="Trial balance",
-            subtitle=f"As of {as_of:%m/%d/%Y}",
-            columns=columns,
-            rows=rows,
-            totals=["Total", "", "", "", tb.total_debit, tb.total_credit],
-            sheet_name="Trial balance",
-        )
-        return xlsx_response(content, f"trial-balance-{stamp}.xlsx")
-    return render(request, "revenue/trial_balance.html", context)
+    return report_response(
+        request,
+        reports.trial_balance_report(tb, as_of=as_of),
+        fmt,
+        template="revenue/trial_balance.html",
+        pdf_template="revenue/print/trial_balance.html",
+        context={"form": form, "tb": tb, "as_of": as_of, "fy_start": fy_start},
+    )
 
 
 ACTIVITY_SCREEN_LIMIT = 2000
@@ -330,48 +302,12 @@ def account_activity(request, number, fmt="html"):
     activity = selectors.account_activity(
         account=account, start=start, end=end, limit=None if fmt == "xlsx" else ACTIVITY_SCREEN_LIMIT
     )
-    if fmt == "xlsx":
-        columns = [
-            Column("Date", "date", 12),
-            Column("Entry", width=15),
-            Column("Memo", width=44),
-            Column("Party", width=28),
-            Column("Debit", "money", 14),
-            Column("Credit", "money", 14),
-            Column("Balance", "money", 16),
-        ]
-        rows = [[None, "", "Opening balance", "", None, None, activity.opening]]
-        rows += [
-            [
-                r.line.entry.entry_date,
-                r.line.entry.number,
-                r.line.memo or r.line.entry.memo,
-                r.line.party.name if r.line.party else "",
-                r.line.debit or None,
-                r.line.credit or None,
-                r.balance,
-            ]
-            for r in activity.rows
-        ]
-        content = build_xlsx(
-            title=f"Account activity {account.number} {account.name}",
-            subtitle=f"{start:%m/%d/%Y} to {end:%m/%d/%Y}",
-            columns=columns,
-            rows=rows,
-            totals=[
-                None,
-                "",
-                "Totals and closing balance",
-                "",
-                activity.total_debit,
-                activity.total_credit,
-                activity.closing,
-            ],
-            sheet_name="Activity",
-        )
-        return xlsx_response(content, f"activity-{account.number}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
-    return render(
-        request, "revenue/account_activity.html", {"form": form, "activity": activity, "account": account}
+    return report_response(
+        request,
+        reports.account_activity_report(activity),
+        fmt,
+        template="revenue/account_activity.html",
+        context={"form": form, "activity": activity, "account": account},
     )
 
 
@@ -426,46 +362,9 @@ def refund_request(request, number):
 @require_perm("revenue.view_trial_balance")
 def refunds_payable(request, fmt="html"):
     """Approved refunds of credit on account, for the accounts payable side to pay."""
-    refunds = list(
-        ApprovalRequest.objects.filter(
-            kind=ApprovalRequest.Kind.REFUND,
-            status__in=[ApprovalRequest.Status.APPROVED, ApprovalRequest.Status.PERFORMED],
-        )
-        .select_related("requested_by", "decided_by")
-        .order_by("decided_at")
+    return report_response(
+        request,
+        reports.refunds_payable_report(),
+        fmt,
+        context={"xlsx_url": reverse("refunds_payable_xlsx"), "empty": "No refunds waiting."},
     )
-    parties = Party.objects.in_bulk([r.target_id for r in refunds])
-    rows = [(r, parties.get(r.target_id)) for r in refunds]
-    total = sum((r.amount for r in refunds), services.ZERO)
-    if fmt == "xlsx":
-        columns = [
-            Column("Approved", "date", 12),
-            Column("Party", width=30),
-            Column("Number", width=10),
-            Column("Address", width=40),
-            Column("Reason", width=40),
-            Column("Amount", "money", 14),
-            Column("Approved by", width=16),
-        ]
-        data = [
-            [
-                r.decided_at.date() if r.decided_at else None,
-                p.name,
-                p.number,
-                p.address,
-                r.reason,
-                r.amount,
-                r.decided_by.username if r.decided_by else "(own limit)",
-            ]
-            for r, p in rows
-        ]
-        content = build_xlsx(
-            title="Refunds payable",
-            subtitle="Approved refunds of credit on account",
-            columns=columns,
-            rows=data,
-            totals=["Total", "", "", "", "", total, ""],
-            sheet_name="Refunds",
-        )
-        return xlsx_response(content, "refunds-payable.xlsx")
-    return render(request, "revenue/refunds_payable.html", {"rows": rows, "total": total})

@@ -233,7 +233,8 @@ def test_refunds_payable_list_and_xlsx(client, party, make_charge, undeposited, 
     req = ApprovalRequest.objects.get(kind="refund")
     client.post(reverse("approval_decide", args=[req.pk]), {"decision": "approve", "note": ""})
     page = client.get(reverse("refunds_payable"))
-    assert page.context["total"] == D("10.00")
+    assert page.context["report"].totals[5] == D("10.00")
+    assert "Overpaid" in page.content.decode()
     ws = openpyxl.load_workbook(io.BytesIO(client.get(reverse("refunds_payable_xlsx")).content)).active
     rows = list(ws.iter_rows(min_row=5, values_only=True))
     assert rows[0][1] == party.name and rows[-1][5] == 10

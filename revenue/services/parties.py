@@ -1,0 +1,49 @@
+"""Parties: people and businesses."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from ..models import (
+    Party,
+)
+from .audit import audit, snapshot
+from .numbers import number_next
+
+PARTY_FIELDS = [
+    "kind",
+    "name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "notes",
+]
+
+
+@transaction.atomic
+def party_create(*, acting_user, **data) -> Party:
+    party = Party(created_by=acting_user, **{k: v for k, v in data.items() if k in PARTY_FIELDS})
+    party.number = number_next(kind="P", per_year=False)
+    party.full_clean()
+    party.save()
+    audit(actor=acting_user, action="party.created", obj=party, after=snapshot(party, PARTY_FIELDS))
+    return party
+
+
+@transaction.atomic
+def party_update(*, party: Party, acting_user, **data) -> Party:
+    party = Party.objects.select_for_update(no_key=True).get(pk=party.pk)
+    before = snapshot(party, PARTY_FIELDS)
+    for k, v in data.items():
+        if k in PARTY_FIELDS:
+            setattr(party, k, v)
+    party.full_clean()
+    after = snapshot(party, PARTY_FIELDS)
+    if before != after:
+        party.save(update_fields=[k for k in PARTY_FIELDS if before[k] != after[k]])
+        audit(actor=acting_user, action="party.updated", obj=party, before=before, after=after)
+    return party
