@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.urls import reverse
 
@@ -86,11 +86,7 @@ def document_search(query: str, *, user) -> list[DocumentHit]:
 
 
 def open_charges(party: Party):
-    return (
-        Charge.objects.filter(party=party, amount__gt=F("amount_paid") + F("amount_adjusted"))
-        .select_related("fee_type")
-        .order_by("due_on", "pk")
-    )
+    return Charge.objects.filter(party=party).open().select_related("fee_type").order_by("due_on", "pk")
 
 
 def payment_history(party: Party, *, limit: int = 50):

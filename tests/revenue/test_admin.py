@@ -2,8 +2,6 @@
 
 import datetime
 
-import pytest
-
 from revenue import services
 from revenue.models import AuditEvent, FeeRate
 from tests.conftest import D
@@ -59,10 +57,30 @@ def test_a_negative_rate_is_refused_in_the_admin(client, supervisor, fees):
     assert not FeeRate.objects.filter(effective_from=datetime.date(2027, 7, 1)).exists()
 
 
-@pytest.mark.parametrize("path", ["/admin/revenue/feerate/", "/admin/revenue/account/1/delete/"])
-def test_rates_and_accounts_cannot_be_edited_or_deleted(client, supervisor, fees, path):
+def test_an_account_cannot_be_deleted(client, supervisor, accounts):
     client.force_login(supervisor)
-    assert client.get(path).status_code in (403, 404)
+    account = accounts["100-4150"]
+    assert client.get(f"/admin/revenue/account/{account.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/revenue/account/{account.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_rate_in_force_cannot_be_edited_or_deleted_through_its_fee(client, supervisor, fees):
+    """Every existing rate is posted back as a browser would, the newest one altered and marked
+    for deletion: the rates stay as they were."""
+    fee = fees["NOTARY"]
+    rates = list(fee.rates.order_by("-effective_from"))
+    before = [(r.pk, r.effective_from, r.amount) for r in rates]
+    client.force_login(supervisor)
+    data = _inline(fee, {})
+    data["rates-TOTAL_FORMS"] = str(len(rates))  # no new rate, only the existing ones
+    for i, r in enumerate(rates):
+        data[f"rates-{i}-effective_from"] = r.effective_from.isoformat()
+        data[f"rates-{i}-amount"] = str(r.amount)
+        data[f"rates-{i}-pass_through_amount"] = str(r.pass_through_amount)
+    data.update({"rates-0-amount": "999.00", "rates-0-effective_from": "2000-01-01", "rates-0-DELETE": "on"})
+    client.post(f"/admin/revenue/feetype/{fee.pk}/change/", data)
+    after = [(r.pk, r.effective_from, r.amount) for r in fee.rates.order_by("-effective_from")]
+    assert after == before
 
 
 def test_changing_an_account_is_audited(client, supervisor, accounts):

@@ -71,3 +71,31 @@ def test_half_up_rounding_once():
 )
 def test_money_filter(value, shown):
     assert money_filter(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("$75.00 ", Decimal("75.00")), (" $1,234.5", Decimal("1234.50")), ("0", Decimal("0.00"))],
+)
+def test_amounts_as_clerks_and_files_write_them(raw, expected):
+    assert services.money(raw, allow_zero=True) == expected
+
+
+def test_a_maximum_is_checked_and_named():
+    assert services.money("500.00", maximum=Decimal("500.00")) == Decimal("500.00")
+    with pytest.raises(InvalidAmount, match="Fine 500.01 is more than 500.00"):
+        services.money("500.01", field="Fine", maximum=Decimal("500.00"))
+
+
+@pytest.mark.parametrize(
+    ("amount", "percent", "expected"),
+    [
+        (Decimal("12.345"), Decimal("10"), Decimal("1.23")),
+        (Decimal("100.05"), Decimal("10"), Decimal("10.01")),  # 10.005 rounds half up
+        (Decimal("0.00"), Decimal("12"), Decimal("0.00")),
+    ],
+)
+def test_a_percent_of_an_amount_rounds_half_up_once(amount, percent, expected):
+    from revenue.money import percent_of
+
+    assert percent_of(amount, percent) == expected

@@ -87,3 +87,79 @@ def test_numbers_stay_gapless_and_unique_under_20_concurrent_transactions():
     numbers = sorted(int(n.split("-")[1]) for n in taken)
     assert numbers == list(range(1, 17))  # 16 committed, no gaps, no duplicates
     assert DocumentSequence.objects.get(kind="C").last_number == 16
+
+
+@pytest.mark.django_db
+def test_a_block_of_numbers_is_reserved_gapless_after_single_numbers():
+    with transaction.atomic():
+        first = services.number_next(kind="Q", on=datetime.date(2026, 8, 1))
+        block = services.numbers_reserve(kind="Q", count=3, on=datetime.date(2026, 8, 1))
+        after = services.number_next(kind="Q", on=datetime.date(2026, 8, 1))
+    assert first == "Q2027-000001"
+    assert block.numbers == ["Q2027-000002", "Q2027-000003", "Q2027-000004"]
+    assert after == "Q2027-000005"
+    with pytest.raises(IndexError):
+        block.number(3)
+
+
+@pytest.mark.django_db
+def test_a_block_numbers_rows_in_sql_as_number_next_would():
+    with transaction.atomic(), connection.cursor() as cur:
+        services.number_next(kind="BL", year=2027)
+        block = services.numbers_reserve(kind="BL", count=3, year=2027)
+        cur.execute(f"SELECT {block.sql('g')} FROM generate_series(1, 3) g ORDER BY g")
+        assert (
+            [r[0] for r in cur.fetchall()]
+            == block.numbers
+            == [
+                "BL2027-000002",
+                "BL2027-000003",
+                "BL2027-000004",
+            ]
+        )
+        plain = services.numbers_reserve(kind="P", count=2, per_year=False)
+        cur.execute(f"SELECT {plain.sql('g')} FROM generate_series(1, 2) g ORDER BY g")
+        assert [r[0] for r in cur.fetchall()] == plain.numbers == ["P000001", "P000002"]
+
+
+@pytest.mark.django_db
+def test_reserving_none_takes_the_lock_and_no_number():
+    with transaction.atomic():
+        empty = services.numbers_reserve(kind="Z", count=0, year=2027)
+        assert empty.numbers == []
+        assert services.number_next(kind="Z", year=2027) == "Z2027-000001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_block_returns_every_number():
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        services.numbers_reserve(kind="W", count=50, year=2027)
+        1 / 0  # noqa: B018 - the run fails after reserving its block
+    with transaction.atomic():
+        assert services.numbers_reserve(kind="W", count=2, year=2027).numbers == [
+            "W2027-000001",
+            "W2027-000002",
+        ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_reserve_refuses_outside_a_transaction_and_bad_counts():
+    with pytest.raises(RuntimeError):
+        services.numbers_reserve(kind="R", count=2)
+    with transaction.atomic(), pytest.raises(ValueError):
+        services.numbers_reserve(kind="R", count=-1)
+
+
+@pytest.mark.django_db
+def test_a_released_form_token_may_be_claimed_again(clerk):
+    import uuid
+
+    key = uuid.uuid4()
+    with transaction.atomic():
+        services.submission_claim(key=key, user=clerk)
+    with pytest.raises(services.DuplicateSubmission):
+        services.submission_claim(key=key, user=clerk)
+    services.submission_release(key=key)
+    with transaction.atomic():
+        services.submission_claim(key=key, user=clerk)  # the refused work may be sent again
+    services.submission_release(key="not a token")  # nothing to give back, nothing happens
