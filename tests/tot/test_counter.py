@@ -2,10 +2,13 @@
 paying today adds (penalty, interest), as typing its number does."""
 
 import datetime
+from decimal import Decimal
 
 from django.urls import reverse
 
 from revenue import services as core
+from tot import selectors
+from tot import services as ts
 
 
 def test_adding_a_late_return_from_the_operators_list_brings_its_penalty_and_interest(
@@ -27,10 +30,6 @@ def test_adding_a_late_return_from_the_operators_list_brings_its_penalty_and_int
 def test_typing_the_original_number_of_an_amended_period_brings_the_whole_period(
     client, clerk, open_session, hotel, file_return
 ):
-    from decimal import Decimal
-
-    from tot import services as ts
-
     today = core.city_today()
     start = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=1)  # due last month
     ret = file_return(hotel, (start.year, start.month), "10000.00", start + datetime.timedelta(days=35))
@@ -46,7 +45,7 @@ def test_typing_the_original_number_of_an_amended_period_brings_the_whole_period
     page = client.get(reverse("cashiering:counter"))
     numbers = {ln["number"] for ln, _f, _i in page.context["pay_rows"]}
     assert numbers == {ret.number, amended.number}
-    period_owed = sum((c.balance for c in ts.period_charges(amended) if not c.is_settled), core.ZERO)
+    period_owed = sum((c.balance for c in selectors.period_charges(amended) if not c.is_settled), core.ZERO)
     assert page.context["due"] == period_owed and period_owed > Decimal(
         "1100.00"
     )  # tax, extra tax, late lines

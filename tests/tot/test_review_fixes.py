@@ -10,12 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from revenue import services as core
+from revenue.dates import add_months
 from revenue.exceptions import NotAllowed, RevenueError
 from revenue.models import ApprovalRequest, Charge
 from revenue.signals import charges_requested
-from tot import rules
+from tot import reports, selectors
 from tot import services as ts
 from tot.models import NonFilerNotice, Operator
+from tot.services import nonfilers as nonfiler_service
 
 D = Decimal
 d = datetime.date
@@ -28,7 +30,7 @@ def _answers(responses) -> list[str]:
 def _late(ret) -> list[Charge]:
     policy = ts.policy_on(ret.period_start)
     late = (policy.penalty_revenue_account_id, policy.interest_revenue_account_id)
-    return [c for c in ts.period_charges(ret) if c.revenue_account_id in late]
+    return [c for c in selectors.period_charges(ret) if c.revenue_account_id in late]
 
 
 def _late_owed(ret) -> Decimal:
@@ -101,13 +103,13 @@ def test_an_amendment_down_takes_back_the_late_charges_on_tax_no_longer_owed(hot
 def test_late_charges_already_paid_go_to_credit_on_account(hotel, file_return, clerk, pay, accounts):
     ret = file_return(hotel, (2026, 6), "10000.00", d(2026, 7, 10))
     ts.penalties_to_date(ret=ret, on=d(2026, 8, 10), acting_user=clerk)
-    for charge in ts.period_charges(ret):
+    for charge in selectors.period_charges(ret):
         pay(charge, str(charge.balance), d(2026, 8, 10))
     new = ts.return_amend(current=ret, reason="Refunded stays", acting_user=clerk, gross_rents=D("5000.00"))
     assert hotel.party.credit_balance() == D("500.00") + D("50.00") + D("2.50")
     assert (new.penalties_taken_back, new.interest_taken_back) == (D("50.00"), D("2.50"))
     assert _late_owed(new) == 0
-    (row,), totals = ts.tot_report(2026)
+    (row,) = reports.tot_rows(2026)
     assert (row.tax, row.tax_collected, row.late_assessed, row.late_collected) == (
         D("500.00"),
         D("500.00"),
@@ -151,7 +153,7 @@ def test_an_amendment_back_up_assesses_again_what_was_taken_back(hotel, file_ret
 
 def test_closed_and_suspended_operators_reach_the_nonfiler_list(hotel, file_return, admin_user, other_party):
     today = core.city_today()
-    closed_on = rules.add_months(today.replace(day=1), -3) + datetime.timedelta(days=9)
+    closed_on = add_months(today.replace(day=1), -3) + datetime.timedelta(days=9)
     common = {"party": other_party, "kind": "motel", "location": "1 Pier", "rooms": 3}
     closed = ts.operator_create(
         acting_user=admin_user, certificate_number="TOT-C1", name="Closed Inn", status="closed",
@@ -161,9 +163,9 @@ def test_closed_and_suspended_operators_reach_the_nonfiler_list(hotel, file_retu
         acting_user=admin_user, certificate_number="TOT-S1", name="Suspended Lodge", status="suspended",
         opened_on=d(2025, 1, 1), **common,
     )  # fmt: skip
-    rows = {m.operator: m.periods for m in ts.nonfilers(today)}
+    rows = {m.operator: m.periods for m in selectors.nonfilers(today)}
     assert set(rows) == {hotel, closed, suspended}
-    assert rows[closed] == ts.missing_periods(closed, today) and rows[closed]
+    assert rows[closed] == selectors.missing_periods(closed, today) and rows[closed]
     assert max(rows[closed]) == closed_on.replace(day=1)
     assert rows[suspended] == rows[hotel]
     assert len(ts.nonfiler_notices_send(acting_user=admin_user)) == sum(len(p) for p in rows.values())
@@ -277,7 +279,10 @@ def test_the_nonfiler_pages_do_not_query_per_operator(
 
 def test_due_dates_match_the_policy_in_force(tot_policy):
     periods = [d(2023, 12, 1), d(2026, 6, 1)]
-    assert ts.due_dates(periods) == {d(2023, 12, 1): None, d(2026, 6, 1): ts.period_terms((2026, 6)).due_on}
+    assert selectors.due_dates(periods) == {
+        d(2023, 12, 1): None,
+        d(2026, 6, 1): ts.period_terms((2026, 6)).due_on,
+    }
 
 
 # --------------------------------------------------------------------------- 8. the "paid on" date
@@ -304,7 +309,7 @@ def test_the_paid_on_date_is_bounded(client, auditor, hotel, file_return, on, me
 def test_the_paid_on_date_within_bounds_still_works(client, auditor, hotel, file_return):
     june = file_return(hotel, (2026, 6), "10000.00", d(2026, 7, 10))
     client.force_login(auditor)
-    latest = rules.add_months(core.city_today(), 60)
+    latest = add_months(core.city_today(), 60)
     body = client.get(june.get_absolute_url() + f"?on={latest:%Y-%m-%d}").content.decode()
     assert "Interest 0.5%" in body and "at most 5 years" not in body
 
@@ -329,12 +334,12 @@ def test_two_clerks_sending_notices_at_once_count_only_what_each_inserted(
     monkeypatch, hotel, senior_clerk, supervisor
 ):
     today = core.city_today()
-    stale = ts.nonfilers(today)  # what the second clerk saw before the first clerk's commit
+    stale = selectors.nonfilers(today)  # what the second clerk saw before the first clerk's commit
     assert stale and all(m.new_periods for m in stale)
     first = ts.nonfiler_notices_send(acting_user=senior_clerk, on=today)
     assert first and len(first) == NonFilerNotice.objects.count()
     assert all(n.pk for n in first)
-    monkeypatch.setattr(ts, "nonfilers", lambda on=None: stale)
+    monkeypatch.setattr(nonfiler_service, "nonfilers", lambda on=None: stale)
     assert ts.nonfiler_notices_send(acting_user=supervisor, on=today) == []
     assert NonFilerNotice.objects.count() == len(first)
     assert set(NonFilerNotice.objects.values_list("created_by", flat=True)) == {senior_clerk.pk}
