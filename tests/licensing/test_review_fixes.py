@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from licensing import reports
+from licensing import reports, selectors
 from licensing import services as ls
 from licensing.models import License, TaxRule
 from revenue import services
@@ -75,7 +75,7 @@ def test_a_license_not_yet_in_force_says_so(make_business, admin_user):
         valid_to=datetime.date(year + 2, 2, 28),
         created_by=admin_user,
     )
-    assert ls.verify(future.number)["status"] == "Not yet valid"
+    assert selectors.verify(future.number)["status"] == "Not yet valid"
 
 
 def test_a_home_based_business_address_is_not_published(make_business, admin_user):
@@ -89,7 +89,7 @@ def test_a_home_based_business_address_is_not_published(make_business, admin_use
         valid_to=datetime.date(year + 1, 2, 28),
         created_by=admin_user,
     )
-    assert ls.verify(home.number)["location"] == "Alder Bay"
+    assert selectors.verify(home.number)["location"] == "Alder Bay"
 
 
 @pytest.mark.parametrize(
