@@ -66,6 +66,8 @@ def operator_owes(operator: Operator) -> Decimal:
 
 # --------------------------------------------------------------------------- filing status
 
+LOOKBACK_MONTHS = 12  # how far back the non-filer list looks for missing returns
+
 
 def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
     """First days of the months from `first`'s month through `last`'s month."""
@@ -102,7 +104,7 @@ def due_periods(
     operator: Operator,
     today: datetime.date,
     *,
-    lookback_months: int = 12,
+    lookback_months: int = LOOKBACK_MONTHS,
     policies: list[TotPolicy] | None = None,
 ) -> list[datetime.date]:
     """Months whose return is due and past its due date, from the later of the operator's opening

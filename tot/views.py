@@ -103,6 +103,7 @@ def operator_detail(request, certificate):
             "returns": returns,
             "owes": selectors.operator_owes(operator),
             "missing": selectors.missing_periods(operator),
+            "lookback_months": selectors.LOOKBACK_MONTHS,
             "notices": operator.nonfiler_notices.all(),
             "audit_events": core.audit_trail(operator),
         },
@@ -322,6 +323,7 @@ def nonfilers(request):
         "tot/nonfilers.html",
         {
             "missing": selectors.nonfilers(),
+            "lookback_months": selectors.LOOKBACK_MONTHS,
             "can_send": request.user.has_perm("tot.file_return"),
             "today": core.city_today(),
         },

@@ -6,6 +6,7 @@ from django.urls import reverse
 from licensing import selectors
 from licensing import services as ls
 from licensing.models import License, TaxRule
+from revenue import services
 from revenue.exceptions import NotAllowed, RevenueError
 from tests.conftest import D
 from tests.licensing.test_licenses import _pay_all
@@ -103,3 +104,32 @@ def test_a_closed_business_is_closed_by_the_counter(active, clerk):
     ls.license_close(license=active, reason="Owner retired", acting_user=clerk)
     shown = selectors.verify(active.number)
     assert shown["status"] == "Closed" and shown["valid_to"] == active.valid_to  # the period stays visible
+
+
+def test_a_reversed_change_of_location_leaves_the_old_license_standing(
+    make_business, clerk, supervisor, admin_user
+):
+    from cashiering import services as cs
+
+    old = ls.application_submit(business=make_business(code="HOME"), acting_user=clerk)
+    ls.signoff_add(license=old, item="Zoning", acting_user=supervisor)
+    ls.application_approve(license=old, acting_user=supervisor)
+    _receipt, session = _pay_all(old, clerk, admin_user)
+    new = ls.license_change(license=old, acting_user=clerk, location_address="9 Pier Rd")
+    ls.signoff_add(license=new, item="Zoning", acting_user=supervisor)
+    ls.application_approve(license=new, acting_user=supervisor)
+    charges = list(new.charges())
+    receipt = cs.receipt_issue(
+        session=session,
+        payer=new.business.party,
+        acting_user=clerk,
+        items=[cs.Item(charge=c, amount=c.balance) for c in charges],
+        tenders=[cs.TenderIn("cash", sum((c.balance for c in charges), D("0")))],
+    )
+    old.refresh_from_db()
+    assert old.status == License.Status.CLOSED
+    req = cs.receipt_void_request(receipt=receipt, reason="wrong", acting_user=clerk)
+    services.approval_decide(request=req, approve=True, acting_user=supervisor)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == (License.Status.ACTIVE, License.Status.ASSESSED)
