@@ -1,4 +1,5 @@
-"""Licensing reads: what the public may know of a license, and what a license still owes."""
+"""Licensing reads: what the public may know of a license, and the penalty a renewal waiting for
+its figures would carry today."""
 
 from __future__ import annotations
 
@@ -45,10 +46,6 @@ def verify(number: str) -> dict | None:
         "valid_to": license.valid_to,
         "classification": business.classification.name,
     }
-
-
-def total_due(license: License) -> Decimal:
-    return license.charges().balance_total()
 
 
 def renewal_penalty_today(license: License, computation: Computation) -> tuple[int, Decimal, bool]:

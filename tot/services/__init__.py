@@ -5,32 +5,22 @@ non-filer notices. Reads are in tot/selectors.py, reports in tot/reports.py.
 Importing the package registers the signal receivers and the approval handler (tot/apps.py)."""
 
 from .amendments import audit_adjustment_request, return_amend
-from .late import LateView, late_lines, late_view, penalties_to_date
+from .late import late_view, penalties_to_date
 from .nonfilers import nonfiler_notices_send
-from .operators import CERTIFICATE_RE, CERTIFICATE_RULE, MAX_ROOMS, operator_create, operator_update
-from .periods import PeriodTerms, period_of, period_terms, policy_on, rate_on
-from .returns import Figures, Preview, figures_check, return_file, return_preview
+from .operators import operator_create, operator_update
+from .periods import period_terms, policy_on
+from .returns import figures_check, return_file, return_preview
 
 __all__ = [
-    "CERTIFICATE_RE",
-    "CERTIFICATE_RULE",
-    "MAX_ROOMS",
-    "Figures",
-    "LateView",
-    "PeriodTerms",
-    "Preview",
     "audit_adjustment_request",
     "figures_check",
-    "late_lines",
     "late_view",
     "nonfiler_notices_send",
     "operator_create",
     "operator_update",
     "penalties_to_date",
-    "period_of",
     "period_terms",
     "policy_on",
-    "rate_on",
     "return_amend",
     "return_file",
     "return_preview",
