@@ -237,6 +237,15 @@ class License(models.Model):
         REVOKED = "revoked", "Revoked"
         CLOSED = "closed", "Closed"
 
+    # the badge colours of the license page: green when active, red when denied, grey otherwise
+    STATUS_BADGES = {
+        "renewal": "secondary",
+        "submitted": "secondary",
+        "in_review": "secondary",
+        "approved": "secondary",
+        "revoked": "secondary",
+    }
+
     LIVE = [
         Status.RENEWAL,
         Status.SUBMITTED,

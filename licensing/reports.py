@@ -1,4 +1,5 @@
-"""Licensing reports over the ledger: the posting reconciliation and the State's share."""
+"""Licensing reports: the posting reconciliation over the ledger, the State's share, and the list
+of a year's renewals; each table a `Report` that `report_response` serves as the page and the .xlsx."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Sum
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear
 
+from revenue.documents import Column
 from revenue.models import Account, Charge, JournalLine
+from revenue.reporting import Report
 
 from .models import AddOn, License, LicensingPolicy
 
@@ -109,3 +112,85 @@ def state_share_by_quarter(*, year: int) -> list[tuple[int, Decimal]]:
     )
     by_quarter = {r["q"]: r["cr"] - r["dr"] for r in rows}
     return [(q, by_quarter.get(q, ZERO)) for q in (1, 2, 3, 4)]
+
+
+def reconciliation_report(rec: Reconciliation) -> Report:
+    """The reconciliation as a table: a row per GL account, then each unexplained ledger line."""
+    rows = [
+        ["GL account", r.account.number, r.account.name, r.from_licenses, r.in_ledger, r.difference]
+        for r in rec.rows
+    ]
+    rows += [
+        [
+            f"Not from a license ({ln.entry.number})",
+            ln.account.number,
+            f"{ln.entry.entry_date:%m/%d/%Y} {ln.memo or ln.entry.memo}",
+            None,
+            ln.credit - ln.debit,
+            None,
+        ]
+        for ln in rec.unexplained
+    ]
+    return Report(
+        title="License posting reconciliation",
+        subtitle=f"{rec.start:%m/%d/%Y} to {rec.end:%m/%d/%Y}",
+        columns=[
+            Column("Kind", width=22),
+            Column("Account", width=12),
+            Column("Description", width=44),
+            Column("From licenses", "money", 16),
+            Column("In the ledger", "money", 16),
+            Column("Difference", "money", 14),
+        ],
+        rows=rows,
+        totals=[
+            "Total",
+            "",
+            "",
+            sum((r.from_licenses for r in rec.rows), ZERO),
+            sum((r.in_ledger for r in rec.rows), ZERO),
+            sum((r.difference for r in rec.rows), ZERO),
+        ],
+        filename=f"license-reconciliation-{rec.start}-{rec.end}",
+        sheet_name="Reconciliation",
+    )
+
+
+def renewal_list_report(year: int) -> Report:
+    """Every renewal of a tax year with the figures on file."""
+    licenses = (
+        License.objects.filter(tax_year=year, renewal_of__isnull=False)
+        .select_related("business__party", "business__classification")
+        .order_by("number")
+    )
+    rows = [
+        [
+            lic.number,
+            lic.business.party.name,
+            lic.business.dba,
+            lic.business.location,
+            lic.business.classification.name,
+            lic.get_status_display(),
+            lic.business.gross_receipts,
+            lic.business.employees,
+        ]
+        for lic in licenses
+    ]
+    return Report(
+        title=f"License renewals {year}",
+        subtitle=f"{len(rows)} renewals",
+        columns=[
+            Column("License", width=15),
+            Column("Business", width=30),
+            Column("DBA", width=24),
+            Column("Location", width=32),
+            Column("Classification", width=24),
+            Column("Status", width=22),
+            Column("Gross receipts on file", "money", 18),
+            Column("Employees", "int", 10),
+        ],
+        rows=rows,
+        totals=["Total", len(rows), "", "", "", "", None, None],
+        filename=f"renewals-{year}",
+        sheet_name="Renewals",
+    )

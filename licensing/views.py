@@ -1,6 +1,8 @@
 """License screens: applications at the counter, review and decision, the certificate, and the
 public verification page (the only page without a login)."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
@@ -9,16 +11,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from revenue import services as core
 from revenue.access import require_perm
-from revenue.documents import pdf_response, render_pdf
+from revenue.documents import pdf_response, qr_svg, render_pdf
 from revenue.exceptions import RevenueError
+from revenue.money import ZERO
+from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
 
-from . import services
+from . import reports, selectors, services
 from .forms import ApplicationForm
 from .models import License, RenewalRun
-
-ZERO = services.Decimal("0.00")
 
 
 @require_perm("licensing.view_license")
@@ -85,14 +88,7 @@ def license_detail(request, number):
     charges = list(license.charges())
     late = None
     if license.status == License.Status.RENEWAL and computation is not None:
-        policy = services.policy_on()
-        late = services.penalty(
-            tax=computation.total,
-            delinquent_on=services.delinquency_date(license.tax_year),
-            on=services.core.city_today(),
-            percent_per_month=policy.penalty_percent_per_month,
-            cap_percent=policy.penalty_cap_percent,
-        )
+        late = selectors.renewal_penalty_today(license, computation)
     return render(
         request,
         "licensing/license_detail.html",
@@ -104,10 +100,10 @@ def license_detail(request, number):
             "error": error,
             "checklist": checklist,
             "charges": charges,
-            "due": sum((c.balance for c in charges), services.Decimal("0.00")),
+            "due": sum((c.balance for c in charges), ZERO),
             "can_review": request.user.has_perm("licensing.review_license"),
             "can_decide": request.user.has_perm("licensing.decide_license"),
-            "audit_events": services.core.audit_trail(license),
+            "audit_events": core.audit_trail(license),
         },
     )
 
@@ -175,8 +171,6 @@ def certificate_print(request, number):
 @require_perm("licensing.view_license")
 def certificate(request, number):
     """The certificate PDF. `?copy=1` is the original; any other is marked DUPLICATE."""
-    from revenue.documents import qr_svg
-
     license = get_object_or_404(
         License.objects.select_related("business__party", "business__classification"),
         number=number,
@@ -203,7 +197,7 @@ def certificate(request, number):
 def verify(request, number=None):
     """Public: exact license number only (no search, no list), nothing private."""
     number = number or request.GET.get("number", "").strip()
-    result = services.verify(number) if number else None
+    result = selectors.verify(number) if number else None
     return render(request, "licensing/verify.html", {"number": number, "result": result})
 
 
@@ -260,10 +254,6 @@ def _delinquency_or_404(year: int):
         raise Http404("No licensing policy covers that tax year.") from exc
 
 
-def _renewal_context(licenses):
-    return [(lic, lic.renewal_of) for lic in licenses]
-
-
 @require_perm("licensing.view_license")
 def renewal_notices(request, year):
     """Every renewal still due for a tax year as one PDF for the mail room (500 a file: ?part=2 …)."""
@@ -308,45 +298,7 @@ def renewal_notice(request, number):
 
 @require_perm("licensing.view_license")
 def renewal_list_xlsx(request, year):
-    from revenue.documents import Column, build_xlsx, xlsx_response
-
-    licenses = (
-        License.objects.filter(tax_year=year, renewal_of__isnull=False)
-        .select_related("business__party", "business__classification")
-        .order_by("number")
-    )
-    rows = [
-        [
-            lic.number,
-            lic.business.party.name,
-            lic.business.dba,
-            lic.business.location,
-            lic.business.classification.name,
-            lic.get_status_display(),
-            lic.business.gross_receipts,
-            lic.business.employees,
-        ]
-        for lic in licenses
-    ]
-    columns = [
-        Column("License", width=15),
-        Column("Business", width=30),
-        Column("DBA", width=24),
-        Column("Location", width=32),
-        Column("Classification", width=24),
-        Column("Status", width=22),
-        Column("Gross receipts on file", "money", 18),
-        Column("Employees", "int", 10),
-    ]
-    content = build_xlsx(
-        title=f"License renewals {year}",
-        subtitle=f"{len(rows)} renewals",
-        columns=columns,
-        rows=rows,
-        totals=["Total", len(rows), "", "", "", "", None, None],
-        sheet_name="Renewals",
-    )
-    return xlsx_response(content, f"renewals-{year}.xlsx")
+    return report_response(request, reports.renewal_list_report(year), "xlsx")
 
 
 @require_perm("licensing.add_license")
@@ -440,13 +392,6 @@ def roll_forward(request):
 
 @require_perm("licensing.view_license")
 def reconciliation(request, fmt="html"):
-    import datetime
-
-    from revenue import services as core
-    from revenue.documents import Column, build_xlsx, xlsx_response
-
-    from . import reports
-
     today = core.city_today()
     try:
         start = datetime.date.fromisoformat(request.GET.get("start", ""))
@@ -457,54 +402,12 @@ def reconciliation(request, fmt="html"):
         messages.error(request, "The start date is after the end date.")
         start, end = end, start
     rec = reports.posting_reconciliation(start=start, end=end)
-    if fmt == "xlsx":
-        columns = [
-            Column("Kind", width=22),
-            Column("Account", width=12),
-            Column("Description", width=44),
-            Column("From licenses", "money", 16),
-            Column("In the ledger", "money", 16),
-            Column("Difference", "money", 14),
-        ]
-        rows = [
-            ["GL account", r.account.number, r.account.name, r.from_licenses, r.in_ledger, r.difference]
-            for r in rec.rows
-        ]
-        rows += [
-            [
-                f"Not from a license ({ln.entry.number})",
-                ln.account.number,
-                f"{ln.entry.entry_date:%m/%d/%Y} {ln.memo or ln.entry.memo}",
-                None,
-                ln.credit - ln.debit,
-                None,
-            ]
-            for ln in rec.unexplained
-        ]
-        totals = [
-            "Total",
-            "",
-            "",
-            sum((r.from_licenses for r in rec.rows), ZERO),
-            sum((r.in_ledger for r in rec.rows), ZERO),
-            sum((r.difference for r in rec.rows), ZERO),
-        ]
-        content = build_xlsx(
-            title="License posting reconciliation",
-            subtitle=f"{start:%m/%d/%Y} to {end:%m/%d/%Y}",
-            columns=columns,
-            rows=rows,
-            totals=totals,
-            sheet_name="Reconciliation",
-        )
-        return xlsx_response(content, f"license-reconciliation-{start}-{end}.xlsx")
-    return render(
+    return report_response(
         request,
-        "licensing/reconciliation.html",
-        {
-            "rec": rec,
-            "state_share": reports.state_share_by_quarter(year=end.year),
-        },
+        reports.reconciliation_report(rec),
+        fmt,
+        template="licensing/reconciliation.html",
+        context={"rec": rec, "state_share": reports.state_share_by_quarter(year=end.year)},
     )
 
 
@@ -517,7 +420,7 @@ def past_due_letters(request, year):
         .select_related("business__party", "business__classification", "renewal_of")
         .order_by("number")[:500]
     )
-    if services.core.city_today() < delinquent_on:
+    if core.city_today() < delinquent_on:
         licenses = []
     pdf = render_pdf(
         "licensing/print/renewal_notices.html",

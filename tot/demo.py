@@ -34,6 +34,7 @@ def load_demo_tot(*, users, parties) -> None:
     files and pays on time, a motel whose last return came in late and is unpaid, and a
     short-term rental that has not filed its latest month (a non-filer)."""
     from revenue import services as core
+    from revenue.dates import add_months
 
     from . import rules
     from . import services as ts
@@ -42,11 +43,11 @@ def load_demo_tot(*, users, parties) -> None:
     by_name = {p.name: p for p in parties}
     clerk, admin = users["clerk2"], users["admin"]
     today = core.city_today()
-    last = rules.add_months(today.replace(day=1), -1)
+    last = add_months(today.replace(day=1), -1)
     # the latest month whose due date has passed, and the three before it
     while rules.due_date(last, 1) >= today:
-        last = rules.add_months(last, -1)
-    months = [rules.add_months(last, -k) for k in (3, 2, 1, 0)]
+        last = add_months(last, -1)
+    months = [add_months(last, -k) for k in (3, 2, 1, 0)]
     opened = months[0]
 
     def operator(party_name, cert, name, kind, location, rooms):

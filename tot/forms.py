@@ -10,7 +10,7 @@ from revenue.services import city_today
 
 from .models import Operator
 from .rules import add_months
-from .services import CERTIFICATE_RE, CERTIFICATE_RULE, MAX_ROOMS
+from .services.operators import CERTIFICATE_RE, CERTIFICATE_RULE, MAX_ROOMS
 
 LATE_YEARS_AHEAD = 5
 

@@ -23,35 +23,13 @@ Rules chosen (docs/architecture.md, TOT):
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def round_money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def last_day(year: int, month: int) -> datetime.date:
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` calendar months later (or earlier), clamped to the month's end:
-    01/31 + 1 month = 02/28 (or 02/29), 01/31 + 2 months = 03/31."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def period_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, month, 1), last_day(year, month)
+from revenue.dates import add_months, last_day, months_or_fraction
+from revenue.money import ZERO, percent_of
 
 
 def due_date(period_start: datetime.date, months_after: int) -> datetime.date:
@@ -61,18 +39,7 @@ def due_date(period_start: datetime.date, months_after: int) -> datetime.date:
 
 
 def tax_on(taxable: Decimal, rate_percent: Decimal) -> Decimal:
-    return round_money(taxable * rate_percent / 100)
-
-
-def months_late(due_on: datetime.date, on: datetime.date) -> int:
-    """Months or fractions of a month after the due date: 0 on or before it; 1 from the next day
-    through the same day a month later (clamped); 2 from the day after that; and so on."""
-    if on <= due_on:
-        return 0
-    months = max((on.year - due_on.year) * 12 + on.month - due_on.month - 1, 1)
-    while add_months(due_on, months) < on:
-        months += 1
-    return months
+    return percent_of(taxable, rate_percent)
 
 
 def percent_text(value: Decimal) -> str:
@@ -133,7 +100,7 @@ def late_lines(
                 "first_penalty",
                 f"Penalty {percent_text(rules.first_penalty_percent)}% (delinquent after {due_on:%m/%d/%Y})",
                 base,
-                round_money(base * rules.first_penalty_percent / 100),
+                percent_of(base, rules.first_penalty_percent),
                 detail=f"{percent_text(rules.first_penalty_percent)}% of {base:,.2f} unpaid on {due_on:%m/%d/%Y}",
             )
         )
@@ -147,12 +114,12 @@ def late_lines(
                     f"Penalty {percent_text(rules.second_penalty_percent)}% "
                     f"(unpaid {rules.second_penalty_after_days} days after due)",
                     base2,
-                    round_money(base2 * rules.second_penalty_percent / 100),
+                    percent_of(base2, rules.second_penalty_percent),
                     detail=f"{percent_text(rules.second_penalty_percent)}% of {base2:,.2f} "
                     f"unpaid on {second_day:%m/%d/%Y}",
                 )
             )
-    months = months_late(due_on, on)
+    months = months_or_fraction(due_on, on)
     if months and rules.interest_percent_per_month:
         bases = [unpaid_after(tax, payments, add_months(due_on, k - 1)) for k in range(1, months + 1)]
         charged = [b for b in bases if b]
@@ -170,7 +137,7 @@ def late_lines(
                     "interest",
                     f"Interest {pct}% × {len(charged)} month{'s' if len(charged) != 1 else ''}",
                     total_base,
-                    round_money(total_base * rules.interest_percent_per_month / 100),
+                    percent_of(total_base, rules.interest_percent_per_month),
                     months=len(charged),
                     detail=f"{detail} (to {on:%m/%d/%Y}, month {months} after the due date)",
                 )

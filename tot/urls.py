@@ -20,5 +20,5 @@ urlpatterns = [
     path("nonfilers/send/", views.nonfiler_notices_send, name="nonfiler_notices_send"),
     path("nonfilers/notices.pdf", views.nonfiler_notices_pdf, name="nonfiler_notices_pdf"),
     path("report/", views.report, name="report"),
-    path("report.xlsx", views.report_xlsx, name="report_xlsx"),
+    path("report.xlsx", views.report, {"fmt": "xlsx"}, name="report_xlsx"),
 ]

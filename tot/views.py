@@ -11,13 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from revenue import services as core
 from revenue.access import deny, require_perm
-from revenue.documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
+from revenue.documents import pdf_response, render_pdf
 from revenue.exceptions import RevenueError
+from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
 
-from . import services
+from . import reports, selectors, services
 from .forms import AmendForm, LateAsOfForm, OperatorForm, ReturnForm
-from .models import ZERO, Operator, TotReturn
+from .models import ZERO, NonFilerNotice, Operator, TotReturn
 
 
 def _operator(certificate):
@@ -100,8 +101,9 @@ def operator_detail(request, certificate):
         {
             "operator": operator,
             "returns": returns,
-            "owes": services.operator_owes(operator),
-            "missing": services.missing_periods(operator),
+            "owes": selectors.operator_owes(operator),
+            "missing": selectors.missing_periods(operator),
+            "lookback_months": selectors.LOOKBACK_MONTHS,
             "notices": operator.nonfiler_notices.all(),
             "audit_events": core.audit_trail(operator),
         },
@@ -185,11 +187,11 @@ def return_detail(request, number):
     late, error = _late_for(ret, on)
     if as_of.is_bound and not as_of.is_valid():
         error = " ".join([*as_of.errors.get("on", []), f"Shown for today ({today:%m/%d/%Y}).", error]).strip()
-    charges = services.period_charges(ret) if ret.status in ("current", "superseded") else []
+    charges = selectors.period_charges(ret) if ret.status in ("current", "superseded") else []
     current = (
         ret
         if ret.status == TotReturn.Status.CURRENT
-        else services.current_return(ret.operator, ret.period_start)
+        else selectors.current_return(ret.operator, ret.period_start)
     )
     open_numbers = sorted({c.source_number for c in charges if not c.is_settled})
     return render(
@@ -198,7 +200,7 @@ def return_detail(request, number):
         {
             "ret": ret,
             "current": current,
-            "history": services.chain(ret)
+            "history": selectors.chain(ret)
             + list(
                 TotReturn.objects.filter(
                     operator=ret.operator,
@@ -214,7 +216,7 @@ def return_detail(request, number):
             "on": on,
             "today": today,
             "as_of": as_of,
-            "approval": services.approval_for(ret) if ret.kind == TotReturn.Kind.AUDIT else None,
+            "approval": selectors.approval_for(ret) if ret.kind == TotReturn.Kind.AUDIT else None,
             "audit_events": core.audit_trail(ret),
         },
     )
@@ -320,7 +322,8 @@ def nonfilers(request):
         request,
         "tot/nonfilers.html",
         {
-            "missing": services.nonfilers(),
+            "missing": selectors.nonfilers(),
+            "lookback_months": selectors.LOOKBACK_MONTHS,
             "can_send": request.user.has_perm("tot.file_return"),
             "today": core.city_today(),
         },
@@ -364,17 +367,17 @@ def nonfiler_notices_pdf(request):
         if day:
             preview = False
             by_op = {}
-            for n in services.NonFilerNotice.objects.filter(sent_on=day).select_related("operator__party"):
+            for n in NonFilerNotice.objects.filter(sent_on=day).select_related("operator__party"):
                 by_op.setdefault(n.operator, []).append(n.period_start)
             letters = [
                 (op, sorted(periods)) for op, periods in sorted(by_op.items(), key=lambda x: x[0].name)
             ]
     else:
-        letters = [(m.operator, m.new_periods) for m in services.nonfilers() if m.new_periods]
-    policies = services.policies_loaded()  # once, not a query per period
+        letters = [(m.operator, m.new_periods) for m in selectors.nonfilers() if m.new_periods]
+    policies = selectors.policies_loaded()  # once, not a query per period
     rows = []
     for op, periods in letters:
-        due = services.due_dates(periods, policies=policies)
+        due = selectors.due_dates(periods, policies=policies)
         rows.append({"operator": op, "periods": [(p, due[p]) for p in periods]})
     pdf = render_pdf(
         "tot/print/nonfiler_notices.html",
@@ -398,87 +401,5 @@ def _year(request):
 
 
 @require_perm("tot.view_tot_reports")
-def report(request):
-    year = _year(request)
-    rows, totals = services.tot_report(year)
-    by_operator = {}
-    for r in rows:
-        by_operator.setdefault(r.operator, []).append(r)
-    groups = [
-        {
-            "operator": op,
-            "rows": rs,
-            "tax": sum((r.tax for r in rs), ZERO),
-            "tax_collected": sum((r.tax_collected for r in rs), ZERO),
-            "late_assessed": sum((r.late_assessed for r in rs), ZERO),
-            "late_collected": sum((r.late_collected for r in rs), ZERO),
-            "balance": sum((r.balance for r in rs), ZERO),
-        }
-        for op, rs in by_operator.items()
-    ]
-    months = []
-    for m in range(1, 13):
-        in_month = [r for r in rows if r.period.month == m]
-        months.append(
-            {
-                "month": datetime.date(year, m, 1),
-                "tax": sum((r.tax for r in in_month), ZERO),
-                "tax_collected": sum((r.tax_collected for r in in_month), ZERO),
-            }
-        )
-    return render(
-        request,
-        "tot/report.html",
-        {"year": year, "groups": groups, "totals": totals, "months": months},
-    )
-
-
-@require_perm("tot.view_tot_reports")
-def report_xlsx(request):
-    year = _year(request)
-    rows, totals = services.tot_report(year)
-    columns = [
-        Column("Certificate", width=14),
-        Column("Operator", width=30),
-        Column("Period", width=10),
-        Column("Return", width=16),
-        Column("Tax assessed", "money"),
-        Column("Tax collected", "money"),
-        Column("Penalties and interest", "money", width=16),
-        Column("P&I collected", "money"),
-        Column("Balance", "money"),
-    ]
-    data = [
-        [
-            r.operator.certificate_number,
-            r.operator.name,
-            f"{r.period:%Y-%m}",
-            r.number,
-            r.tax,
-            r.tax_collected,
-            r.late_assessed,
-            r.late_collected,
-            r.balance,
-        ]
-        for r in rows
-    ]
-    total_row = [
-        "Total",
-        "",
-        "",
-        "",
-        totals["tax"],
-        totals["tax_collected"],
-        totals["late_assessed"],
-        totals["late_collected"],
-        totals["balance"],
-    ]
-    content = build_xlsx(
-        title=f"TOT by operator and month, {year}",
-        columns=columns,
-        rows=data,
-        totals=total_row,
-        subtitle=f"Periods January–December {year}; current returns; collections to {core.city_today():%m/%d/%Y}",
-        sheet_name=f"TOT {year}",
-    )
-    return xlsx_response(content, f"tot-{year}.xlsx")
+def report(request, fmt=None):
+    return report_response(request, reports.tot_by_operator(_year(request)), fmt, template="tot/report.html")

@@ -1,5 +1,6 @@
 """From application to an issued license, paid at the counter; public verification."""
 
+import datetime
 import uuid
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import reverse
 
 from cashiering import demo as counter_demo
 from cashiering import services as cs
+from licensing import selectors
 from licensing import services as ls
 from licensing.models import Business, License
 from revenue import services
@@ -179,3 +181,67 @@ def test_licensing_permissions(client, approved, auditor, field_crew, clerk):
     assert client.get(reverse("licensing:application_new")).status_code == 403
     client.force_login(clerk)
     assert client.post(reverse("licensing:approve", args=[approved.number])).status_code == 403
+
+
+def test_the_same_business_and_location_cannot_apply_twice_through_the_web(client, clerk, party, classes):
+    client.force_login(clerk)
+    data = {
+        "party_number": party.number,
+        "dba": "Rosa's Gifts",
+        "classification": classes["RET"].pk,
+        "location_address": "100 Main St",
+        "location_city": "Alder Bay",
+        "ownership": "sole",
+        "owner_name": "Rosa Alvarez",
+        "started_on": "2015-05-01",
+        "employees": "2",
+        "gross_receipts": "1000",
+    }
+    client.post(reverse("licensing:application_new"), {**data, "token": str(uuid.uuid4())})
+    second = client.post(reverse("licensing:application_new"), {**data, "token": str(uuid.uuid4())})
+    assert "already has license" in second.content.decode()
+    assert License.objects.count() == 1
+
+
+def test_a_license_not_yet_in_force_says_so(make_business, admin_user):
+    year = ls.current_tax_year()
+    future = License.objects.create(
+        number=f"BL{year + 1}-000001",
+        business=make_business(),
+        tax_year=year + 1,
+        status="active",
+        valid_from=datetime.date(year + 1, 3, 1),
+        valid_to=datetime.date(year + 2, 2, 28),
+        created_by=admin_user,
+    )
+    assert selectors.verify(future.number)["status"] == "Not yet valid"
+
+
+def test_a_home_based_business_address_is_not_published(make_business, admin_user):
+    year = ls.current_tax_year()
+    home = License.objects.create(
+        number=f"BL{year}-000555",
+        business=make_business(home_based=True),
+        tax_year=year,
+        status="active",
+        valid_from=datetime.date(year, 3, 1),
+        valid_to=datetime.date(year + 1, 2, 28),
+        created_by=admin_user,
+    )
+    assert selectors.verify(home.number)["location"] == "Alder Bay"
+
+
+def test_a_reprinted_certificate_is_never_an_original_again(
+    client, make_business, clerk, supervisor, admin_user
+):
+    from tests.pdf import pdf_text
+
+    license = ls.application_submit(business=make_business(code="HOME"), acting_user=clerk)
+    ls.signoff_add(license=license, item="Zoning", acting_user=supervisor)
+    ls.application_approve(license=license, acting_user=supervisor)
+    _pay_all(license, clerk, admin_user)
+    client.force_login(clerk)
+    client.post(reverse("licensing:certificate_print", args=[license.number]))
+    client.post(reverse("licensing:certificate_print", args=[license.number]))
+    again = client.get(reverse("licensing:certificate", args=[license.number]), {"copy": "1"})
+    assert "DUPLICATE" in pdf_text(again.content)

@@ -3,12 +3,16 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
+from licensing import selectors
 from licensing import services as ls
-from licensing.models import License, LicensingPolicy
+from licensing.models import License, LicensingPolicy, TaxRule
 from licensing.tax import months_late, penalty
+from revenue.dates import city_today
 from revenue.exceptions import NotAllowed
 from tests.conftest import D
+from tests.licensing.test_licenses import _pay_all
 
 DELINQUENT = datetime.date(2026, 4, 30)
 
@@ -105,6 +109,25 @@ def test_a_late_renewal_is_assessed_with_its_penalty(active_last_year, superviso
     assert renewal.status == License.Status.ASSESSED and "Late: 2 months" in renewal.computation[-1]["label"]
 
 
+def test_a_renewal_is_assessed_to_the_accounts_of_the_policy_in_force_on_its_date(
+    active_last_year, supervisor, clerk
+):
+    year, _prior = active_last_year
+    ls.renewal_run(tax_year=year, acting_user=supervisor)
+    renewal = License.objects.filter(tax_year=year, business__classification__code="RET").get()
+    today_policy = LicensingPolicy.objects.get()
+    on = max(city_today(), ls.delinquency_date(year)) + datetime.timedelta(days=45)
+    later = LicensingPolicy.objects.get(pk=today_policy.pk)
+    later.pk, later.effective_from = None, on  # a new policy from that day posts tax elsewhere
+    later.tax_revenue_account = today_policy.penalty_revenue_account
+    later.save()
+    ls.renewal_assess(license=renewal, gross_receipts="150000.00", employees=4, acting_user=clerk, on=on)
+    tax = renewal.charges().get(description=f"Business license tax {year} (renewal)")
+    assert tax.revenue_account_id == later.tax_revenue_account_id != today_policy.tax_revenue_account_id
+    penalty_charge = renewal.charges().get(description=f"Late renewal penalty {year}")
+    assert penalty_charge.receivable_account_id == later.tax_receivable_account_id
+
+
 def test_an_early_renewal_has_no_penalty(active_last_year, supervisor, clerk):
     year, _prior = active_last_year
     ls.renewal_run(tax_year=year, acting_user=supervisor)
@@ -120,7 +143,6 @@ def test_renewal_screens_notices_and_list(client, active_last_year, supervisor, 
 
     import openpyxl
     from django.core.management import call_command
-    from django.urls import reverse
 
     from tests.pdf import pdf_text
 
@@ -171,13 +193,12 @@ def test_a_license_not_renewed_expires(make_business, admin_user, classes):
     )
     assert ls.expire_lapsed() == 1
     old.refresh_from_db()
-    assert old.status == License.Status.EXPIRED and ls.verify(old.number)["status"] == "Expired"
+    assert old.status == License.Status.EXPIRED and selectors.verify(old.number)["status"] == "Expired"
     assert ls.expire_lapsed() == 0
 
 
 def test_a_returned_check_unissues_the_license(make_business, clerk, supervisor, admin_user):
     from cashiering import services as cs
-    from tests.licensing.test_licenses import _pay_all
 
     license = ls.application_submit(business=make_business(code="HOME"), acting_user=clerk)
     ls.signoff_add(license=license, item="Zoning", acting_user=supervisor)
@@ -208,7 +229,6 @@ def test_a_returned_check_unissues_the_license(make_business, clerk, supervisor,
 def test_a_renewal_assessed_on_time_but_paid_late_gets_its_penalty_at_the_counter(
     active_last_year, supervisor, clerk, client, admin_user
 ):
-    from django.urls import reverse
 
     from cashiering import demo as counter_demo
     from cashiering import services as cs
@@ -237,3 +257,46 @@ def test_a_renewal_assessed_on_time_but_paid_late_gets_its_penalty_at_the_counte
     lines = client.get(reverse("cashiering:counter")).context["pay_rows"]
     penalties = [ln for ln, _f, _i in lines if ln["description"].startswith("Late renewal penalty")]
     assert sum((ln["balance"] for ln in penalties), D("0")) >= D("35.00")  # brought up to today, then paid
+
+
+def test_a_zero_tax_renewal_is_issued_at_once(make_business, supervisor, clerk, admin_user, classes):
+    from licensing.models import AddOn
+
+    year = ls.current_tax_year()
+    TaxRule.objects.filter(classification=classes["HOME"], tax_year=year).update(flat_amount=D("0.00"))
+    AddOn.objects.filter(tax_year=year).delete()
+    business = make_business(code="HOME")
+    License.objects.create(
+        number=f"BL{year - 1}-000777",
+        business=business,
+        tax_year=year - 1,
+        status="active",
+        valid_from=datetime.date(year - 1, 3, 1),
+        valid_to=datetime.date(year, 2, 28),
+        created_by=admin_user,
+    )
+    ls.renewal_run(tax_year=year, acting_user=supervisor)
+    renewal = License.objects.get(tax_year=year)
+    ls.renewal_assess(
+        license=renewal,
+        gross_receipts="0",
+        employees=0,
+        acting_user=clerk,
+        on=ls.delinquency_date(year) - datetime.timedelta(days=1),
+    )
+    renewal.refresh_from_db()
+    assert renewal.status == License.Status.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/licenses/renewals/1/past-due.pdf", 404),  # no such tax year
+        ("/licenses/renewals/0/notices.pdf", 404),
+        ("/licenses/renewals/1999.xlsx", 200),  # a year with no renewals: an empty list
+    ],
+)
+def test_impossible_years_are_not_server_errors(client, supervisor, classes, path, status):
+    client.force_login(supervisor)
+    assert client.get(path).status_code == status
+    assert client.get("/licenses/renewals/", {"tax_year": "2000"}).status_code == 200

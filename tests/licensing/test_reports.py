@@ -74,3 +74,18 @@ def test_past_due_letters_only_after_the_delinquency_date(client, supervisor, cl
     client.force_login(supervisor)
     text = pdf_text(client.get(reverse("licensing:past_due_letters", args=[year])).content)
     assert "No renewals are waiting" in text
+
+
+def test_a_waived_license_fee_is_explained_in_the_reconciliation(
+    make_business, clerk, supervisor, other_supervisor
+):
+    license = ls.application_submit(business=make_business(code="PRO"), acting_user=clerk)
+    ls.signoff_add(license=license, item="Zoning", acting_user=supervisor)
+    ls.application_approve(license=license, acting_user=supervisor)
+    fee = license.charges().get(fee_type__code="BL-PROC")
+    services.charge_adjust(
+        charge=fee, amount=fee.amount, kind="waiver", acting_user=supervisor, reason="error"
+    )
+    today = services.city_today()
+    rec = reports.posting_reconciliation(start=today, end=today)
+    assert rec.balanced and rec.unexplained == []

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from revenue.dates import add_months, months_or_fraction
 from tot import rules
 
 D = Decimal
@@ -39,11 +40,11 @@ def test_due_the_last_day_of_the_following_month(period, due):
     assert rules.due_date(period, 1) == due
 
 
-def test_add_months_clamps_to_the_end_of_the_month_from_the_original_day():
-    assert rules.add_months(d(2026, 1, 31), 1) == d(2026, 2, 28)
-    assert rules.add_months(d(2026, 1, 31), 2) == d(2026, 3, 31)
-    assert rules.add_months(d(2026, 3, 31), -1) == d(2026, 2, 28)
-    assert rules.add_months(d(2026, 11, 30), 2) == d(2027, 1, 30)
+def test_tot_months_use_the_core_add_months_clamped_to_the_end_of_the_month():
+    assert add_months(d(2026, 1, 31), 1) == d(2026, 2, 28)
+    assert add_months(d(2026, 1, 31), 2) == d(2026, 3, 31)
+    assert add_months(d(2026, 3, 31), -1) == d(2026, 2, 28)
+    assert add_months(d(2026, 11, 30), 2) == d(2027, 1, 30)
 
 
 @pytest.mark.parametrize(
@@ -61,13 +62,13 @@ def test_add_months_clamps_to_the_end_of_the_month_from_the_original_day():
     ],
 )
 def test_months_or_fractions_after_the_due_date(on, months):
-    assert rules.months_late(d(2026, 7, 31), on) == months
+    assert months_or_fraction(d(2026, 7, 31), on) == months
 
 
 def test_months_from_a_due_date_at_the_end_of_february():
     due = d(2026, 2, 28)
-    assert rules.months_late(due, d(2026, 3, 28)) == 1
-    assert rules.months_late(due, d(2026, 3, 29)) == 2  # clamped calendar months from 02/28
+    assert months_or_fraction(due, d(2026, 3, 28)) == 1
+    assert months_or_fraction(due, d(2026, 3, 29)) == 2  # clamped calendar months from 02/28
 
 
 def test_nothing_the_day_before_and_on_the_due_date():

@@ -11,9 +11,10 @@ from django.urls import reverse
 
 from cashiering.models import Receipt
 from revenue import services as core
+from revenue.dates import add_months
 from revenue.models import ApprovalRequest
 from tests.pdf import pdf_text
-from tot import rules
+from tot import rules, selectors
 from tot import services as ts
 from tot.models import NonFilerNotice, Operator, TotReturn
 
@@ -208,7 +209,7 @@ def test_nonfiler_notices_on_the_web(client, senior_clerk, hotel):
     response = client.post(reverse("tot:nonfiler_notices_send"), follow=True)
     assert "noticed today" in response.content.decode()
     n = NonFilerNotice.objects.count()
-    assert n == len(ts.missing_periods(hotel))
+    assert n == len(selectors.missing_periods(hotel))
     sent = pdf_text(
         client.get(reverse("tot:nonfiler_notices_pdf") + f"?sent_on={core.city_today():%Y-%m-%d}").content
     )
@@ -221,7 +222,7 @@ def test_report_html_and_xlsx(client, supervisor, hotel, june, file_return):
     file_return(hotel, (2026, 7), "10000.00", d(2026, 8, 10))
     client.force_login(supervisor)
     page = client.get(reverse("tot:report") + "?year=2026")
-    assert page.context["totals"]["tax"] == D("2200.00")
+    assert page.context["report"].sums["tax"] == D("2200.00")
     ws = openpyxl.load_workbook(
         io.BytesIO(client.get(reverse("tot:report_xlsx") + "?year=2026").content)
     ).active
@@ -235,7 +236,7 @@ def test_a_late_return_is_paid_at_the_counter_with_its_penalties_and_interest(
     client, clerk, open_session, hotel, file_return
 ):
     today = core.city_today()
-    period = rules.add_months(today.replace(day=1), -3)  # due about two months ago
+    period = add_months(today.replace(day=1), -3)  # due about two months ago
     ret = file_return(hotel, period, "10000.00", period + datetime.timedelta(days=45))
     expected = rules.late_lines(
         tax=ret.tax, due_on=ret.due_on, on=today, rules=rules.LateRules.of(ts.policy_on(period))
@@ -260,3 +261,42 @@ def test_a_late_return_is_paid_at_the_counter_with_its_penalties_and_interest(
     # found again the same day: nothing more is assessed, nothing owed
     client.post(reverse("cashiering:basket"), {"action": "find", "q": ret.number}, follow=True)
     assert ret.charges().count() == 4
+
+
+@pytest.mark.parametrize(
+    "on, message",
+    [
+        ("9999-12-31", "at most 5 years ahead"),
+        ("2100-01-01", "at most 5 years ahead"),
+        ("2026-05-31", "cannot be before the period (June 2026)"),
+    ],
+)
+def test_the_paid_on_date_is_bounded(client, auditor, hotel, file_return, on, message):
+    june = file_return(hotel, (2026, 6), "10000.00", d(2026, 7, 10))
+    client.force_login(auditor)
+    response = client.get(june.get_absolute_url() + f"?on={on}")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert message in body and "Shown for today" in body
+    assert june.charges().count() == 1
+
+
+def test_the_paid_on_date_within_bounds_still_works(client, auditor, hotel, file_return):
+    june = file_return(hotel, (2026, 6), "10000.00", d(2026, 7, 10))
+    client.force_login(auditor)
+    latest = add_months(core.city_today(), 60)
+    body = client.get(june.get_absolute_url() + f"?on={latest:%Y-%m-%d}").content.decode()
+    assert "Interest 0.5%" in body and "at most 5 years" not in body
+
+
+def test_an_unreachable_date_is_a_message_not_a_500(monkeypatch, auditor, hotel, file_return):
+    from tot import views
+
+    june = file_return(hotel, (2026, 6), "10000.00", d(2026, 7, 10))
+
+    def boom(ret, on):
+        raise ValueError("year 10000 is out of range")
+
+    monkeypatch.setattr(views.services, "late_view", boom)
+    late, error = views._late_for(june, d(9999, 12, 31))
+    assert late is None and "cannot be worked out" in error
