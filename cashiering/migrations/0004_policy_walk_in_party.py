@@ -2,7 +2,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The name the demo city (and every city set up before this field) gave its walk-in customer.
-# Written here, not imported from cashiering.demo: a migration never imports the demo.
+# Written here, not imported from the demo module: a migration never imports the demo.
 WALK_IN_NAME = "Walk-in customer"
 
 
