@@ -95,6 +95,19 @@ def batch_totals(batch: MailBatch) -> tuple[int, Decimal]:
     return len(rows), sum(rows, ZERO)
 
 
+def _remittance_items(remittance: Remittance) -> list[Item]:
+    """What a remittance pays: its stub's charge, or a party's open charges oldest first."""
+    if remittance.charge is not None:
+        return [Item(charge=remittance.charge, amount=remittance.amount)]
+    left, items = remittance.amount, []
+    for charge in open_charges(remittance.party):
+        part = min(charge.balance, left)
+        if part > 0:
+            items.append(Item(charge=charge, amount=part))
+            left -= part
+    return items
+
+
 @transaction.atomic
 def batch_post(*, batch: MailBatch, acting_user) -> MailBatch:
     """Post every ready remittance as a receipt (a check tender) in the clerk's open session.
@@ -119,19 +132,10 @@ def batch_post(*, batch: MailBatch, acting_user) -> MailBatch:
     ):
         try:
             with transaction.atomic():
-                if remittance.charge is not None:
-                    items = [Item(charge=remittance.charge, amount=remittance.amount)]
-                else:
-                    left, items = remittance.amount, []
-                    for charge in open_charges(remittance.party):
-                        part = min(charge.balance, left)
-                        if part > 0:
-                            items.append(Item(charge=charge, amount=part))
-                            left -= part
                 receipt = receipt_issue(
                     session=session,
                     payer=remittance.party,
-                    items=items,
+                    items=_remittance_items(remittance),
                     acting_user=acting_user,
                     tenders=[
                         TenderIn(
