@@ -29,4 +29,6 @@ class CashieringPolicyAdmin(EffectiveDatedAdmin):
         "card_overpayment",
         "no_checks_days",
         "returned_check_fee",
+        "walk_in_party",
     ]
+    raw_id_fields = ["walk_in_party"]

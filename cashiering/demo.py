@@ -19,6 +19,12 @@ def load_counter(*, acting_user) -> None:
         ("MAIL", "Mail room"),
     ]:
         Drawer.objects.create(code=code, name=name)
+    walk_in = core.party_create(
+        acting_user=acting_user,
+        kind=Party.Kind.PERSON,
+        name=WALK_IN_NAME,
+        notes="For counter fees paid by someone the city does not need to know (copies, notary).",
+    )
     CashieringPolicy.objects.create(
         effective_from=datetime.date(2024, 7, 1),
         over_short_explain_over=Decimal("5.00"),
@@ -26,11 +32,6 @@ def load_counter(*, acting_user) -> None:
         card_overpayment=CashieringPolicy.Overpayment.REFUSE,
         no_checks_days=180,
         returned_check_fee=FeeType.objects.filter(code="NSF").first(),
+        walk_in_party=walk_in,
         created_by=acting_user,
-    )
-    core.party_create(
-        acting_user=acting_user,
-        kind=Party.Kind.PERSON,
-        name=WALK_IN_NAME,
-        notes="For counter fees paid by someone the city does not need to know (copies, notary).",
     )

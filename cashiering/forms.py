@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from revenue.forms import MoneyField, OnceForm
 from revenue.models import FeeType
 
 from .models import DENOMINATIONS, Drawer, Tender
+from .services import TenderIn
 
 
 class CountsMixin:
@@ -112,8 +114,6 @@ class PayForm(OnceForm):
         return [self.cleaned_data[f"pay-{i}"] for i in range(lines)]
 
     def tenders(self):
-        from .services import TenderIn
-
         d = self.cleaned_data
         out = []
         if d.get("cash"):
@@ -164,8 +164,6 @@ class ReturnCheckForm(forms.Form):
     )
 
     def clean_returned_on(self):
-        from django.utils import timezone
-
         day = self.cleaned_data["returned_on"]
         if day.year < 2000 or day > timezone.localdate():
             raise forms.ValidationError("Enter the date the bank returned the check (not in the future).")

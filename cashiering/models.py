@@ -360,6 +360,14 @@ class CashieringPolicy(models.Model):
         related_name="+",
         help_text="The fee assessed when a check is returned (its amount is in the fee schedule).",
     )
+    walk_in_party = models.ForeignKey(
+        "revenue.Party",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The payer of counter fees for someone the city need not know (copies, notary).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -379,6 +387,8 @@ class CashieringPolicy(models.Model):
 class MailBatch(models.Model):
     """Payments that came by mail: the envelopes' count and total are entered first, then each
     remittance is keyed; the batch posts only when they agree."""
+
+    STATUS_BADGES = {"open": "secondary"}  # an open batch is being keyed, not waiting on anyone
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

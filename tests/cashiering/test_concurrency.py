@@ -1,10 +1,13 @@
 """The counter under contention, on real PostgreSQL connections in threads."""
 
+import time
+
 import pytest
 from django.contrib.auth.models import User
 
 from cashiering import services as cs
-from cashiering.models import CashierSession, Drawer, Receipt
+from cashiering.models import CashierSession, Drawer, Receipt, ReturnedCheck
+from cashiering.services import receipts
 from revenue import roles, selectors, services
 from revenue.exceptions import OverApplied
 from revenue.models import Charge
@@ -128,3 +131,60 @@ def test_two_clerks_opening_the_same_drawer_at_once(counter, clerk, senior_clerk
     )
     assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "RevenueError"], outcomes
     assert CashierSession.objects.filter(drawer=counter["D1"]).count() == 1
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_a_returned_check_and_a_payment_on_its_charge_at_once_never_deadlock(
+    open_session, senior_session, party, make_charge, clerk, senior_clerk, supervisor, monkeypatch, round_
+):
+    """The return takes the party, the payment and the charges before any number (a charge for
+    the spent credit, the journal's, its own), as a receipt takes its charges before its numbers:
+    neither waits on a number the other holds while holding a row it needs."""
+    permit, fine = make_charge(party, "100.00", "Permit"), make_charge(party, "10.00", "Fine")
+    receipt = cs.receipt_issue(
+        session=open_session,
+        payer=party,
+        acting_user=clerk,
+        items=[cs.Item(charge=permit, amount=D("60.00"))],
+        tenders=[cs.TenderIn("check", D("70.00"), "1042", "Rosa Alvarez")],
+    )  # 10.00 over: credit on account, then spent on the fine, so the return assesses it back
+    services.credit_apply(party=party, applications=[(fine, D("10.00"))], acting_user=clerk)
+    check = receipt.tenders.get(kind="check")
+    session = cs.session_close(
+        session=open_session,
+        counted_counts=open_session.opening_counts,
+        confirmed_check_ids=[check.pk],
+        card_batch_total="0",
+        explanation="",
+        acting_user=clerk,
+    )
+    cs.session_sign_off(session=session, acting_user=supervisor)
+    deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK-1", acting_user=supervisor)
+    # the receipt holds the permit's row a moment before it takes any number: the return, started
+    # at the same time, reaches the permit then, and must not hold a number while it waits
+    split = receipts.tender_split
+
+    def slow_split(*args, **kwargs):
+        time.sleep(0.3)
+        return split(*args, **kwargs)
+
+    monkeypatch.setattr(receipts, "tender_split", slow_split)
+    outcomes = _race(
+        lambda: cs.check_return(tender=check, reason="Insufficient funds", acting_user=supervisor),
+        lambda: cs.receipt_issue(
+            session=senior_session,
+            payer=party,
+            acting_user=senior_clerk,
+            items=[cs.Item(charge=permit, amount=D("40.00"))],
+            tenders=[cs.TenderIn("cash", D("40.00"))],
+        ),
+    )
+    assert outcomes == [None, None], outcomes
+    permit.refresh_from_db()
+    assert permit.amount_paid == D("40.00") and permit.balance == D(
+        "60.00"
+    )  # the check's 60.00 is open again
+    returned = ReturnedCheck.objects.get()
+    assert returned.credit_charge.amount == D("10.00") and returned.fee_charge is not None
+    assert selectors.trial_balance(as_of=services.city_today()).in_balance

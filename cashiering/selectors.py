@@ -1,0 +1,55 @@
+"""Reads for the counter's pages and reports."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, F, Q, Sum
+
+from revenue.models import ZERO
+
+from .models import CashierSession, Receipt
+
+TENDER_GROUPS = ("cash", "checks", "cards")
+
+
+def day_sessions(day: datetime.date):
+    """A business day's sessions with their receipt and void counts and what they took."""
+    posted = Q(receipts__status=Receipt.Status.POSTED)
+    return (
+        CashierSession.objects.filter(business_date=day)
+        .select_related("drawer", "clerk", "signed_off_by")
+        .annotate(
+            receipt_count=Count("receipts", filter=posted, distinct=True),
+            void_count=Count("receipts", filter=Q(receipts__status=Receipt.Status.VOIDED), distinct=True),
+            taken=Sum("receipts__total", filter=posted),
+        )
+        .order_by("drawer__code", "opened_at")
+    )
+
+
+def counted_totals(sessions) -> dict[str, object]:
+    """What the day's drawers counted, per tender group."""
+    return {k: sum(((getattr(s, f"counted_{k}") or ZERO) for s in sessions), ZERO) for k in TENDER_GROUPS}
+
+
+def sessions_visible_to(user):
+    """Every session for a supervisor or an auditor; a clerk's own otherwise."""
+    qs = CashierSession.objects.select_related("drawer", "clerk", "signed_off_by")
+    if user.has_perm("cashiering.view_cashiersession") and (
+        user.has_perm("cashiering.sign_off_session") or user.has_perm("cashiering.view_tender")
+    ):
+        return qs
+    return qs.filter(clerk=user)
+
+
+def sessions_ready_to_deposit():
+    """Signed-off sessions not yet in a deposit that have cash above their float or a confirmed check."""
+    return (
+        CashierSession.objects.filter(status=CashierSession.Status.SIGNED_OFF, deposit__isnull=True)
+        .select_related("drawer", "clerk")
+        .annotate(cash_to_deposit=F("counted_cash") - F("opening_float"))
+        .filter(Q(cash_to_deposit__gt=0) | Q(receipts__tenders__confirmed=True))
+        .distinct()
+        .order_by("business_date", "drawer__code")
+    )

@@ -1,0 +1,52 @@
+"""Counter operations, by subject. Every change of money or status runs in one transaction with
+its audit row, and locks in a fixed order: the cashier session first, then the core's party,
+payment and charges (by primary key), numbers last. Importing this package registers the void
+approval handler (cashiering/apps.py does so at start-up)."""
+
+from ..exceptions import ChecksRefused, NoWalkInParty, SessionClosed, TenderShort
+from .closeout import session_checks, session_close, session_expected, session_sign_off
+from .counter import CounterFind, charges_bring_up_to_date, counter_find, counter_pick, walk_in_party
+from .deposits import deposit_checks, deposit_confirm, deposit_prepare, deposit_split
+from .email import receipt_email, receipt_pdf
+from .mail import batch_create, batch_post, batch_totals, remittance_add, remittance_remove
+from .receipts import Item, TenderIn, receipt_issue, receipt_printed, receipt_void_request
+from .returned_checks import check_return
+from .sessions import clean_counts, lock_session, policy_on, session_for, session_open
+
+__all__ = [
+    "ChecksRefused",
+    "CounterFind",
+    "Item",
+    "NoWalkInParty",
+    "SessionClosed",
+    "TenderIn",
+    "TenderShort",
+    "batch_create",
+    "batch_post",
+    "batch_totals",
+    "charges_bring_up_to_date",
+    "check_return",
+    "clean_counts",
+    "counter_find",
+    "counter_pick",
+    "deposit_checks",
+    "deposit_confirm",
+    "deposit_prepare",
+    "deposit_split",
+    "lock_session",
+    "policy_on",
+    "receipt_email",
+    "receipt_issue",
+    "receipt_pdf",
+    "receipt_printed",
+    "receipt_void_request",
+    "remittance_add",
+    "remittance_remove",
+    "session_checks",
+    "session_close",
+    "session_expected",
+    "session_for",
+    "session_open",
+    "session_sign_off",
+    "walk_in_party",
+]

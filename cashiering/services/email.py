@@ -1,0 +1,60 @@
+"""The receipt as a PDF, printed or e-mailed (a copy, marked DUPLICATE)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.core.validators import validate_email
+from django.db import transaction
+
+from revenue import services as core
+from revenue.documents import barcode_svg, render_pdf
+from revenue.exceptions import RevenueError
+
+from ..models import Receipt
+
+
+def receipt_pdf(receipt: Receipt, *, layout: str, duplicate: bool, copy: int = 0, request=None) -> bytes:
+    """A receipt on an 80 mm roll or a letter page; `copy` numbers a reprint after the first."""
+    lines, tenders = list(receipt.lines.select_related("charge")), list(receipt.tenders.all())
+    context = {
+        "receipt": receipt,
+        "lines": lines,
+        "tenders": tenders,
+        "barcode": barcode_svg(receipt.number),
+        "duplicate": duplicate,
+        "copy": copy,
+        # a roll is as long as its receipt; WeasyPrint needs a page height, so it is worked out here
+        "roll_height": 112
+        + 10 * len(lines)
+        + 5 * len(tenders)
+        + (14 if duplicate or receipt.status == Receipt.Status.VOIDED else 0),
+    }
+    return render_pdf(f"cashiering/print/receipt_{layout}.html", context, request=request)
+
+
+def receipt_email(*, receipt: Receipt, address: str, acting_user, request=None) -> str:
+    """E-mail a copy (marked DUPLICATE: the payer already has the original) to an address; the
+    mail goes first (slow, external, outside any transaction) and is recorded once sent.
+    Returns the address it went to."""
+    address = (address or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise RevenueError("Enter a valid e-mail address.") from exc
+    pdf = receipt_pdf(receipt, layout="letter", duplicate=True, request=request)
+    message = EmailMessage(
+        subject=f"{settings.CITY_NAME} receipt {receipt.number}",
+        body=(
+            f"Thank you for your payment of ${receipt.total:,.2f} on {receipt.created_at:%m/%d/%Y}.\n"
+            f"A copy of receipt {receipt.number} is attached.\n\n"
+            f"{settings.CITY_DEPARTMENT}\n{settings.CITY_ADDRESS}"
+        ),
+        to=[address],
+    )
+    message.attach(f"{receipt.number}.pdf", pdf, "application/pdf")
+    message.send()
+    with transaction.atomic():
+        core.audit(actor=acting_user, action="receipt.emailed", obj=receipt, after={"to": address})
+    return address

@@ -1,0 +1,209 @@
+"""The counter: open a drawer, fill the basket, take the money."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from revenue import selectors
+from revenue import services as core
+from revenue.access import require_perm
+from revenue.exceptions import RevenueError
+from revenue.models import ZERO, Charge, Party
+from revenue.web import Repeated, post_once, repeated_submission
+
+from .. import services
+from ..basket import Basket
+from ..forms import FeeForm, FindForm, PayForm, SessionOpenForm
+from .common import open_session, record_id
+
+
+@require_perm("cashiering.take_payment")
+@require_http_methods(["GET", "POST"])
+def session_open(request):
+    if services.session_for(request.user):
+        return redirect("cashiering:counter")
+    form = SessionOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_open(
+                drawer=form.cleaned_data["drawer"], clerk=request.user, opening_counts=form.counts()
+            )
+        except RevenueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Drawer open. Scan or type a number to start.")
+            return redirect("cashiering:counter")
+    return render(request, "cashiering/session_open.html", {"form": form})
+
+
+@require_perm("cashiering.take_payment")
+def counter(request, pay_form=None):
+    session = open_session(request)
+    if session is None:
+        return redirect("cashiering:session_open")
+    basket = Basket(request)
+    lines = basket.lines()
+    find = request.GET.get("find", "").replace("\x00", "").strip()[:100]
+    candidates = []
+    if find:
+        for party in selectors.party_search(find, limit=10):
+            candidates.append((party, list(selectors.open_charges(party)[:20])))
+    if pay_form is None:
+        pay_form = PayForm(
+            lines=len(lines), initial={f"pay-{i}": ln["default"] for i, ln in enumerate(lines)}
+        )
+    pay_rows = [(ln, pay_form[f"pay-{i}"], i) for i, ln in enumerate(lines)]
+    return render(
+        request,
+        "cashiering/counter.html",
+        {
+            "session": session,
+            "basket": basket,
+            "payer": basket.payer,
+            "pay_rows": pay_rows,
+            "find_form": FindForm(initial={"q": ""}),
+            "fee_form": FeeForm(),
+            "pay_form": pay_form,
+            "find": find,
+            "candidates": candidates,
+            "due": sum((ln["default"] for ln in lines), ZERO),
+        },
+    )
+
+
+def _find(request, basket: Basket):
+    """The find box: a document's charges into the basket, a party as the payer, or a search."""
+    form = FindForm(request.POST)
+    if not form.is_valid():
+        return redirect("cashiering:counter")
+    found = services.counter_find(text=form.cleaned_data["q"].strip(), acting_user=request.user)
+    if found.message:
+        messages.warning(request, found.message)
+    if found.party is not None:
+        basket.set_payer(found.party)
+        return redirect(f"{reverse('cashiering:counter')}?find={found.party.number}")
+    if not found.matched:
+        return redirect(f"{reverse('cashiering:counter')}?find={found.text}")
+    if found.charges or found.found_numbers:
+        for text in found.added_messages(basket.add_charges(found.charges)):
+            messages.success(request, text)
+    return redirect("cashiering:counter")
+
+
+def _add_charge(request, basket: Basket):
+    """A charge picked from a customer's list, with what its document owes for paying today."""
+    charge = get_object_or_404(Charge, pk=record_id(request.POST.get("charge")))
+    if charge.is_settled:
+        return
+    extra = services.counter_pick(charge=charge, acting_user=request.user)
+    basket.add_charge(charge)
+    for new in extra:
+        if basket.add_charge(new):
+            messages.info(request, f"Added {new.source_number}: {new.description}, ${new.balance:,.2f}.")
+
+
+def _walk_in(request, basket: Basket):
+    try:
+        basket.set_payer(services.walk_in_party())
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+
+
+def _add_fee(request, basket: Basket):
+    form = FeeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return
+    d = form.cleaned_data
+    try:
+        core.fee_compute(fee_type=d["fee_type"], quantity=d["quantity"], amount=d["amount"])
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+        return
+    basket.add_fee(d["fee_type"], d["quantity"], d["amount"])
+    if not basket.has_payer:
+        _walk_in(request, basket)
+
+
+@require_perm("cashiering.take_payment")
+@require_POST
+def basket_action(request):
+    basket = Basket(request)
+    action = request.POST.get("action")
+    if action == "find":
+        return _find(request, basket)
+    if action == "add_charge":
+        _add_charge(request, basket)
+    elif action == "payer":
+        basket.set_payer(get_object_or_404(Party, pk=record_id(request.POST.get("party"))))
+    elif action == "walk_in":
+        _walk_in(request, basket)
+    elif action == "add_fee":
+        _add_fee(request, basket)
+    elif action == "remove":
+        basket.remove(request.POST.get("item", ""))
+    elif action == "clear":
+        basket.clear()
+    return redirect("cashiering:counter")
+
+
+def _items(form: PayForm, lines: list[dict]) -> list:
+    """The basket's lines as receipt items, with the amounts keyed; a fee's amount is the
+    schedule's (a form error says so when it was changed)."""
+    amounts = form.line_amounts(len(lines))
+    for ln, amount in zip(lines, amounts, strict=True):
+        if ln["fixed"] and amount != ln["default"]:
+            form.add_error(None, f"{ln['description']} is {ln['default']:,.2f} by the fee schedule.")
+    return [
+        services.Item(fee_type=ln["fee"], quantity=ln["quantity"], amount=ln["unit_amount"])
+        if ln["fixed"]
+        else services.Item(charge=ln["charge"], amount=amount)
+        for ln, amount in zip(lines, amounts, strict=True)
+    ]
+
+
+@require_perm("cashiering.take_payment")
+@require_POST
+def pay(request):
+    session = open_session(request)
+    if session is None:
+        return redirect("cashiering:session_open")
+    basket = Basket(request)
+    lines = basket.lines()
+    form = PayForm(request.POST, lines=len(lines))
+    payer = basket.payer
+    if not lines:
+        messages.error(request, "The basket is empty.")
+        return redirect("cashiering:counter")
+    if payer is None:
+        form.add_error(None, "Choose who is paying.")
+    repeated = repeated_submission(request)
+    if repeated:  # a second click, or an old page sent again: the first post did the work
+        return redirect(repeated.url or "cashiering:counter")
+    if request.POST.get("basket") != basket.signature:
+        form.add_error(
+            None, "The basket changed since this page was shown (another tab?): check it and post again."
+        )
+    if form.is_valid() and payer is not None:
+        items = _items(form, lines)
+        if not form.errors:
+            receipt = post_once(
+                request,
+                form,
+                lambda: services.receipt_issue(
+                    session=session,
+                    payer=payer,
+                    items=items,
+                    tenders=form.tenders(),
+                    acting_user=request.user,
+                ),
+            )
+            if isinstance(receipt, Repeated):  # the basket on screen now is the next customer's: keep it
+                return redirect(receipt.url or "cashiering:counter")
+            if receipt:
+                basket.clear()
+                change = f" Change due ${receipt.change_given:,.2f}." if receipt.change_given else ""
+                messages.success(request, f"Receipt {receipt.number} posted: ${receipt.total:,.2f}.{change}")
+                return redirect(f"{receipt.get_absolute_url()}?new=1")
+    return counter(request, pay_form=form)

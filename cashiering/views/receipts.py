@@ -1,0 +1,130 @@
+"""A receipt: its page, its print (original, then DUPLICATE), its e-mail and its void."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from revenue import services as core
+from revenue.access import require_perm
+from revenue.documents import pdf_response
+from revenue.exceptions import RevenueError
+from revenue.web import Repeated, post_once
+
+from .. import services
+from ..forms import VoidForm
+from ..models import Receipt, Tender
+
+
+def _receipt(number):
+    return get_object_or_404(
+        Receipt.objects.select_related("session__drawer", "session__clerk", "party", "created_by", "payment"),
+        number=number,
+    )
+
+
+def _returnable(request, receipt: Receipt) -> list[Tender]:
+    """The receipt's deposited checks the user may record as returned by the bank."""
+    if not request.user.has_perm("cashiering.return_check") or receipt.status != Receipt.Status.POSTED:
+        return []
+    return [
+        t
+        for t in receipt.tenders.all()
+        if t.kind == Tender.Kind.CHECK
+        and t.confirmed
+        and receipt.session.deposit_id
+        and not hasattr(t, "returned")
+    ]
+
+
+@require_perm("cashiering.view_receipt")
+def receipt_detail(request, number):
+    receipt = _receipt(number)
+    return render(
+        request,
+        "cashiering/receipt_detail.html",
+        {
+            "receipt": receipt,
+            "lines": receipt.lines.select_related("charge"),
+            "tenders": receipt.tenders.all(),
+            "new": request.GET.get("new") == "1",
+            "print_layouts": [("roll", "receipt"), ("letter", "letter size")],
+            "returnable": _returnable(request, receipt),
+            "returned_checks": receipt.returned_checks.all(),
+            "can_void": receipt.status == Receipt.Status.POSTED
+            and receipt.session.is_open
+            and request.user.has_perm("revenue.request_exception"),
+            "audit_events": core.audit_trail(receipt),
+        },
+    )
+
+
+@require_perm("cashiering.view_receipt")
+def receipt_pdf(request, number, layout) -> HttpResponse:
+    """A receipt's PDF. `?copy=1` is the original, the first print; any other copy, or none, is
+    marked DUPLICATE: prints are counted by receipt_print (a POST), never by this GET."""
+    receipt = _receipt(number)
+    if layout not in ("roll", "letter"):
+        raise Http404("No such layout.")
+    copy = request.GET.get("copy", "")
+    copy = int(copy) if copy.isdigit() and 1 <= int(copy) <= receipt.prints else 0
+    if copy == 1 and receipt.prints > 1:
+        copy = 0  # once reprinted, the original's address gives a DUPLICATE too
+    pdf = services.receipt_pdf(
+        receipt, layout=layout, duplicate=copy != 1, copy=copy - 1 if copy > 1 else 0, request=request
+    )
+    return pdf_response(pdf, f"{receipt.number}-{layout}.pdf")
+
+
+@require_perm("cashiering.view_receipt")
+@require_POST
+def receipt_print(request, number):
+    receipt = _receipt(number)
+    copy = services.receipt_printed(receipt=receipt, acting_user=request.user)
+    layout = "letter" if request.POST.get("layout") == "letter" else "roll"
+    return redirect(f"{reverse('cashiering:receipt_pdf', args=[receipt.number, layout])}?copy={copy}")
+
+
+@require_perm("cashiering.view_receipt")
+@require_POST
+def receipt_email(request, number):
+    """E-mail a copy (marked DUPLICATE: the payer already has the original) to the payer."""
+    receipt = _receipt(number)
+    try:
+        address = services.receipt_email(
+            receipt=receipt, address=request.POST.get("email", ""), acting_user=request.user, request=request
+        )
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Receipt {receipt.number} e-mailed to {address}.")
+    return redirect(receipt)
+
+
+@require_perm("revenue.request_exception")
+@require_http_methods(["GET", "POST"])
+def receipt_void(request, number):
+    receipt = _receipt(number)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        req = post_once(
+            request,
+            form,
+            lambda: services.receipt_void_request(
+                receipt=receipt, reason=form.cleaned_data["reason"], acting_user=request.user
+            ),
+        )
+        if isinstance(req, Repeated):
+            return redirect(receipt)
+        if req:
+            if req.status == req.Status.PERFORMED:
+                messages.success(request, f"Receipt {receipt.number} voided within your limit.")
+            else:
+                messages.success(request, f"Void of {receipt.number} requested; a supervisor will decide.")
+            return redirect(receipt)
+    return render(
+        request,
+        "cashiering/receipt_void.html",
+        {"receipt": receipt, "form": form, "limit": core.exception_limit(user=request.user, kind="void")},
+    )
