@@ -572,3 +572,59 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return str(self.key)
+
+
+# --------------------------------------------------------------------------- background jobs
+
+
+class Job(models.Model):
+    """Work that may outlast a request (an import, a bill run, a renewal run, merged letters, a
+    large export), run by a worker from the PostgreSQL-backed queue. The request records the
+    parameters and enqueues in one transaction; the page shows progress from this row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    STATUS_BADGES = {"queued": "secondary", "running": "warning", "done": "success"}
+
+    kind = models.CharField(max_length=64, help_text="The registered job handler.")
+    title = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=2000, blank=True)
+    result_url = models.CharField(max_length=250, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    queue_job_id = models.BigIntegerField(null=True, blank=True, help_text="The queue's own job id.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__gte=0), name="job_done_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

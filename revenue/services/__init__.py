@@ -37,6 +37,7 @@ from .charges import (
     lock_party,
 )
 from .fees import fee_rate_on, fee_rate_set, in_force, policy_on
+from .jobs import Progress, job_handler, job_retry, job_stalled, job_start
 from .ledger import Line, account_for_role, journal_post, journal_reverse
 from .numbers import (
     NumberBlock,
@@ -68,6 +69,7 @@ __all__ = [
     "PARTY_FIELDS",
     "ZERO",
     "Line",
+    "Progress",
     "NewCharge",
     "NumberBlock",
     "RevenueError",
@@ -91,6 +93,10 @@ __all__ = [
     "fiscal_year_bounds",
     "fiscal_year_of",
     "in_force",
+    "job_handler",
+    "job_retry",
+    "job_stalled",
+    "job_start",
     "jsonable",
     "journal_post",
     "journal_reverse",
