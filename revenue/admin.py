@@ -2,7 +2,8 @@
 rates, users and groups. Every change is written to the audit trail; rates are never edited,
 a new rate with a later effective date replaces them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 from django.forms.models import model_to_dict
 
 from . import services
@@ -99,11 +100,38 @@ class EffectiveDatedAdmin(AuditedAdmin):
 
 @admin.register(ExceptionLimit)
 class ExceptionLimitAdmin(EffectiveDatedAdmin):
-    """Limits are effective-dated like rates: a new limit from a later date replaces an old one."""
+    """Limits are effective-dated like rates: a new limit from a later date replaces an old one.
+    A limit added here takes effect only when another supervisor approves it (Approvals), so
+    nobody raises their own authority and uses it at once."""
 
-    list_display = ["role", "kind", "max_amount", "effective_from", "created_by", "created_at"]
-    list_filter = ["role", "kind"]
-    fields = ["role", "kind", "effective_from", "max_amount"]
+    list_display = [
+        "role",
+        "kind",
+        "max_amount",
+        "daily_max_amount",
+        "party_daily_max_amount",
+        "effective_from",
+        "state",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["role", "kind", "state"]
+    fields = ["role", "kind", "effective_from", "max_amount", "daily_max_amount", "party_daily_max_amount"]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        obj.state = "pending"
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            services.approval_request(
+                kind="config",
+                target=obj,
+                reason=f"New exception limit: {obj}",
+                acting_user=request.user,
+            )
+        messages.warning(
+            request, "The limit takes effect when another supervisor approves it under Approvals."
+        )
 
 
 @admin.register(AuditEvent)

@@ -478,6 +478,7 @@ class ApprovalRequest(models.Model):
         WAIVER = "waiver", "Waiver"
         WRITE_OFF = "write_off", "Write-off"
         OVERRIDE = "override", "Override"
+        CONFIGURATION = "config", "Configuration change"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -491,6 +492,14 @@ class ApprovalRequest(models.Model):
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     target_repr = models.CharField(max_length=250)
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whose money the exception touches, for the limits per party and day.",
+    )
     amount = money_field(null=True, blank=True)
     reason = models.TextField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -541,7 +550,23 @@ class ExceptionLimit(models.Model):
     role = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="exception_limits")
     kind = models.CharField(max_length=12, choices=ApprovalRequest.Kind.choices)
     effective_from = models.DateField()
-    max_amount = money_field(help_text="0.00 takes the authority away from this date.")
+    max_amount = money_field(help_text="Per charge or receipt, in total. 0.00 takes the authority away.")
+    daily_max_amount = money_field(
+        null=True,
+        blank=True,
+        help_text="The most one clerk of the role may do on their own in a day (blank: no daily limit).",
+    )
+    party_daily_max_amount = money_field(
+        null=True,
+        blank=True,
+        help_text="The most done on their own for one party in a day, by anyone (blank: no limit).",
+    )
+    state = models.CharField(
+        max_length=8,
+        choices=[("pending", "Waiting for approval"), ("approved", "Approved"), ("denied", "Denied")],
+        default="approved",
+        help_text="A limit added in Configuration waits for another supervisor's approval.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -549,7 +574,9 @@ class ExceptionLimit(models.Model):
         ordering = ["role", "kind", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["role", "kind", "effective_from"], name="one_limit_per_role_kind_date"
+                fields=["role", "kind", "effective_from"],
+                condition=~Q(state="denied"),
+                name="one_limit_per_role_kind_date",
             ),
             models.CheckConstraint(condition=Q(max_amount__gte=0), name="exception_limit_not_negative"),
         ]

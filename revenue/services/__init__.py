@@ -23,7 +23,14 @@ from ..exceptions import (
 )
 from ..models import ZERO
 from ..money import CENT, MAX_AMOUNT, money, round_money
-from .approvals import approval_decide, approval_handler, approval_request, exception_limit
+from .approvals import (
+    approval_decide,
+    approval_handler,
+    approval_request,
+    exception_limit,
+    exception_limit_row,
+    involvement,
+)
 from .audit import audit, audit_trail, jsonable, snapshot
 from .charges import (
     NewCharge,
@@ -87,6 +94,8 @@ __all__ = [
     "city_today",
     "credit_apply",
     "exception_limit",
+    "exception_limit_row",
+    "involvement",
     "fee_compute",
     "fee_rate_on",
     "fee_rate_set",
