@@ -3,6 +3,8 @@ rates, users and groups. Every change is written to the audit trail; rates are n
 a new rate with a later effective date replaces them."""
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.forms.models import model_to_dict
 
@@ -153,3 +155,26 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 admin.site.site_header = "Revenue Counter configuration"
 admin.site.site_title = "Revenue Counter"
+
+
+class RoleAdmin(GroupAdmin):
+    """Roles (groups) are the system administrator's; a change to a role's permissions takes
+    effect only when a supervisor approves it under Approvals."""
+
+    def save_related(self, request, form, formsets, change):
+        permissions = form.cleaned_data.get("permissions")
+        if permissions is None:
+            return super().save_related(request, form, formsets, change)
+        form.cleaned_data["permissions"] = form.instance.permissions.all()  # nothing changes yet
+        super().save_related(request, form, formsets, change)
+        if services.role_change_request(
+            group=form.instance, permissions=permissions, acting_user=request.user
+        ):
+            messages.warning(
+                request,
+                "The change to this role's permissions takes effect when a supervisor approves it under Approvals.",
+            )
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleAdmin)

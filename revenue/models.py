@@ -585,6 +585,29 @@ class ExceptionLimit(models.Model):
         return f"{self.role} {self.get_kind_display()} up to {self.max_amount} from {self.effective_from}"
 
 
+class RoleChange(models.Model):
+    """A change to a role's permissions made in Configuration. It takes effect only when a
+    second person (a supervisor, never the one who made it) approves it under Approvals."""
+
+    group = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="+")
+    added = models.JSONField(default=list, help_text='Permissions given, as "app.codename".')
+    removed = models.JSONField(default=list, help_text='Permissions taken away, as "app.codename".')
+    state = models.CharField(
+        max_length=8,
+        choices=[("pending", "Waiting for approval"), ("approved", "Approved"), ("denied", "Denied")],
+        default="pending",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        parts = [f"+{p}" for p in self.added] + [f"-{p}" for p in self.removed]
+        return f"Permissions of {self.group}: {', '.join(parts) or 'no change'}"[:250]
+
+
 # --------------------------------------------------------------------------- double submits
 
 

@@ -30,6 +30,7 @@ from .approvals import (
     exception_limit,
     exception_limit_row,
     involvement,
+    role_change_request,
 )
 from .audit import audit, audit_trail, jsonable, snapshot
 from .charges import (
@@ -120,6 +121,7 @@ __all__ = [
     "payment_post",
     "payment_reverse",
     "policy_on",
+    "role_change_request",
     "round_money",
     "snapshot",
     "submission_claim",

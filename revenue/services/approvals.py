@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from ..models import (
     Party,
     Payment,
     PaymentApplication,
+    RoleChange,
 )
 from ..money import money
 from .audit import audit, jsonable
@@ -57,6 +59,59 @@ def _approve_limit(request: ApprovalRequest, acting_user) -> None:
     """A limit added in Configuration takes effect once another supervisor approves it."""
     ExceptionLimit.objects.filter(pk=request.target_id).update(state="approved")
     audit(actor=acting_user, action="exception_limit.approved", obj=request.target)
+
+
+@approval_handler(ApprovalRequest.Kind.CONFIGURATION, RoleChange)
+def _approve_role_change(request: ApprovalRequest, acting_user) -> None:
+    """A role's permissions change once another person approves the change."""
+    change = RoleChange.objects.select_for_update().get(pk=request.target_id)
+    group = change.group
+    group.permissions.add(*_permissions(change.added))
+    group.permissions.remove(*_permissions(change.removed))
+    change.state = "approved"
+    change.save(update_fields=["state"])
+    audit(
+        actor=acting_user,
+        action="role.permissions_changed",
+        obj=group,
+        after={"added": change.added, "removed": change.removed, "made_by": change.created_by.username},
+    )
+
+
+@approval_handler(ApprovalRequest.Kind.CONFIGURATION, RoleChange, on_denial=True)
+def _deny_role_change(request: ApprovalRequest, acting_user) -> None:
+    RoleChange.objects.filter(pk=request.target_id).update(state="denied")
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = [name.split(".", 1) for name in names]
+    found = [
+        p
+        for p in Permission.objects.select_related("content_type")
+        if [p.content_type.app_label, p.codename] in wanted
+    ]
+    if len(found) != len(wanted):
+        raise RevenueError("A permission in this change no longer exists; make the change again.")
+    return found
+
+
+@transaction.atomic
+def role_change_request(*, group, permissions, acting_user) -> RoleChange | None:
+    """Propose that a role hold exactly `permissions`; nothing changes until another person
+    approves. Returns None when the role already holds exactly those."""
+    if not acting_user.has_perm("auth.change_group"):
+        raise NotAllowed("Only the system administrator changes roles.")
+    current = {
+        f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")
+    }
+    wanted = {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+    if current == wanted:
+        return None
+    change = RoleChange.objects.create(
+        group=group, added=sorted(wanted - current), removed=sorted(current - wanted), created_by=acting_user
+    )
+    approval_request(kind="config", target=change, reason=str(change), acting_user=acting_user)
+    return change
 
 
 @approval_handler(ApprovalRequest.Kind.CONFIGURATION, ExceptionLimit, on_denial=True)

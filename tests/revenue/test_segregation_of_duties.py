@@ -166,3 +166,31 @@ def test_racing_requests_cannot_both_fit_under_a_daily_limit_only_one_fits_under
         t.join()
     assert errors == []
     assert sorted(results) == ["pending", "performed"]
+
+
+def test_a_roles_permissions_change_only_when_a_supervisor_approves(
+    client, admin_user, supervisor, role_groups
+):
+    group = role_groups[roles.ASR_I]
+    before = set(group.permissions.values_list("codename", flat=True))
+    from django.contrib.auth.models import Permission
+
+    approve = Permission.objects.get(codename="approve_exception")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/auth/group/{group.pk}/change/",
+        {"name": group.name, "permissions": [*group.permissions.values_list("pk", flat=True), approve.pk]},
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert set(group.permissions.values_list("codename", flat=True)) == before  # not yet
+    request = ApprovalRequest.objects.get(kind="config")
+    assert "+revenue.approve_exception" in request.target_repr
+    with pytest.raises(services.NotAllowed):
+        services.approval_decide(request=request, approve=True, acting_user=admin_user)
+    services.approval_decide(request=request, approve=True, acting_user=supervisor)
+    assert set(group.permissions.values_list("codename", flat=True)) == before | {"approve_exception"}
+
+
+def test_only_the_system_administrator_proposes_a_role_change(supervisor, role_groups):
+    with pytest.raises(services.NotAllowed):
+        services.role_change_request(group=role_groups[roles.ASR_I], permissions=[], acting_user=supervisor)
