@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations
+.PHONY: run worker test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -15,7 +15,10 @@ install:
 	$(MAKE) --no-print-directory .venv/.installed
 
 run: install
-	scripts/with-db.sh sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py seed_demo && $(PY) manage.py runserver $(HOST)'
+	scripts/with-db.sh scripts/serve.sh $(HOST)
+
+worker: install
+	scripts/with-db.sh $(PY) manage.py procrastinate worker
 
 test: install lint
 	scripts/with-db.sh $(PY) -m pytest $(ARGS)

@@ -2,7 +2,10 @@
 rates, users and groups. Every change is written to the audit trail; rates are never edited,
 a new rate with a later effective date replaces them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
+from django.db import transaction
 from django.forms.models import model_to_dict
 
 from . import services
@@ -99,11 +102,38 @@ class EffectiveDatedAdmin(AuditedAdmin):
 
 @admin.register(ExceptionLimit)
 class ExceptionLimitAdmin(EffectiveDatedAdmin):
-    """Limits are effective-dated like rates: a new limit from a later date replaces an old one."""
+    """Limits are effective-dated like rates: a new limit from a later date replaces an old one.
+    A limit added here takes effect only when another supervisor approves it (Approvals), so
+    nobody raises their own authority and uses it at once."""
 
-    list_display = ["role", "kind", "max_amount", "effective_from", "created_by", "created_at"]
-    list_filter = ["role", "kind"]
-    fields = ["role", "kind", "effective_from", "max_amount"]
+    list_display = [
+        "role",
+        "kind",
+        "max_amount",
+        "daily_max_amount",
+        "party_daily_max_amount",
+        "effective_from",
+        "state",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["role", "kind", "state"]
+    fields = ["role", "kind", "effective_from", "max_amount", "daily_max_amount", "party_daily_max_amount"]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        obj.state = "pending"
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            services.approval_request(
+                kind="config",
+                target=obj,
+                reason=f"New exception limit: {obj}",
+                acting_user=request.user,
+            )
+        messages.warning(
+            request, "The limit takes effect when another supervisor approves it under Approvals."
+        )
 
 
 @admin.register(AuditEvent)
@@ -125,3 +155,26 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 admin.site.site_header = "Revenue Counter configuration"
 admin.site.site_title = "Revenue Counter"
+
+
+class RoleAdmin(GroupAdmin):
+    """Roles (groups) are the system administrator's; a change to a role's permissions takes
+    effect only when a supervisor approves it under Approvals."""
+
+    def save_related(self, request, form, formsets, change):
+        permissions = form.cleaned_data.get("permissions")
+        if permissions is None:
+            return super().save_related(request, form, formsets, change)
+        form.cleaned_data["permissions"] = form.instance.permissions.all()  # nothing changes yet
+        super().save_related(request, form, formsets, change)
+        if services.role_change_request(
+            group=form.instance, permissions=permissions, acting_user=request.user
+        ):
+            messages.warning(
+                request,
+                "The change to this role's permissions takes effect when a supervisor approves it under Approvals.",
+            )
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleAdmin)

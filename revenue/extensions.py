@@ -46,3 +46,15 @@ exception_guards: list[ExceptionGuard] = []
 def exception_guard(fn: ExceptionGuard) -> ExceptionGuard:
     exception_guards.append(fn)
     return fn
+
+
+# Segregation of duties: a duty app names the people who handled the money an exception touches
+# (a receipt's clerk). Nobody does such an exception on their own authority or approves it; it
+# goes to another supervisor. The core itself knows who took the payments on a charge.
+InvolvementCheck = Callable[[str, object, object], str | None]  # (kind, target, user) -> reason or None
+involvement_checks: list[InvolvementCheck] = []
+
+
+def involvement_check(fn: InvolvementCheck) -> InvolvementCheck:
+    involvement_checks.append(fn)
+    return fn

@@ -478,6 +478,7 @@ class ApprovalRequest(models.Model):
         WAIVER = "waiver", "Waiver"
         WRITE_OFF = "write_off", "Write-off"
         OVERRIDE = "override", "Override"
+        CONFIGURATION = "config", "Configuration change"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -491,6 +492,14 @@ class ApprovalRequest(models.Model):
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     target_repr = models.CharField(max_length=250)
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whose money the exception touches, for the limits per party and day.",
+    )
     amount = money_field(null=True, blank=True)
     reason = models.TextField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -541,7 +550,23 @@ class ExceptionLimit(models.Model):
     role = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="exception_limits")
     kind = models.CharField(max_length=12, choices=ApprovalRequest.Kind.choices)
     effective_from = models.DateField()
-    max_amount = money_field(help_text="0.00 takes the authority away from this date.")
+    max_amount = money_field(help_text="Per charge or receipt, in total. 0.00 takes the authority away.")
+    daily_max_amount = money_field(
+        null=True,
+        blank=True,
+        help_text="The most one clerk of the role may do on their own in a day (blank: no daily limit).",
+    )
+    party_daily_max_amount = money_field(
+        null=True,
+        blank=True,
+        help_text="The most done on their own for one party in a day, by anyone (blank: no limit).",
+    )
+    state = models.CharField(
+        max_length=8,
+        choices=[("pending", "Waiting for approval"), ("approved", "Approved"), ("denied", "Denied")],
+        default="approved",
+        help_text="A limit added in Configuration waits for another supervisor's approval.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -549,13 +574,38 @@ class ExceptionLimit(models.Model):
         ordering = ["role", "kind", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["role", "kind", "effective_from"], name="one_limit_per_role_kind_date"
+                fields=["role", "kind", "effective_from"],
+                condition=~Q(state="denied"),
+                name="one_limit_per_role_kind_date",
             ),
             models.CheckConstraint(condition=Q(max_amount__gte=0), name="exception_limit_not_negative"),
         ]
 
     def __str__(self):
         return f"{self.role} {self.get_kind_display()} up to {self.max_amount} from {self.effective_from}"
+
+
+class RoleChange(models.Model):
+    """A change to a role's permissions made in Configuration. It takes effect only when a
+    second person (a supervisor, never the one who made it) approves it under Approvals."""
+
+    group = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="+")
+    added = models.JSONField(default=list, help_text='Permissions given, as "app.codename".')
+    removed = models.JSONField(default=list, help_text='Permissions taken away, as "app.codename".')
+    state = models.CharField(
+        max_length=8,
+        choices=[("pending", "Waiting for approval"), ("approved", "Approved"), ("denied", "Denied")],
+        default="pending",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        parts = [f"+{p}" for p in self.added] + [f"-{p}" for p in self.removed]
+        return f"Permissions of {self.group}: {', '.join(parts) or 'no change'}"[:250]
 
 
 # --------------------------------------------------------------------------- double submits
@@ -572,3 +622,59 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return str(self.key)
+
+
+# --------------------------------------------------------------------------- background jobs
+
+
+class Job(models.Model):
+    """Work that may outlast a request (an import, a bill run, a renewal run, merged letters, a
+    large export), run by a worker from the PostgreSQL-backed queue. The request records the
+    parameters and enqueues in one transaction; the page shows progress from this row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    STATUS_BADGES = {"queued": "secondary", "running": "warning", "done": "success"}
+
+    kind = models.CharField(max_length=64, help_text="The registered job handler.")
+    title = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=2000, blank=True)
+    result_url = models.CharField(max_length=250, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    queue_job_id = models.BigIntegerField(null=True, blank=True, help_text="The queue's own job id.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__gte=0), name="job_done_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

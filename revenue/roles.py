@@ -38,6 +38,7 @@ _READ_ALL = [
         "auditevent",
         "approvalrequest",
         "exceptionlimit",
+        "job",
     )
 ] + ["revenue.view_trial_balance"]
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
+    "procrastinate.contrib.django",
     "revenue",
     "cashiering",
     "parking",
@@ -147,7 +148,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+        # the queue says at start-up what it registers; the worker still logs each job it runs
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+        "procrastinate.jobs": {"level": "WARNING"},
+    },
 }
 
 # The city: names printed on documents.
@@ -158,3 +166,8 @@ CITY_ADDRESS = os.environ.get("CITY_ADDRESS", "100 Civic Center Drive, Alder Bay
 FISCAL_YEAR_START_MONTH = env_int("FISCAL_YEAR_START_MONTH", 7)
 # The general fund: where city-wide accounts (customer credit, refunds payable) are looked up.
 GENERAL_FUND_CODE = os.environ.get("GENERAL_FUND_CODE", "100")
+
+# Background jobs: procrastinate on the same PostgreSQL (no second server). `make run` starts one
+# worker beside the web server; in production run `manage.py procrastinate worker` as a service.
+PROCRASTINATE_WORKER_DEFAULTS = {"queues": ["jobs", "default"], "concurrency": 1}
+UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR") or BASE_DIR / "var" / "uploads")

@@ -23,7 +23,7 @@ from .forms import (
     PartyForm,
     SearchForm,
 )
-from .models import Account, ApprovalRequest, Charge, JournalEntry, Party
+from .models import Account, ApprovalRequest, Charge, Job, JournalEntry, Party
 from .reporting import report_response
 from .web import Repeated, post_once
 
@@ -368,3 +368,38 @@ def refunds_payable(request, fmt="html"):
         fmt,
         context={"xlsx_url": reverse("refunds_payable_xlsx"), "empty": "No refunds waiting."},
     )
+
+
+# --------------------------------------------------------------------------- background jobs
+
+
+def _job_for(request, pk) -> Job:
+    """A job its starter may follow; supervisors and auditors see every job."""
+    job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk)
+    if job.created_by_id != request.user.pk and not request.user.has_perm("revenue.view_job"):
+        raise Http404("No such job.")
+    return job
+
+
+def job_detail(request, pk):
+    job = _job_for(request, pk)
+    return render(request, "revenue/job_detail.html", {"job": job, "stalled": services.job_stalled(job)})
+
+
+@require_POST
+def job_retry(request, pk):
+    job = _job_for(request, pk)
+    try:
+        services.job_retry(job=job, acting_user=request.user)
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The job is back on the queue; it carries on where it stopped.")
+    return redirect(job)
+
+
+def job_list(request):
+    jobs = Job.objects.select_related("created_by")
+    if not request.user.has_perm("revenue.view_job"):
+        jobs = jobs.filter(created_by=request.user)
+    return render(request, "revenue/job_list.html", {"jobs": jobs[:200]})

@@ -23,7 +23,15 @@ from ..exceptions import (
 )
 from ..models import ZERO
 from ..money import CENT, MAX_AMOUNT, money, round_money
-from .approvals import approval_decide, approval_handler, approval_request, exception_limit
+from .approvals import (
+    approval_decide,
+    approval_handler,
+    approval_request,
+    exception_limit,
+    exception_limit_row,
+    involvement,
+    role_change_request,
+)
 from .audit import audit, audit_trail, jsonable, snapshot
 from .charges import (
     NewCharge,
@@ -37,6 +45,7 @@ from .charges import (
     lock_party,
 )
 from .fees import fee_rate_on, fee_rate_set, in_force, policy_on
+from .jobs import Progress, job_handler, job_retry, job_stalled, job_start
 from .ledger import Line, account_for_role, journal_post, journal_reverse
 from .numbers import (
     NumberBlock,
@@ -68,6 +77,7 @@ __all__ = [
     "PARTY_FIELDS",
     "ZERO",
     "Line",
+    "Progress",
     "NewCharge",
     "NumberBlock",
     "RevenueError",
@@ -85,12 +95,18 @@ __all__ = [
     "city_today",
     "credit_apply",
     "exception_limit",
+    "exception_limit_row",
+    "involvement",
     "fee_compute",
     "fee_rate_on",
     "fee_rate_set",
     "fiscal_year_bounds",
     "fiscal_year_of",
     "in_force",
+    "job_handler",
+    "job_retry",
+    "job_stalled",
+    "job_start",
     "jsonable",
     "journal_post",
     "journal_reverse",
@@ -105,6 +121,7 @@ __all__ = [
     "payment_post",
     "payment_reverse",
     "policy_on",
+    "role_change_request",
     "round_money",
     "snapshot",
     "submission_claim",

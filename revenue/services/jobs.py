@@ -1,0 +1,145 @@
+"""Background jobs: work that may outlast a request runs on the PostgreSQL-backed queue
+(procrastinate). A duty app registers a handler for a kind of job; a view starts a job with its
+parameters; the worker runs the handler, which reports progress on the job's own row.
+
+A handler must be safe to run again: it commits its work in chunks and, when run again after a
+worker died or a failure, carries on from the last committed chunk (nothing applied twice)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..exceptions import NotAllowed, RevenueError
+from ..models import Job
+from .audit import audit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a handler calls to report how far it got; each call commits on its own, so the page
+    sees it while the handler's own transactions are still running."""
+
+    job_id: int
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
+        fields = {"done": done, "heartbeat_at": timezone.now()}
+        if total is not None:
+            fields["total"] = total
+        if message:
+            fields["message"] = message[:2000]
+        Job.objects.filter(pk=self.job_id).update(**fields)
+
+
+JobHandler = Callable[[Job, Progress], str]
+_HANDLERS: dict[str, JobHandler] = {}
+
+
+def job_handler(kind: str):
+    """Register the function that does a kind of job: `handler(job, progress) -> result URL`
+    (or ""). It raises a RevenueError with a sentence for the clerk when it refuses."""
+
+    def register(fn: JobHandler) -> JobHandler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def _enqueue(job: Job) -> None:
+    from ..tasks import run_job  # the queue's task; deferred in the caller's transaction
+
+    job.queue_job_id = run_job.defer(job_id=job.pk)
+    job.save(update_fields=["queue_job_id"])
+
+
+@transaction.atomic
+def job_start(*, kind: str, title: str, params: dict, acting_user) -> Job:
+    """Record a job and put it on the queue, in one transaction: if the caller's work rolls
+    back, no job runs."""
+    if kind not in _HANDLERS:
+        raise RevenueError(f"There is no job of kind {kind!r}.")
+    job = Job.objects.create(kind=kind, title=title[:200], params=params, created_by=acting_user)
+    _enqueue(job)
+    audit(actor=acting_user, action="job.started", obj=job, after={"kind": kind, "params": params})
+    return job
+
+
+@transaction.atomic
+def job_retry(*, job: Job, acting_user) -> Job:
+    """Put a failed job (or one whose worker died) back on the queue; it carries on from its
+    last committed chunk."""
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.created_by_id != acting_user.pk and not acting_user.has_perm("revenue.view_job"):
+        raise NotAllowed("Only the person who started this job or a supervisor may retry it.")
+    if job.status == Job.Status.DONE:
+        raise RevenueError("This job has finished; there is nothing to retry.")
+    if job.status in (Job.Status.QUEUED, Job.Status.RUNNING) and not job_stalled(job):
+        raise RevenueError("This job is still under way.")
+    job.status = Job.Status.QUEUED
+    job.message = ""
+    job.finished_at = None
+    job.save(update_fields=["status", "message", "finished_at"])
+    _enqueue(job)
+    audit(actor=acting_user, action="job.retried", obj=job)
+    return job
+
+
+STALLED_AFTER_SECONDS = 120
+
+
+def job_stalled(job: Job, *, now=None) -> bool:
+    """A running job whose worker has not reported for a while is seen as stopped: its worker
+    was killed or the machine restarted. The queue retries stalled jobs by itself; the page
+    offers Retry too."""
+    if job.status != Job.Status.RUNNING:
+        return False
+    last = job.heartbeat_at or job.started_at
+    return last is not None and ((now or timezone.now()) - last).total_seconds() > STALLED_AFTER_SECONDS
+
+
+def job_execute(job_id: int) -> Job:
+    """Run a job's handler (the worker calls this). Marks it running, then finished with the
+    handler's result, or failed with the handler's sentence. Never raises for a refusal: a
+    failed job waits for a person to retry it."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job_id)
+        if job.status == Job.Status.DONE:
+            return job
+        job.status = Job.Status.RUNNING
+        job.attempts += 1
+        job.started_at = job.heartbeat_at = timezone.now()
+        job.save(update_fields=["status", "attempts", "started_at", "heartbeat_at"])
+    handler = _HANDLERS.get(job.kind)
+    try:  # a refusal or an error fails the job, to be retried by a person; the worker carries on
+        if handler is None:
+            raise RevenueError(f"No handler is registered for jobs of kind {job.kind!r}.")
+        result_url = handler(job, Progress(job.pk)) or ""
+    except RevenueError as exc:
+        _finish(job, Job.Status.FAILED, message=str(exc))
+    except Exception as exc:  # noqa: BLE001 - any error of the handler is the job's, not the worker's
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(
+            job,
+            Job.Status.FAILED,
+            message=f"The job stopped on an error ({exc.__class__.__name__}); retry it.",
+        )
+    else:
+        _finish(job, Job.Status.DONE, result_url=result_url)
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job: Job, status: str, *, message: str = "", result_url: str = "") -> None:
+    fields = {"status": status, "finished_at": timezone.now(), "heartbeat_at": timezone.now()}
+    if message:
+        fields["message"] = message[:2000]
+    if result_url:
+        fields["result_url"] = result_url[:250]
+    Job.objects.filter(pk=job.pk).update(**fields)
