@@ -119,6 +119,8 @@ def deposit_confirm(*, deposit, bank_reference: str, deposited_on: datetime.date
     deposit = Deposit.objects.select_for_update(no_key=True).get(pk=deposit.pk)
     if deposit.sessions.filter(clerk=acting_user).exists():
         raise NotAllowed("This deposit holds money you took: another supervisor marks it deposited.")
+    if deposit.prepared_by_id == acting_user.pk:
+        raise NotAllowed("You prepared this deposit: another supervisor confirms it was deposited.")
     if deposit.status != Deposit.Status.PREPARED:
         raise RevenueError(f"Deposit {deposit.number} is already marked deposited.")
     bank_reference = (bank_reference or "").strip()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from revenue import services as core
 from revenue.exceptions import NotAllowed, RevenueError
+from revenue.extensions import involvement_check
 from revenue.models import ZERO, Account, ApprovalRequest, Charge, FeeType, Party
 
 from ..exceptions import ChecksRefused, SessionClosed, TenderShort
@@ -225,13 +226,21 @@ def void_precheck(receipt: Receipt) -> None:
         )
 
 
+@involvement_check
+def _took_the_payment(kind: str, target, user) -> str | None:
+    """Nobody voids a receipt they took, whatever their limit, nor approves its void."""
+    if isinstance(target, Receipt) and user.pk in (target.created_by_id, target.session.clerk_id):
+        return "You took this payment."
+    return None
+
+
 @core.approval_handler(ApprovalRequest.Kind.VOID, Receipt)
 def _void_receipt(request: ApprovalRequest, acting_user) -> None:
     receipt = Receipt.objects.select_related("session", "payment").get(pk=request.target_id)
     lock_session(receipt.session)
     receipt.refresh_from_db()
     void_precheck(receipt)
-    if acting_user.pk == receipt.created_by_id and request.status != ApprovalRequest.Status.PERFORMED:
+    if acting_user.pk in (receipt.created_by_id, receipt.session.clerk_id):
         raise NotAllowed("You took this payment: another supervisor must approve its void.")
     core.payment_reverse(payment=receipt.payment, acting_user=acting_user, reason=f"Void: {request.reason}")
     for line in receipt.lines.filter(assessed_here=True).select_related("charge"):
@@ -260,8 +269,9 @@ def _void_receipt(request: ApprovalRequest, acting_user) -> None:
 
 @transaction.atomic
 def receipt_void_request(*, receipt: Receipt, reason: str, acting_user) -> ApprovalRequest:
-    """Ask to void a receipt of the open session. Within the clerk's void limit it is done at
-    once; otherwise a supervisor decides."""
+    """Ask to void a receipt of the open session. A supervisor decides; nobody voids a receipt
+    they took on their own authority, whatever their limit (a supervisor voiding another clerk's
+    receipt within their limit does it at once)."""
     receipt = Receipt.objects.select_related("session").get(pk=receipt.pk)
     void_precheck(receipt)
     if receipt.session.clerk_id != acting_user.pk and not acting_user.has_perm("revenue.approve_exception"):

@@ -135,7 +135,16 @@ def test_two_clerks_opening_the_same_drawer_at_once(counter, clerk, senior_clerk
 
 @pytest.mark.parametrize("round_", range(2))
 def test_a_returned_check_and_a_payment_on_its_charge_at_once_never_deadlock(
-    open_session, senior_session, party, make_charge, clerk, senior_clerk, supervisor, monkeypatch, round_
+    open_session,
+    senior_session,
+    party,
+    make_charge,
+    clerk,
+    senior_clerk,
+    supervisor,
+    other_supervisor,
+    monkeypatch,
+    round_,
 ):
     """The return takes the party, the payment and the charges before any number (a charge for
     the spent credit, the journal's, its own), as a receipt takes its charges before its numbers:
@@ -160,7 +169,7 @@ def test_a_returned_check_and_a_payment_on_its_charge_at_once_never_deadlock(
     )
     cs.session_sign_off(session=session, acting_user=supervisor)
     deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
-    cs.deposit_confirm(deposit=deposit, bank_reference="BK-1", acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK-1", acting_user=other_supervisor)
     # the receipt holds the permit's row a moment before it takes any number: the return, started
     # at the same time, reaches the permit then, and must not hold a number while it waits
     split = receipts.tender_split

@@ -61,7 +61,9 @@ def signed_off(open_session, clerk, supervisor, party, make_charge):
     return cs.session_sign_off(session=session, acting_user=supervisor)
 
 
-def test_a_deposit_is_prepared_then_posted_when_the_bank_takes_it(signed_off, supervisor, accounts):
+def test_a_deposit_is_prepared_then_posted_when_the_bank_takes_it(
+    signed_off, supervisor, other_supervisor, accounts
+):
     deposit = cs.deposit_prepare(sessions=[signed_off], acting_user=supervisor)
     assert (deposit.cash_total, deposit.checks_total) == (D("50.00"), D("25.00"))
     assert deposit.cash_counts == {"b50": 1}
@@ -70,15 +72,17 @@ def test_a_deposit_is_prepared_then_posted_when_the_bank_takes_it(signed_off, su
         cs.deposit_prepare(sessions=[signed_off], acting_user=supervisor)
 
     with pytest.raises(services.RevenueError, match="bank's reference"):
-        cs.deposit_confirm(deposit=deposit, bank_reference=" ", acting_user=supervisor)
-    cs.deposit_confirm(deposit=deposit, bank_reference="BK-88231", acting_user=supervisor)
+        cs.deposit_confirm(deposit=deposit, bank_reference=" ", acting_user=other_supervisor)
+    with pytest.raises(services.NotAllowed, match="You prepared this deposit"):
+        cs.deposit_confirm(deposit=deposit, bank_reference="BK-88231", acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK-88231", acting_user=other_supervisor)
     deposit.refresh_from_db()
     assert deposit.status == Deposit.Status.DEPOSITED
     assert balance_of(accounts["100-1010"]) == D("75.00")
     assert balance_of(accounts["100-1050"]) == D("0.00") and balance_of(accounts["100-1051"]) == D("0.00")
     assert selectors.trial_balance(as_of=services.city_today()).in_balance
     with pytest.raises(services.RevenueError, match="already marked"):
-        cs.deposit_confirm(deposit=deposit, bank_reference="again", acting_user=supervisor)
+        cs.deposit_confirm(deposit=deposit, bank_reference="again", acting_user=other_supervisor)
 
 
 def test_only_signed_off_sessions_go_to_the_bank(open_session, supervisor):
@@ -91,7 +95,7 @@ def test_a_clerk_cannot_prepare_a_deposit(signed_off, clerk):
         cs.deposit_prepare(sessions=[signed_off], acting_user=clerk)
 
 
-def test_deposit_screens_and_slip(client, supervisor, signed_off):
+def test_deposit_screens_and_slip(client, supervisor, other_supervisor, signed_off):
     client.force_login(supervisor)
     listing = client.get(reverse("cashiering:deposit_list"))
     assert list(listing.context["ready"]) == [signed_off]
@@ -100,13 +104,14 @@ def test_deposit_screens_and_slip(client, supervisor, signed_off):
     assert f"Deposit {deposit.number} prepared" in response.content.decode()
     text = pdf_text(client.get(reverse("cashiering:deposit_slip", args=[deposit.number])).content)
     assert deposit.number in text and "$75.00" in text and "1001" in text and "$50 bills" in text
+    client.force_login(other_supervisor)  # who prepares a deposit does not also confirm it
     client.post(reverse("cashiering:deposit_confirm", args=[deposit.number]), {"bank_reference": "BK-1"})
     deposit.refresh_from_db()
     assert deposit.bank_reference == "BK-1" and deposit.entry is not None
 
 
 def test_a_check_not_ticked_at_close_out_is_not_deposited(
-    open_session, clerk, supervisor, party, make_charge, accounts
+    open_session, clerk, supervisor, other_supervisor, party, make_charge, accounts
 ):
     cs.receipt_issue(
         session=open_session,
@@ -135,7 +140,7 @@ def test_a_check_not_ticked_at_close_out_is_not_deposited(
     cs.session_sign_off(session=session, acting_user=supervisor)  # posts the 40.00 check short
     deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
     assert (deposit.cash_total, deposit.checks_total) == (D("10.00"), D("0.00"))
-    cs.deposit_confirm(deposit=deposit, bank_reference="BK-2", acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK-2", acting_user=other_supervisor)
     assert balance_of(accounts["100-1051"]) == D("0.00")  # never negative
     assert balance_of(accounts["100-1010"]) == D("10.00")
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cashiering import services as cs
 from cashiering.models import CheckRestriction, ReturnedCheck
-from revenue import selectors, services
+from revenue import roles, selectors, services
 from revenue.exceptions import NotAllowed
 from revenue.models import Charge
 from revenue.signals import charge_reopened
@@ -15,7 +15,7 @@ from tests.pdf import pdf_text
 
 
 @pytest.fixture
-def deposited(open_session, clerk, supervisor, party, make_charge):
+def deposited(open_session, clerk, supervisor, other_supervisor, party, make_charge):
     """One receipt: 120.00 license tax and 35.50 notary paid by a 100.00 check and 55.50 cash; deposited."""
     tax, notary = make_charge(party, "120.00", "License tax"), make_charge(party, "35.50", "Notary")
     receipt = cs.receipt_issue(
@@ -38,7 +38,7 @@ def deposited(open_session, clerk, supervisor, party, make_charge):
     )
     cs.session_sign_off(session=session, acting_user=supervisor)
     deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
-    cs.deposit_confirm(deposit=deposit, bank_reference="BK-1", acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK-1", acting_user=other_supervisor)
     return {"receipt": receipt, "check": check, "tax": tax, "notary": notary, "deposit": deposit}
 
 
@@ -143,12 +143,19 @@ def _close_sign_deposit(session, clerk, supervisor, confirmed, counts=None):
     )
     cs.session_sign_off(session=session, acting_user=supervisor)
     deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
-    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=_another_supervisor(supervisor))
     return deposit
 
 
+def _another_supervisor(supervisor):
+    """Who prepares a deposit does not also confirm it."""
+    from django.contrib.auth.models import User
+
+    return User.objects.filter(groups__name=roles.SUPERVISOR).exclude(pk=supervisor.pk).first()
+
+
 def test_a_check_never_deposited_cannot_be_returned(
-    open_session, clerk, supervisor, party, make_charge, accounts
+    other_supervisor, open_session, clerk, supervisor, party, make_charge, accounts
 ):
     r1 = cs.receipt_issue(
         session=open_session,
@@ -171,7 +178,7 @@ def test_a_check_never_deposited_cannot_be_returned(
 
 
 def test_a_returned_check_leaves_the_card_part_with_the_card_processor(
-    open_session, clerk, supervisor, party, make_charge, accounts
+    open_session, clerk, supervisor, other_supervisor, party, make_charge, accounts
 ):
     charge = make_charge(party, "100.00")
     receipt = cs.receipt_issue(
@@ -194,7 +201,7 @@ def test_a_returned_check_leaves_the_card_part_with_the_card_processor(
     )
     cs.session_sign_off(session=session, acting_user=supervisor)
     deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
-    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=other_supervisor)
     cs.check_return(tender=receipt.tenders.get(kind="check"), reason="NSF", acting_user=supervisor)
     assert balance_of(accounts["100-1010"]) == D("0.00")  # the 60.00 check came back out of the bank
     assert balance_of(accounts["100-1060"]) == D("40.00")  # the card money is still due from the processor

@@ -39,8 +39,8 @@ def test_a_clerk_requests_a_void_and_a_supervisor_approves_it(paid, clerk, super
     assert selectors.trial_balance(as_of=services.city_today()).in_balance
 
 
-def test_a_senior_clerk_voids_alone_within_the_limit(
-    senior_session, senior_clerk, party, make_charge, role_groups, admin_user
+def test_nobody_voids_their_own_receipt_on_their_own_authority_whatever_their_limit(
+    senior_session, senior_clerk, supervisor, party, make_charge, role_groups, admin_user
 ):
     import datetime
 
@@ -63,7 +63,11 @@ def test_a_senior_clerk_voids_alone_within_the_limit(
     )
     req = cs.receipt_void_request(receipt=receipt, reason="Customer changed mind", acting_user=senior_clerk)
     receipt.refresh_from_db()
-    assert req.status == ApprovalRequest.Status.PERFORMED and receipt.status == Receipt.Status.VOIDED
+    assert req.status == ApprovalRequest.Status.PENDING and receipt.status == Receipt.Status.POSTED
+    assert "You took this payment" in req.decision_note
+    services.approval_decide(request=req, approve=True, acting_user=supervisor)
+    receipt.refresh_from_db()
+    assert receipt.status == Receipt.Status.VOIDED
 
 
 def test_nobody_asks_to_void_another_clerks_receipt(paid, senior_clerk):

@@ -20,7 +20,7 @@ def scan(page, number):
 
 
 def test_a_clerks_day_at_the_counter(
-    browser, page, live_server, clerk, supervisor, party, make_charge, fees, admin_user
+    browser, page, live_server, clerk, supervisor, other_supervisor, party, make_charge, fees, admin_user
 ):
     counter_demo.load_counter(acting_user=admin_user)
     license_tax = make_charge(party, "120.00", "Business license tax")
@@ -101,9 +101,15 @@ def test_a_clerks_day_at_the_counter(
         sup.request.get(live_server.url + sup.locator("#deposit-slip").get_attribute("href")).body()
     )
     assert deposit.number in slip and "$34.50" in slip
-    sup.fill("#id_bank_reference", "BK-2026-1126")
-    sup.get_by_role("button", name="Mark deposited").click()
+    sup_context.close()
+    # who prepares a deposit does not also confirm it: a second supervisor marks it deposited
+    other_context = browser.new_context()
+    other = other_context.new_page()
+    login(other, live_server, other_supervisor.username)
+    other.goto(live_server.url + deposit.get_absolute_url())
+    other.fill("#id_bank_reference", "BK-2026-1126")
+    other.get_by_role("button", name="Mark deposited").click()
     deposit.refresh_from_db()
     assert deposit.status == "deposited"
-    sup_context.close()
+    other_context.close()
     assert selectors.trial_balance(as_of=services.city_today()).in_balance
