@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables.collections import aging, bucket_labels, bucket_of
+from receivables.selectors import aging, bucket_labels, bucket_of
 from revenue import services
 from tests.conftest import D
 

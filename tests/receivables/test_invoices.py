@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from receivables import invoices
+from receivables import selectors
+from receivables import services as ar
 from receivables.models import CreditMemo, Invoice, InvoiceLine
 from revenue import demo as revenue_demo
 from revenue import services as core
@@ -29,7 +30,7 @@ def make_invoice(ar_policy, fees, accounts, clerk):
             {"description": "Broken window, Oak Park restroom", "revenue_account": accounts["100-4156"],
              "quantity": 1, "unit_price": "212.50"},
         ]  # fmt: skip
-        return invoices.invoice_create(
+        return ar.invoice_create(
             party=party, lines=lines, acting_user=kwargs.pop("acting_user", clerk), **kwargs
         )
 
@@ -174,18 +175,18 @@ def test_paid_at_the_counter_is_paid_and_a_void_opens_it_again(make_invoice, par
     partial = _pay(invoice, "100.00", undeposited, clerk)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.OPEN
-    assert invoices.invoice_balance(invoice) == D("412.50")
+    assert selectors.invoice_balance(invoice) == D("412.50")
 
     rest = _pay(invoice, "412.50", undeposited, clerk)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID
     assert invoice.status_on == TODAY()
-    assert invoices.invoice_balance(invoice) == 0
+    assert selectors.invoice_balance(invoice) == 0
 
     core.payment_reverse(payment=rest, acting_user=clerk, reason="Check returned")
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.OPEN
-    assert invoices.invoice_balance(invoice) == D("412.50")
+    assert selectors.invoice_balance(invoice) == D("412.50")
     assert partial.status == "posted"
 
 
@@ -222,7 +223,7 @@ def test_receiver_does_not_overwrite_a_written_off_status(
 
 def test_invoice_pdf_has_the_number_amount_and_remittance_stub(make_invoice, party):
     invoice = make_invoice(party, reference="PO 4471")
-    text = pdf_text(invoices.invoice_pdf(invoice))
+    text = pdf_text(ar.invoice_pdf(invoice))
     assert invoice.number in text
     assert "$512.50" in text
     assert "Alvarez, Rosa" in text
@@ -236,7 +237,7 @@ def test_email_sends_the_pdf_and_records_it(make_invoice, party, clerk):
     party.email = "rosa@example.org"
     party.save(update_fields=["email"])
     invoice = make_invoice(party)
-    invoices.invoice_email(invoice=invoice, acting_user=clerk)
+    ar.invoice_email(invoice=invoice, acting_user=clerk)
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -254,8 +255,8 @@ def test_email_sends_the_pdf_and_records_it(make_invoice, party, clerk):
 
 def test_email_is_refused_without_an_address(make_invoice, party, clerk):
     invoice = make_invoice(party)
-    with pytest.raises(invoices.NoEmail):
-        invoices.invoice_email(invoice=invoice, acting_user=clerk)
+    with pytest.raises(ar.NoEmail):
+        ar.invoice_email(invoice=invoice, acting_user=clerk)
     assert mail.outbox == []
     invoice.refresh_from_db()
     assert invoice.sent_at is None
@@ -265,7 +266,7 @@ def test_email_is_refused_without_an_address(make_invoice, party, clerk):
 
 
 def _request(invoice, amount, user, reason="Hall booked for 3 hours, not 4"):
-    return invoices.credit_memo_request(invoice=invoice, amount=amount, reason=reason, acting_user=user)
+    return ar.credit_memo_request(invoice=invoice, amount=amount, reason=reason, acting_user=user)
 
 
 def test_credit_memo_waits_for_a_supervisor_then_reduces_the_balance(
@@ -275,8 +276,8 @@ def test_credit_memo_waits_for_a_supervisor_then_reduces_the_balance(
     memo = _request(invoice, "75.00", clerk)
     assert memo.number.startswith("CM")
     assert memo.status == CreditMemo.Status.PENDING
-    assert invoices.invoice_balance(invoice) == D("512.50")
-    request = invoices.approval_for(memo)
+    assert selectors.invoice_balance(invoice) == D("512.50")
+    request = selectors.approval_for(memo)
     assert request.status == ApprovalRequest.Status.PENDING
     assert request.amount is None
 
@@ -284,7 +285,7 @@ def test_credit_memo_waits_for_a_supervisor_then_reduces_the_balance(
     memo.refresh_from_db()
     assert memo.status == CreditMemo.Status.APPLIED
     assert memo.applied_on == TODAY()
-    assert invoices.invoice_balance(invoice) == D("437.50")
+    assert selectors.invoice_balance(invoice) == D("437.50")
     first, second = invoice.charges()
     assert first.amount_adjusted == D("75.00") and second.amount_adjusted == 0
     assert balance_of(accounts["100-4155"]) == D("-225.00")  # the waiver debits the revenue
@@ -297,7 +298,7 @@ def test_credit_memo_spreads_over_lines_first_to_last_and_credits_in_full(
 ):
     invoice = make_invoice(party)
     memo = _request(invoice, "512.50", clerk, reason="Event cancelled by the City")
-    core.approval_decide(request=invoices.approval_for(memo), approve=True, acting_user=supervisor)
+    core.approval_decide(request=selectors.approval_for(memo), approve=True, acting_user=supervisor)
     assert [c.balance for c in invoice.charges()] == [0, 0]
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.CREDITED
@@ -308,7 +309,7 @@ def test_a_senior_clerk_within_a_waiver_limit_still_waits_for_a_supervisor(
 ):
     revenue_demo.load_exception_limits(acting_user=admin_user)
     memo = _request(make_invoice(party), "20.00", senior_clerk)
-    assert invoices.approval_for(memo).status == ApprovalRequest.Status.PENDING
+    assert selectors.approval_for(memo).status == ApprovalRequest.Status.PENDING
     memo.refresh_from_db()
     assert memo.status == CreditMemo.Status.PENDING
 
@@ -317,11 +318,11 @@ def test_nobody_approves_their_own_credit_memo(make_invoice, party, clerk, super
     invoice = make_invoice(party)
     by_clerk = _request(invoice, "10.00", clerk)
     with pytest.raises(NotAllowed):
-        core.approval_decide(request=invoices.approval_for(by_clerk), approve=True, acting_user=clerk)
+        core.approval_decide(request=selectors.approval_for(by_clerk), approve=True, acting_user=clerk)
     own = _request(invoice, "20.00", supervisor)
     with pytest.raises(NotAllowed):
-        core.approval_decide(request=invoices.approval_for(own), approve=True, acting_user=supervisor)
-    core.approval_decide(request=invoices.approval_for(own), approve=True, acting_user=other_supervisor)
+        core.approval_decide(request=selectors.approval_for(own), approve=True, acting_user=supervisor)
+    core.approval_decide(request=selectors.approval_for(own), approve=True, acting_user=other_supervisor)
     own.refresh_from_db()
     assert own.status == CreditMemo.Status.APPLIED
 
@@ -341,25 +342,25 @@ def test_approval_checks_the_balance_again(make_invoice, party, clerk, superviso
     invoice = make_invoice(party)
     memo = _request(invoice, "100.00", clerk)
     _pay(invoice, "450.00", undeposited, clerk)
-    request = invoices.approval_for(memo)
+    request = selectors.approval_for(memo)
     with pytest.raises(OverApplied):
         core.approval_decide(request=request, approve=True, acting_user=supervisor)
     request.refresh_from_db()
     memo.refresh_from_db()
     assert request.status == ApprovalRequest.Status.PENDING
     assert memo.status == CreditMemo.Status.PENDING
-    assert invoices.invoice_balance(invoice) == D("62.50")
+    assert selectors.invoice_balance(invoice) == D("62.50")
 
 
 def test_denied_credit_memo_is_denied_and_changes_nothing(make_invoice, party, clerk, supervisor):
     invoice = make_invoice(party)
     memo = _request(invoice, "50.00", clerk)
     core.approval_decide(
-        request=invoices.approval_for(memo), approve=False, acting_user=supervisor, note="No basis"
+        request=selectors.approval_for(memo), approve=False, acting_user=supervisor, note="No basis"
     )
     memo.refresh_from_db()
     assert memo.status == CreditMemo.Status.DENIED
-    assert invoices.invoice_balance(invoice) == D("512.50")
+    assert selectors.invoice_balance(invoice) == D("512.50")
 
 
 # --------------------------------------------------------------------------- pages

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables import collections, invoices
+from receivables import selectors
+from receivables import services as ar
 from receivables.models import DunningRun
 from revenue import services
 from tests.conftest import D
@@ -25,7 +26,7 @@ def today():
 
 
 def _names(day):
-    return [r["party_name"] for r in collections.worklist(day)]
+    return [r["party_name"] for r in selectors.worklist(day)]
 
 
 # --------------------------------------------------------------------------- 2. promises kept
@@ -35,7 +36,7 @@ def test_promise_not_kept_despite_unrelated_payment(
     ar_policy, party, clerk, admin_user, undeposited, make_charge, today
 ):
     invoice = due_days_ago(party, 35, "500.00", acting_user=admin_user)
-    collections.followup_log(
+    ar.followup_log(
         party=party,
         kind="call",
         note="Will pay Friday",
@@ -53,8 +54,8 @@ def test_promise_not_kept_despite_unrelated_payment(
         acting_user=admin_user,
         reference="license",
     )
-    assert collections.invoice_balance(invoice) == D("500.00")
-    rows = {r["party_name"]: r for r in collections.worklist(today + DAY)}
+    assert selectors.invoice_balance(invoice) == D("500.00")
+    rows = {r["party_name"]: r for r in selectors.worklist(today + DAY)}
     assert party.name in rows
     assert rows[party.name]["paid_since"] == 0
     assert rows[party.name]["reason"].startswith("Promise to pay by")
@@ -65,7 +66,7 @@ def test_promise_without_invoice_ignores_unrelated_payment_but_counts_any_invoic
 ):
     first = due_days_ago(party, 35, "300.00", acting_user=admin_user)
     second = due_days_ago(party, 65, "300.00", acting_user=admin_user)
-    collections.followup_log(
+    ar.followup_log(
         party=party,
         kind="call",
         note="Will pay 300 on the account",
@@ -84,7 +85,7 @@ def test_promise_without_invoice_ignores_unrelated_payment_but_counts_any_invoic
     )
     assert party.name in _names(today + DAY)  # a parking ticket is not the promised money
     pay(second, "300.00", on=today, acting_user=admin_user, undeposited=undeposited)
-    assert collections.invoice_balance(first) == D("300.00")
+    assert selectors.invoice_balance(first) == D("300.00")
     assert party.name not in _names(today + DAY)  # paid on one of the customer's invoices: kept
 
 
@@ -93,7 +94,7 @@ def test_promise_on_one_invoice_is_not_kept_by_paying_another(
 ):
     promised = due_days_ago(party, 35, "200.00", acting_user=admin_user)
     other = due_days_ago(party, 65, "200.00", acting_user=admin_user)
-    collections.followup_log(
+    ar.followup_log(
         party=party,
         kind="call",
         note="Will pay the March invoice",
@@ -103,7 +104,7 @@ def test_promise_on_one_invoice_is_not_kept_by_paying_another(
         promise_amount="200.00",
     )
     pay(other, "200.00", on=today, acting_user=admin_user, undeposited=undeposited)
-    rows = {r["party_name"]: r for r in collections.worklist(today + DAY)}
+    rows = {r["party_name"]: r for r in selectors.worklist(today + DAY)}
     assert party.name in rows and rows[party.name]["reason"].startswith("Promise to pay by")
     pay(promised, "200.00", on=today, acting_user=admin_user, undeposited=undeposited)
     assert party.name not in _names(today + DAY)  # nothing past due any more
@@ -114,9 +115,9 @@ def test_promise_on_invoice_kept_by_paying_its_late_fee_and_lines(
 ):
     promised = due_days_ago(party, 95, "200.00", acting_user=admin_user)
     due_days_ago(party, 125, "200.00", acting_user=admin_user)  # keeps the customer past due
-    collections.dunning_run(on=today, acting_user=senior_clerk)  # final notice: $25 fee on each
-    assert collections.invoice_balance(promised) == D("225.00")
-    collections.followup_log(
+    ar.dunning_run(on=today, acting_user=senior_clerk)  # final notice: $25 fee on each
+    assert selectors.invoice_balance(promised) == D("225.00")
+    ar.followup_log(
         party=party,
         kind="call",
         note="Will pay it all",
@@ -134,9 +135,9 @@ def test_promise_on_invoice_kept_by_paying_its_late_fee_and_lines(
 
 def test_statement_aging_agrees_with_aging_report(ar_policy, party, admin_user, senior_clerk, today):
     invoice = due_days_ago(party, 95, "100.00", acting_user=admin_user)
-    collections.dunning_run(on=today, acting_user=senior_clerk)
-    report = collections.aging(today, party=party)
-    st = invoices.statement_compute(party=party, start=invoice.invoice_date, end=today)
+    ar.dunning_run(on=today, acting_user=senior_clerk)
+    report = selectors.aging(today, party=party)
+    st = selectors.statement_compute(party=party, start=invoice.invoice_date, end=today)
     assert st.aging_total == report.total == D("125.00")
     assert [amount for _label, amount in st.aging] == report.totals == [0, 0, 0, 0, D("125.00")]
     fee_item = [i for i in st.open_items if i["charge"].amount == D("25.00")]
@@ -147,15 +148,15 @@ def test_statement_aging_agrees_with_aging_report_in_the_past(
     ar_policy, party, admin_user, senior_clerk, today
 ):
     invoice = due_days_ago(party, 95, "100.00", acting_user=admin_user)
-    collections.dunning_run(on=today - 5 * DAY, acting_user=senior_clerk)  # 90 days: $25 fee
+    ar.dunning_run(on=today - 5 * DAY, acting_user=senior_clerk)  # 90 days: $25 fee
     expect = {
         today - 6 * DAY: [0, 0, 0, D("100.00"), 0],  # 89 days, no fee yet
         today - 5 * DAY: [0, 0, 0, D("125.00"), 0],  # 90 days, the fee assessed that day with it
         today: [0, 0, 0, 0, D("125.00")],
     }
     for end, totals in expect.items():
-        report = collections.aging(end, party=party)
-        st = invoices.statement_compute(party=party, start=invoice.invoice_date, end=end)
+        report = selectors.aging(end, party=party)
+        st = selectors.statement_compute(party=party, start=invoice.invoice_date, end=end)
         assert [amount for _label, amount in st.aging] == report.totals == totals, end
 
 

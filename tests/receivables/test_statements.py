@@ -6,7 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables import invoices
+from receivables import selectors
+from receivables import services as ar
 from revenue import services as core
 from tests.conftest import D
 from tests.pdf import pdf_text
@@ -22,7 +23,7 @@ def ago(days: int) -> datetime.date:
 def history(ar_policy, fees, accounts, party, clerk, supervisor, undeposited):
     """Invoice A ($300, dated 100 days ago, due 70 days ago) paid $100 50 days ago and credited
     $50 today; invoice B ($150, dated 20 days ago, due in 10 days) untouched."""
-    a = invoices.invoice_create(
+    a = ar.invoice_create(
         party=party,
         lines=[{"fee_type": fees["HALL"], "quantity": 4}],
         invoice_date=ago(100),
@@ -37,16 +38,14 @@ def history(ar_policy, fees, accounts, party, clerk, supervisor, undeposited):
         received_on=ago(50),
         reference="R-100",
     )
-    b = invoices.invoice_create(
+    b = ar.invoice_create(
         party=party,
         lines=[{"fee_type": fees["ALARM"], "quantity": 1}],
         invoice_date=ago(20),
         acting_user=clerk,
     )
-    memo = invoices.credit_memo_request(
-        invoice=a, amount="50.00", reason="One hour unused", acting_user=clerk
-    )
-    core.approval_decide(request=invoices.approval_for(memo), approve=True, acting_user=supervisor)
+    memo = ar.credit_memo_request(invoice=a, amount="50.00", reason="One hour unused", acting_user=clerk)
+    core.approval_decide(request=selectors.approval_for(memo), approve=True, acting_user=supervisor)
     return {"a": a, "b": b, "memo": memo}
 
 
@@ -56,7 +55,7 @@ def _aging(st):
 
 def test_statement_for_the_recent_period(history, party):
     a, b, memo = history["a"], history["b"], history["memo"]
-    st = invoices.statement_compute(party=party, start=ago(60), end=core.city_today())
+    st = selectors.statement_compute(party=party, start=ago(60), end=core.city_today())
 
     assert st.opening == D("300.00")
     assert [(r.date, r.kind, r.number, r.amount, r.balance) for r in st.rows] == [
@@ -76,7 +75,7 @@ def test_statement_for_the_recent_period(history, party):
 
 def test_statement_for_a_past_period_shows_it_as_it_stood(history, party):
     a = history["a"]
-    st = invoices.statement_compute(party=party, start=ago(120), end=ago(30))
+    st = selectors.statement_compute(party=party, start=ago(120), end=ago(30))
 
     assert st.opening == 0
     assert [(r.kind, r.amount, r.balance) for r in st.rows] == [
@@ -91,13 +90,13 @@ def test_statement_for_a_past_period_shows_it_as_it_stood(history, party):
 
 
 def test_statement_before_anything_is_empty(history, party):
-    st = invoices.statement_compute(party=party, start=ago(300), end=ago(200))
+    st = selectors.statement_compute(party=party, start=ago(300), end=ago(200))
     assert st.opening == 0 and st.rows == [] and st.closing == 0
     assert sum(dict(st.aging).values()) == 0
 
 
 def test_aging_bucket_edges_to_the_day(ar_policy, fees, party, clerk):
-    invoice = invoices.invoice_create(
+    invoice = ar.invoice_create(
         party=party,
         lines=[{"fee_type": fees["ALARM"], "quantity": 1}],
         invoice_date=ago(200),
@@ -108,7 +107,7 @@ def test_aging_bucket_edges_to_the_day(ar_policy, fees, party, clerk):
               61: "61–90 days", 90: "61–90 days", 91: "Over 90 days"}  # fmt: skip
     for days, label in expect.items():
         end = due + datetime.timedelta(days=days)
-        st = invoices.statement_compute(party=party, start=end, end=end)
+        st = selectors.statement_compute(party=party, start=end, end=end)
         assert _aging(st)[label] == D("150.00"), (days, label)
 
 
@@ -131,7 +130,7 @@ def test_a_reversed_payment_and_a_write_off_show_on_the_statement(
         charge=a_charge, amount=a_charge.balance, kind="write_off", acting_user=supervisor, reason="Gone"
     )
 
-    st = invoices.statement_compute(party=party, start=ago(10), end=core.city_today())
+    st = selectors.statement_compute(party=party, start=ago(10), end=core.city_today())
     assert st.opening == D("350.00")
     kinds = [(r.kind, r.number, r.amount) for r in st.rows]
     assert ("payment", "R-200", D("-150.00")) in kinds
@@ -143,9 +142,13 @@ def test_a_reversed_payment_and_a_write_off_show_on_the_statement(
     assert history["a"].status == "written_off"
 
 
-def test_statement_pdf_and_page(client, history, party, clerk, field_crew):
-    st = invoices.statement_compute(party=party, start=ago(60), end=core.city_today())
-    text = pdf_text(invoices.statement_pdf(st))
+def test_statement_pdf_xlsx_and_page(client, history, party, clerk, field_crew):
+    period = {"start": ago(60).isoformat(), "end": core.city_today().isoformat()}
+    client.force_login(clerk)
+    pdf = client.get(reverse("receivables:statement_pdf", args=[party.pk]), period)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert f"statement-{party.number}-{core.city_today():%Y%m%d}.pdf" in pdf["Content-Disposition"]
+    text = pdf_text(pdf.content)
     for expected in (
         "STATEMENT OF ACCOUNT",
         "Opening balance",
@@ -154,13 +157,17 @@ def test_statement_pdf_and_page(client, history, party, clerk, field_crew):
         history["b"].number,
     ):
         assert expected in text
-    client.force_login(clerk)
     url = reverse("receivables:statement", args=[party.pk])
-    page = client.get(url, {"start": ago(60).isoformat(), "end": core.city_today().isoformat()})
+    page = client.get(url, period)
     assert page.status_code == 200
     assert page.context["st"].closing == D("300.00")
+    assert page.context["report"].totals[-1] == D("300.00")  # the closing balance, on every format
     assert history["memo"].number.encode() in page.content
-    pdf = client.get(reverse("receivables:statement_pdf", args=[party.pk]), {"start": ago(60).isoformat()})
-    assert pdf["Content-Type"] == "application/pdf"
+    xlsx = client.get(url, {**period, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    fallback = client.get(
+        reverse("receivables:statement_pdf", args=[party.pk]), {"start": ago(60).isoformat()}
+    )
+    assert fallback["Content-Type"] == "application/pdf"  # a half-given period: the fiscal year to date
     client.force_login(field_crew)
     assert client.get(url).status_code == 403

@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables.statistics import chart, collections_by_month
+from receivables.reports import collections_chart as chart
+from receivables.selectors import collections_by_month
 from revenue import services
 from tests.conftest import D
 
