@@ -99,14 +99,22 @@ def invoice_new(request):
         if invoice:
             messages.success(request, f"Invoice {invoice.number} created for ${invoice.total:,.2f}.")
             return redirect(invoice)
+    policy, no_policy = None, ""
     try:
         policy = selectors.policy_on()
-    except core.NoPolicyInForce:
-        policy = None  # the page says so; the service refuses the invoice with the same sentence
+    except core.NoPolicyInForce as exc:  # the page says what the service would refuse with
+        no_policy = str(exc)
     return render(
         request,
         "receivables/invoices/invoice_form.html",
-        {"form": form, "lines": lines, "policy": policy, "rows": LINE_ROWS, "customer": _customer(form)},
+        {
+            "form": form,
+            "lines": lines,
+            "policy": policy,
+            "no_policy": no_policy,
+            "rows": LINE_ROWS,
+            "customer": _customer(form),
+        },
     )
 
 

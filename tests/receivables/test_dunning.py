@@ -20,11 +20,6 @@ DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
-def today():
-    return services.city_today()
-
-
-@pytest.fixture
 def aged(ar_policy, party, other_party, admin_user):
     """Invoices 35, 65, 95 and 125 days past due (and one not yet due)."""
     return {
@@ -259,3 +254,138 @@ def test_run_goes_in_chunks_and_saves_progress(aged, senior_clerk, today, monkey
     assert seen == [(3, 4, 3), (4, 4, 4)]
     run.refresh_from_db()
     assert (run.done, run.letters, run.fees) == (4, 4, D("25.00")) and run.finished_at
+
+
+def _names(day):
+    return [r["party_name"] for r in selectors.worklist(day)]
+
+
+def test_promise_not_kept_despite_unrelated_payment(
+    ar_policy, party, clerk, admin_user, undeposited, make_charge, today
+):
+    invoice = due_days_ago(party, 35, "500.00", acting_user=admin_user)
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay Friday",
+        acting_user=clerk,
+        invoice=invoice,
+        promise_on=today,
+        promise_amount="500.00",
+    )
+    other = make_charge(party, "500.00", description="Business license")
+    services.payment_post(
+        party=party,
+        amount=D("500.00"),
+        applications=[(other, D("500.00"))],
+        debit_account=undeposited,
+        acting_user=admin_user,
+        reference="license",
+    )
+    assert selectors.invoice_balance(invoice) == D("500.00")
+    rows = {r["party_name"]: r for r in selectors.worklist(today + DAY)}
+    assert party.name in rows
+    assert rows[party.name]["paid_since"] == 0
+    assert rows[party.name]["reason"].startswith("Promise to pay by")
+
+
+def test_promise_without_invoice_ignores_unrelated_payment_but_counts_any_invoice(
+    ar_policy, party, clerk, admin_user, undeposited, make_charge, today
+):
+    first = due_days_ago(party, 35, "300.00", acting_user=admin_user)
+    second = due_days_ago(party, 65, "300.00", acting_user=admin_user)
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay 300 on the account",
+        acting_user=clerk,
+        promise_on=today,
+        promise_amount="300.00",
+    )
+    other = make_charge(party, "300.00", description="Parking citation")
+    services.payment_post(
+        party=party,
+        amount=D("300.00"),
+        applications=[(other, D("300.00"))],
+        debit_account=undeposited,
+        acting_user=admin_user,
+        reference="citation",
+    )
+    assert party.name in _names(today + DAY)  # a parking ticket is not the promised money
+    pay(second, "300.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    assert selectors.invoice_balance(first) == D("300.00")
+    assert party.name not in _names(today + DAY)  # paid on one of the customer's invoices: kept
+
+
+def test_promise_on_one_invoice_is_not_kept_by_paying_another(
+    ar_policy, party, clerk, admin_user, undeposited, today
+):
+    promised = due_days_ago(party, 35, "200.00", acting_user=admin_user)
+    other = due_days_ago(party, 65, "200.00", acting_user=admin_user)
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay the March invoice",
+        acting_user=clerk,
+        invoice=promised,
+        promise_on=today,
+        promise_amount="200.00",
+    )
+    pay(other, "200.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    rows = {r["party_name"]: r for r in selectors.worklist(today + DAY)}
+    assert party.name in rows and rows[party.name]["reason"].startswith("Promise to pay by")
+    pay(promised, "200.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    assert party.name not in _names(today + DAY)  # nothing past due any more
+
+
+def test_promise_on_invoice_kept_by_paying_its_late_fee_and_lines(
+    ar_policy, party, clerk, admin_user, senior_clerk, undeposited, today
+):
+    promised = due_days_ago(party, 95, "200.00", acting_user=admin_user)
+    due_days_ago(party, 125, "200.00", acting_user=admin_user)  # keeps the customer past due
+    ar.dunning_run(on=today, acting_user=senior_clerk)  # final notice: $25 fee on each
+    assert selectors.invoice_balance(promised) == D("225.00")
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay it all",
+        acting_user=clerk,
+        invoice=promised,
+        promise_on=today,
+        promise_amount="225.00",
+    )
+    pay(promised, "225.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    assert party.name not in _names(today + DAY)
+
+
+@pytest.mark.parametrize("part", ["\u00b2", "\u0662", "\uff12", "-1", "0", "99", "1.5", "x", " 1", ""])
+def test_dunning_letters_odd_part_is_not_500(client, ar_policy, supervisor, today, part):
+    run = DunningRun.objects.create(run_on=today, started_by=supervisor)
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    response = client.get(reverse("receivables:dunning_letters", args=[run.pk]), {"part": part})
+    assert response.status_code == 200
+    assert "part1.pdf" in response["Content-Disposition"]
+
+
+def test_dunning_letters_part_two(client, ar_policy, supervisor, today):
+    run = DunningRun.objects.create(run_on=today, started_by=supervisor, letters=600)
+    client.force_login(supervisor)
+    response = client.get(reverse("receivables:dunning_letters", args=[run.pk]), {"part": "2"})
+    assert response.status_code == 200 and "part2.pdf" in response["Content-Disposition"]
+
+
+def test_followup_and_referrals_get_parameters_with_nul_are_not_500(
+    client, ar_policy, supervisor, party, admin_user
+):
+    invoice = due_days_ago(party, 35, "10.00", acting_user=admin_user)
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    checks = [
+        (reverse("receivables:followup_new", args=[party.pk]), {"invoice": "\x00"}),
+        (reverse("receivables:followup_new", args=[party.pk]), {"invoice": invoice.number + "\x00"}),
+        (reverse("receivables:referrals"), {"all": "1\x00"}),
+        (reverse("receivables:referrals_xlsx"), {"all": "\x00"}),
+    ]
+    for url, params in checks:
+        assert client.get(url, params).status_code == 200, (url, params)

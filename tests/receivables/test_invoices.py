@@ -17,6 +17,8 @@ from revenue.models import ApprovalRequest, AuditEvent, Charge, JournalEntry
 from tests.conftest import D, balance_of
 from tests.pdf import pdf_text
 
+from .factories import due_days_ago
+
 pytestmark = pytest.mark.django_db
 
 TODAY = core.city_today
@@ -530,3 +532,41 @@ def test_invoice_list_searches_by_number_and_customer_and_filters_status(
     assert mine.number.encode() in by_number and theirs.number.encode() not in by_number
     paid = client.get(url, {"status": "paid"}).content
     assert theirs.number.encode() in paid and mine.number.encode() not in paid
+
+
+def test_invoice_list_nul_in_query_is_not_500(client, ar_policy, clerk, admin_user, party):
+    due_days_ago(party, 5, "10.00", acting_user=admin_user)
+    client.force_login(clerk)
+    client.raise_request_exception = False
+    for params in ({"q": "INV\x00"}, {"q": "\x00"}, {"status": "open\x00"}, {"q": "x", "status": "\x00"}):
+        response = client.get(reverse("receivables:invoice_list"), params)
+        assert response.status_code == 200, params
+
+
+def test_invoice_list_search_still_works(client, ar_policy, clerk, admin_user, party):
+    invoice = due_days_ago(party, 5, "10.00", acting_user=admin_user)
+    client.force_login(clerk)
+    found = client.get(reverse("receivables:invoice_list"), {"q": f"  {invoice.number} "})
+    assert list(found.context["invoices"]) == [invoice]
+    assert found.context["q"] == invoice.number
+    by_name = client.get(reverse("receivables:invoice_list"), {"q": "rosa alvarez"})
+    assert list(by_name.context["invoices"]) == [invoice]
+
+
+def test_new_invoice_nul_in_party_is_not_500(client, ar_policy, clerk, party):
+    client.force_login(clerk)
+    client.raise_request_exception = False
+    url = reverse("receivables:invoice_new")
+    assert client.get(url, {"party": "P\x00"}).status_code == 200
+    ok = client.get(url, {"party": party.number})
+    assert ok.status_code == 200 and ok.context["customer"] == party
+
+
+def test_new_invoice_post_with_nul_in_party_is_not_500(client, ar_policy, clerk):
+    client.force_login(clerk)
+    client.raise_request_exception = False
+    url = reverse("receivables:invoice_new")
+    token = client.get(url).context["form"].initial["token"]
+    posted = client.post(url, {"token": token, "party_number": "P\x00", "line-TOTAL_FORMS": "6",
+                               "line-INITIAL_FORMS": "0"})  # fmt: skip
+    assert posted.status_code == 200 and posted.context["customer"] is None

@@ -12,7 +12,12 @@ from revenue import services as core
 from tests.conftest import D
 from tests.pdf import pdf_text
 
+from .factories import due_days_ago
+
 pytestmark = pytest.mark.django_db
+
+
+DAY = datetime.timedelta(days=1)
 
 
 def ago(days: int) -> datetime.date:
@@ -171,3 +176,42 @@ def test_statement_pdf_xlsx_and_page(client, history, party, clerk, field_crew):
     assert fallback["Content-Type"] == "application/pdf"  # a half-given period: the fiscal year to date
     client.force_login(field_crew)
     assert client.get(url).status_code == 403
+
+
+def test_statement_aging_agrees_with_aging_report(ar_policy, party, admin_user, senior_clerk, today):
+    invoice = due_days_ago(party, 95, "100.00", acting_user=admin_user)
+    ar.dunning_run(on=today, acting_user=senior_clerk)
+    report = selectors.aging(today, party=party)
+    st = selectors.statement_compute(party=party, start=invoice.invoice_date, end=today)
+    assert st.aging_total == report.total == D("125.00")
+    assert [amount for _label, amount in st.aging] == report.totals == [0, 0, 0, 0, D("125.00")]
+    fee_item = [i for i in st.open_items if i["charge"].amount == D("25.00")]
+    assert fee_item and fee_item[0]["days_past_due"] == 95
+
+
+def test_statement_aging_agrees_with_aging_report_in_the_past(
+    ar_policy, party, admin_user, senior_clerk, today
+):
+    invoice = due_days_ago(party, 95, "100.00", acting_user=admin_user)
+    ar.dunning_run(on=today - 5 * DAY, acting_user=senior_clerk)  # 90 days: $25 fee
+    expect = {
+        today - 6 * DAY: [0, 0, 0, D("100.00"), 0],  # 89 days, no fee yet
+        today - 5 * DAY: [0, 0, 0, D("125.00"), 0],  # 90 days, the fee assessed that day with it
+        today: [0, 0, 0, 0, D("125.00")],
+    }
+    for end, totals in expect.items():
+        report = selectors.aging(end, party=party)
+        st = selectors.statement_compute(party=party, start=invoice.invoice_date, end=end)
+        assert [amount for _label, amount in st.aging] == report.totals == totals, end
+
+
+def test_statement_get_parameters_with_nul_are_not_500(client, ar_policy, supervisor, party, admin_user):
+    due_days_ago(party, 35, "10.00", acting_user=admin_user)
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    checks = [
+        (reverse("receivables:statement", args=[party.pk]), {"start": "\x00", "end": "2026-01-01"}),
+        (reverse("receivables:statement_pdf", args=[party.pk]), {"start": "\x00"}),
+    ]
+    for url, params in checks:
+        assert client.get(url, params).status_code == 200, (url, params)

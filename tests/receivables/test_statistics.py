@@ -91,3 +91,15 @@ def test_statistics_page_and_xlsx(client, payments, supervisor, auditor):
 def test_statistics_refused_to_a_counter_clerk(client, clerk):
     client.force_login(clerk)
     assert client.get(reverse("receivables:statistics")).status_code == 403
+
+
+def test_statistics_get_parameters_with_nul_are_not_500(client, supervisor):
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    checks = [
+        (reverse("receivables:statistics"), {"fiscal_year": "2026\x00"}),
+        (reverse("receivables:statistics"), {"fiscal_year": "\u00b2"}),
+        (reverse("receivables:statistics_xlsx"), {"fiscal_year": "\x00"}),
+    ]
+    for url, params in checks:
+        assert client.get(url, params).status_code == 200, (url, params)
