@@ -60,7 +60,6 @@ def invoice_list(request):
             "q": q,
             "status": status,
             "statuses": [*Invoice.Status.choices, ("overdue", "Open and past due")],
-            "today": core.city_today(),
         },
     )
 
@@ -150,7 +149,6 @@ def invoice_detail(request, number):
             "can_credit": request.user.has_perm(CREDIT)
             and request.user.has_perm("revenue.request_exception"),
             "audit": core.audit_trail(invoice),
-            "today": core.city_today(),
             "REVERSED": Payment.Status.REVERSED,
         },
     )

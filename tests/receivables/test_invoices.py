@@ -570,3 +570,27 @@ def test_new_invoice_post_with_nul_in_party_is_not_500(client, ar_policy, clerk)
     posted = client.post(url, {"token": token, "party_number": "P\x00", "line-TOTAL_FORMS": "6",
                                "line-INITIAL_FORMS": "0"})  # fmt: skip
     assert posted.status_code == 200 and posted.context["customer"] is None
+
+
+@pytest.mark.parametrize(
+    ("days_past_due", "colour", "text"),
+    [(-1, "primary", "Open"), (0, "primary", "Open"), (1, "danger", "Open · past due")],
+    ids=["due tomorrow", "due today", "due yesterday"],
+)
+def test_the_invoice_badge_turns_past_due_the_day_after_the_due_date(
+    client, clerk, ar_policy, party, admin_user, days_past_due, colour, text
+):
+    invoice = due_days_ago(party, days_past_due, "10.00", acting_user=admin_user)
+    assert invoice.past_due is (days_past_due > 0)
+    client.force_login(clerk)
+    page = client.get(invoice.get_absolute_url()).content.decode()
+    assert f'<span class="badge text-bg-{colour}" id="invoice-status">{text}</span>' in page
+
+
+def test_a_paid_invoice_badge_is_green(client, clerk, ar_policy, party, admin_user, undeposited):
+    invoice = due_days_ago(party, 5, "10.00", acting_user=admin_user)
+    _pay(invoice, "10.00", undeposited, admin_user)
+    invoice.refresh_from_db()
+    client.force_login(clerk)
+    page = client.get(invoice.get_absolute_url()).content.decode()
+    assert '<span class="badge text-bg-success" id="invoice-status">Paid</span>' in page
