@@ -38,7 +38,7 @@ WITH ch AS (
      GROUP BY ch.id
 )
 SELECT i.id, i.number, i.invoice_date, i.due_on, i.total, i.party_id, py.number AS party_number,
-       py.name AS party_name, py.phone AS party_phone,
+       py.name AS party_name,
        SUM(ch.amount - COALESCE(paid.amount, 0) - COALESCE(adjusted.amount, 0)) AS balance
   FROM ch
   JOIN receivables_invoice i ON i.id = ch.invoice_id
@@ -85,7 +85,6 @@ class AgedInvoice:
     party_id: int
     party_number: str
     party_name: str
-    party_phone: str = ""
 
     def amounts(self, n: int) -> list[Decimal | None]:
         return [self.balance if i == self.bucket else None for i in range(n)]
@@ -99,13 +98,11 @@ class AgedCustomer:
     buckets: list[Decimal]
     total: Decimal = ZERO
     invoices: list[AgedInvoice] = field(default_factory=list)
-    oldest_days: int = 0
 
     def add(self, inv: AgedInvoice) -> None:
         self.invoices.append(inv)
         self.buckets[inv.bucket] += inv.balance
         self.total += inv.balance
-        self.oldest_days = max(self.oldest_days, inv.days_past_due)
 
 
 @dataclass

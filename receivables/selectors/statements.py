@@ -16,7 +16,7 @@ from revenue.exceptions import RevenueError
 from revenue.models import Account, Charge, JournalEntry, JournalLine, Party, PaymentApplication
 
 from ..models import ZERO, Invoice, InvoiceLine
-from .aging import bucket_of
+from .aging import bucket_labels, bucket_of
 from .invoices import aging_edges, policy_on
 
 _MEMO_NUMBER = re.compile(r"Credit memo (CM\d{4}-\d{6})")
@@ -69,14 +69,8 @@ class Statement:
 
 
 def aging_labels(edges: list[int]) -> list[str]:
-    """The statement's words for the aging buckets: Current, 1–30 days, …, Over 90 days."""
-    labels = ["Current"]
-    low = 1
-    for edge in edges:
-        labels.append(f"{low}–{edge} days")
-        low = edge + 1
-    labels.append(f"Over {edges[-1]} days" if edges else "Past due")
-    return labels
+    """The statement's words for the aging report's buckets: Current, 1–30 days, …, Over 90 days."""
+    return [label if label in ("Current", "Past due") else f"{label} days" for label in bucket_labels(edges)]
 
 
 # --------------------------------------------------------------------------- the movements

@@ -94,13 +94,6 @@ class CollectionStatistics:
     def total_change_pct(self) -> Decimal | None:
         return percent(self.total_change, self.total_last)
 
-    @property
-    def by_month(self) -> list[dict]:
-        return [
-            {"month": m, "this": a, "last": b, "change": a - b, "pct": percent(a - b, b)}
-            for m, a, b in zip(self.months, self.month_this, self.month_last, strict=True)
-        ]
-
 
 def collections_by_month(fiscal_year: int) -> CollectionStatistics:
     """Collections of a fiscal year and the year before, by month and revenue account (one query)."""

@@ -60,9 +60,9 @@ def test_collections_by_month_and_account_year_over_year(payments):
 
 def test_reversal_counts_in_the_month_it_happened(payments):
     stats = collections_by_month(2025)
-    by_month = {m["month"]: m for m in stats.by_month}
-    assert by_month[datetime.date(2024, 9, 1)]["this"] == D("30.00")
-    assert by_month[datetime.date(2024, 10, 1)]["this"] == D("-30.00")
+    by_month = dict(zip(stats.months, stats.month_this, strict=True))
+    assert by_month[datetime.date(2024, 9, 1)] == D("30.00")
+    assert by_month[datetime.date(2024, 10, 1)] == D("-30.00")
 
 
 def test_the_next_year_sees_this_year_as_last_year(payments):
