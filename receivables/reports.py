@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from revenue import services as core
 from revenue.documents import Column
 from revenue.models import ZERO, Party
 from revenue.reporting import Report
 
+from .models import DunningRun
 from .selectors import Aging, CollectionStatistics, Statement
 
 
@@ -47,6 +50,43 @@ def aging_report(aging: Aging, *, party: Party | None = None) -> Report:
         totals=["Total", "", "", None, None, None, *aging.totals, aging.total],
         filename=f"aging-{aging.as_of:%Y-%m-%d}",
         sheet_name="Aging",
+    )
+
+
+def dunning_runs_report(runs: list[DunningRun]) -> Report:
+    """The latest dunning runs: their date, who ran them, the past-due invoices, letters and fees."""
+
+    def when(moment) -> str:
+        return f"{timezone.localtime(moment):%m/%d/%Y %H:%M:%S}" if moment else "running"
+
+    return Report(
+        title="Past-due notice runs",
+        subtitle=f"The latest {len(runs)} runs",
+        columns=[
+            Column("As of", "date", 12),
+            Column("Started", width=20),
+            Column("By", width=14),
+            Column("Past due", "int", 10),
+            Column("Done", "int", 10),
+            Column("Letters", "int", 10),
+            Column("Fees", "money", 12),
+            Column("Finished", width=20),
+        ],
+        rows=[
+            [
+                r.run_on,
+                when(r.started_at),
+                r.started_by.username,
+                r.candidates,
+                r.done,
+                r.letters,
+                r.fees,
+                when(r.finished_at),
+            ]
+            for r in runs
+        ],
+        filename="past-due-runs",
+        sheet_name="Runs",
     )
 
 

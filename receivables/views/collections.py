@@ -18,7 +18,13 @@ from .. import selectors, services
 from ..forms import AgingForm, DunningRunForm, FiscalYearForm, FollowUpForm, WriteOffForm
 from ..models import DunningRun, Invoice
 from ..params import query_page, query_text
-from ..reports import aging_report, collections_chart, collections_report, referrals_report
+from ..reports import (
+    aging_report,
+    collections_chart,
+    collections_report,
+    dunning_runs_report,
+    referrals_report,
+)
 
 REPORTS = "receivables.view_receivables_reports"
 
@@ -76,6 +82,8 @@ def aging(request, fmt=None):
 @require_perm("receivables.run_dunning")
 @require_http_methods(["GET", "POST"])
 def dunning(request):
+    """Run past-due notices (POST); the page shows the levels in force and the latest runs, whose
+    table is also the .xlsx (?format=xlsx)."""
     today = core.city_today()
     form = DunningRunForm(request.POST or None, initial={"on": today})
     if request.method == "POST" and form.is_valid():
@@ -100,10 +108,12 @@ def dunning(request):
     except RevenueError as exc:
         messages.error(request, str(exc))
         policy = None
-    return render(
+    return report_response(
         request,
-        "receivables/collections/dunning.html",
-        {
+        dunning_runs_report(runs),
+        None,
+        template="receivables/collections/dunning.html",
+        context={
             "form": form,
             "runs": runs,
             "levels": levels,

@@ -389,3 +389,17 @@ def test_followup_and_referrals_get_parameters_with_nul_are_not_500(
     ]
     for url, params in checks:
         assert client.get(url, params).status_code == 200, (url, params)
+
+
+def test_the_dunning_runs_are_a_report_with_an_xlsx(client, aged, senior_clerk, supervisor, today):
+    run = ar.dunning_run(on=today, acting_user=senior_clerk)
+    client.force_login(supervisor)
+    page = client.get(reverse("receivables:dunning"))
+    report = page.context["report"]
+    assert [c.title for c in report.columns][:6] == ["As of", "Started", "By", "Past due", "Done", "Letters"]
+    assert (
+        report.rows[0][0] == run.run_on and report.rows[0][5] == run.letters and report.rows[0][6] == run.fees
+    )
+    assert b'id="runs-xlsx"' in page.content
+    xlsx = client.get(reverse("receivables:dunning"), {"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
