@@ -62,7 +62,7 @@ def aging(request, fmt=None):
     }
     try:
         aged = selectors.aging(as_of, party=party)
-    except RevenueError as exc:  # no receivables policy in force on that date: said plainly
+    except core.NoPolicyInForce as exc:  # no receivables policy in force on that date: said plainly
         messages.error(request, str(exc))
         if fmt == "xlsx":
             return redirect("receivables:aging")
@@ -105,7 +105,7 @@ def dunning(request):
     levels = selectors.levels_on(today)
     try:
         policy = selectors.policy_on(today)
-    except RevenueError as exc:
+    except core.NoPolicyInForce as exc:
         messages.error(request, str(exc))
         policy = None
     return report_response(
