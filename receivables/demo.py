@@ -5,9 +5,11 @@ referral to collections at 120)."""
 import datetime
 from decimal import Decimal
 
+from revenue import services as core
 from revenue.models import Account, FeeType
 
-from .models import DunningLevel, ReceivablesPolicy
+from . import selectors, services
+from .models import DunningLevel, Invoice, ReceivablesPolicy
 
 LEVELS = [
     # level, name, days past due, fee code, refer, letter
@@ -45,31 +47,25 @@ def load_receivables(*, acting_user, since=datetime.date(2024, 1, 1)) -> Receiva
     return policy
 
 
-def load_demo_receivables(*, users, parties) -> None:
-    """A few invoices to look at, made through the invoice service: current, paid, partly paid,
-    credited, a credit memo waiting for approval, and some past due by 40, 70, 100 and 130 days
-    (back-dated) so the aging and dunning screens have something to show."""
-    from revenue import services as core
+class _DemoBilling:
+    """Invoices and payments of the demo, back-dated from today, through the services."""
 
-    from . import invoices
+    def __init__(self, users, parties):
+        self.clerk, self.senior = users["clerk1"], users["clerk2"]
+        self.by_name = {p.name: p for p in parties}
+        self.today = core.city_today()
+        self.undeposited = Account.objects.get(number="100-1050")
 
-    clerk, senior, supervisor = users["clerk1"], users["clerk2"], users["supervisor"]
-    by_name = {p.name: p for p in parties}
-    fees = {f.code: f for f in FeeType.objects.filter(code__in=["HALL", "ALARM"])}
-    damage, rentals = Account.objects.get(number="100-4156"), Account.objects.get(number="100-4155")
-    undeposited = Account.objects.get(number="100-1050")
-    today = core.city_today()
-
-    def invoice(name, lines, days_ago=0, **kwargs):
-        return invoices.invoice_create(
-            party=by_name[name],
+    def invoice(self, name, lines, days_ago=0, **kwargs) -> Invoice:
+        return services.invoice_create(
+            party=self.by_name[name],
             lines=lines,
-            invoice_date=today - datetime.timedelta(days=days_ago),
-            acting_user=kwargs.pop("acting_user", clerk),
+            invoice_date=self.today - datetime.timedelta(days=days_ago),
+            acting_user=self.clerk,
             **kwargs,
         )
 
-    def pay(inv, amount, days_ago=0):
+    def pay(self, inv: Invoice, amount, days_ago=0) -> None:
         left, apps = Decimal(amount), []
         for charge in inv.charges():
             take = min(charge.balance, left)
@@ -80,56 +76,77 @@ def load_demo_receivables(*, users, parties) -> None:
             party=inv.party,
             amount=Decimal(amount),
             applications=apps,
-            debit_account=undeposited,
-            acting_user=senior,
-            received_on=today - datetime.timedelta(days=days_ago),
+            debit_account=self.undeposited,
+            acting_user=self.senior,
+            received_on=self.today - datetime.timedelta(days=days_ago),
             reference=f"DEMO-{inv.number}",
         )
 
-    def gl(text, account, price, quantity=1):
-        return {"description": text, "revenue_account": account, "quantity": quantity, "unit_price": price}
+    def sent(self, inv: Invoice, email: str = "") -> None:
+        services.invoice_mark_sent(invoice=inv, acting_user=self.clerk, email=email)
 
-    # current, sent by e-mail
-    hall = invoice(
+
+def _gl(text, account, price, quantity=1):
+    return {"description": text, "revenue_account": account, "quantity": quantity, "unit_price": price}
+
+
+def _demo_current_and_paid(demo: _DemoBilling, fees, rentals, damage) -> None:
+    """Current (sent by e-mail), paid in full at the counter, and partly paid 40 days past due."""
+    hall = demo.invoice(
         "Seaside Yoga Studio",
-        [{"fee_type": fees["HALL"], "quantity": 6}, gl("Set-up and cleaning", rentals, "60.00")],
+        [{"fee_type": fees["HALL"], "quantity": 6}, _gl("Set-up and cleaning", rentals, "60.00")],
         days_ago=5,
         reference="Spring workshop",
     )
-    invoices.invoice_mark_sent(invoice=hall, acting_user=clerk, email=hall.party.email)
-    # paid in full at the counter
-    paid = invoice("Main Street Books", [{"fee_type": fees["ALARM"], "quantity": 1}], days_ago=45)
-    pay(paid, paid.total, days_ago=20)
-    # partly paid, past due 40 days
-    partial = invoice(
+    demo.sent(hall, email=hall.party.email)
+    paid = demo.invoice("Main Street Books", [{"fee_type": fees["ALARM"], "quantity": 1}], days_ago=45)
+    demo.pay(paid, paid.total, days_ago=20)
+    partial = demo.invoice(
         "Bayview Auto Repair Inc",
-        [gl("Damaged street sign and post, Harbor Blvd at Bay St", damage, "480.00")],
+        [_gl("Damaged street sign and post, Harbor Blvd at Bay St", damage, "480.00")],
         days_ago=70,
         reference="Incident 24-1187",
     )
-    pay(partial, "200.00", days_ago=30)
-    invoices.invoice_mark_sent(invoice=partial, acting_user=clerk)
-    # past due 70, 100 and 130 days
+    demo.pay(partial, "200.00", days_ago=30)
+    demo.sent(partial)
+
+
+def _demo_past_due(demo: _DemoBilling, fees, damage) -> None:
+    """Past due 70, 100 and 130 days, each sent."""
     for name, days, lines in [
         ("Sunset Taqueria", 100, [{"fee_type": fees["ALARM"], "quantity": 2}]),
         ("Driftwood Inn & Suites", 130, [{"fee_type": fees["HALL"], "quantity": 8}]),
-        ("Delgado, Marco", 160, [gl("Replacement of damaged park bench", damage, "1250.00")]),
+        ("Delgado, Marco", 160, [_gl("Replacement of damaged park bench", damage, "1250.00")]),
     ]:
-        inv = invoice(name, lines, days_ago=days)
-        invoices.invoice_mark_sent(invoice=inv, acting_user=clerk)
-    # credited in full (approved by a supervisor), and one credit memo waiting for approval
-    cancelled = invoice("Coastal Dental Group", [{"fee_type": fees["HALL"], "quantity": 4}], days_ago=12)
-    memo = invoices.credit_memo_request(
+        demo.sent(demo.invoice(name, lines, days_ago=days))
+
+
+def _demo_credit_memos(demo: _DemoBilling, fees, supervisor) -> None:
+    """Credited in full (approved by a supervisor), and one credit memo waiting for approval."""
+    cancelled = demo.invoice("Coastal Dental Group", [{"fee_type": fees["HALL"], "quantity": 4}], days_ago=12)
+    memo = services.credit_memo_request(
         invoice=cancelled,
         amount=cancelled.total,
         reason="Event cancelled: hall closed for repairs",
-        acting_user=clerk,
+        acting_user=demo.clerk,
     )
-    core.approval_decide(request=invoices.approval_for(memo), approve=True, acting_user=supervisor)
-    alarm = invoice("Tidewater Hardware", [{"fee_type": fees["ALARM"], "quantity": 1}], days_ago=8)
-    invoices.credit_memo_request(
+    core.approval_decide(request=selectors.approval_for(memo), approve=True, acting_user=supervisor)
+    alarm = demo.invoice("Tidewater Hardware", [{"fee_type": fees["ALARM"], "quantity": 1}], days_ago=8)
+    services.credit_memo_request(
         invoice=alarm,
         amount="75.00",
         reason="Alarm company confirms a power failure caused it",
-        acting_user=clerk,
+        acting_user=demo.clerk,
     )
+
+
+def load_demo_receivables(*, users, parties) -> None:
+    """A few invoices to look at, made through the invoice service: current, paid, partly paid,
+    credited, a credit memo waiting for approval, and some past due by 40, 70, 100 and 130 days
+    (back-dated) so the aging and dunning screens have something to show."""
+    demo = _DemoBilling(users, parties)
+    fees = {f.code: f for f in FeeType.objects.filter(code__in=["HALL", "ALARM"])}
+    damage, rentals = Account.objects.get(number="100-4156"), Account.objects.get(number="100-4155")
+    _demo_current_and_paid(demo, fees, rentals, damage)
+    _demo_past_due(demo, fees, damage)
+    _demo_credit_memos(demo, fees, users["supervisor"])

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from revenue.dates import city_today
 from revenue.models import Charge, FeeType, Party, money_field
 
 ZERO = Decimal("0.00")
@@ -82,6 +83,10 @@ class Invoice(models.Model):
         CREDITED = "credited", "Credited in full"
         WRITTEN_OFF = "written_off", "Written off"
 
+    # the badge's colours ({% status_badge invoice field="standing" %}): open is blue until the due
+    # date passes, then red
+    STATUS_BADGES = {"open": "primary", "past_due": "danger"}
+
     number = models.CharField(max_length=20, unique=True)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="invoices")
     invoice_date = models.DateField()
@@ -120,6 +125,20 @@ class Invoice(models.Model):
 
     def charges(self):
         return Charge.objects.filter(source_number=self.number).order_by("pk")
+
+    @property
+    def past_due(self) -> bool:
+        """Open after its due date (today, the city's date)."""
+        return self.status == self.Status.OPEN and self.due_on < city_today()
+
+    @property
+    def standing(self) -> str:
+        """The status as its badge shows it: "past_due" for an open invoice after its due date."""
+        return "past_due" if self.past_due else self.status
+
+    def get_standing_display(self) -> str:
+        display = self.get_status_display()
+        return f"{display} · past due" if self.past_due else display
 
 
 class InvoiceLine(models.Model):

@@ -9,7 +9,7 @@ import pytest
 
 from cashiering import demo as counter_demo
 from receivables import demo as receivables_demo
-from receivables import invoices
+from receivables import services as ar
 from receivables.models import DunningNotice, FollowUp, Invoice
 from revenue import services as core
 from revenue.models import Account, FeeType
@@ -29,7 +29,7 @@ def test_invoice_aging_dunning_followup_and_payment(
     receivables_demo.load_receivables(acting_user=admin_user)
     today = core.city_today()
     # an older invoice of the same customer, 95 days past due: the dunning run's work
-    old = invoices.invoice_create(
+    old = ar.invoice_create(
         party=party,
         lines=[{"fee_type": FeeType.objects.get(code="ALARM"), "quantity": Decimal("1")}],
         invoice_date=today - datetime.timedelta(days=125),

@@ -1,56 +1,31 @@
-"""Invoices made the way receivables.invoices makes them (an Invoice, then one core charge per
-line with the invoice as source and its number), so these tests do not depend on the invoice
-screens. Payments and reversals go through the core services."""
+"""Invoices made through the invoice service (receivables.services.invoice_create: its numbers,
+its charges, its audit row), so these tests do not depend on the invoice screens. The service
+bills on the invoice date as a clerk would have on that day: the city's clock reads the invoice
+date while it runs (an invoice may be back-dated at most a year from today, and the aging tests
+use older dates). Payments and reversals go through the core services."""
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
-from django.db import transaction
-
-from receivables.collections import policy_on
-from receivables.models import Invoice, InvoiceLine
+from receivables import services as ar
 from revenue import services
-from revenue.models import Account
 
 
-@transaction.atomic
 def make_invoice(party, *amounts, invoice_date, acting_user, terms_days=30, revenue="100-4155"):
-    """An invoice of one line per amount, dated `invoice_date`, due `terms_days` later."""
-    policy = policy_on(invoice_date)
-    revenue_account = Account.objects.get(number=revenue)
-    amounts = [Decimal(a) for a in amounts or ("100.00",)]
-    invoice = Invoice.objects.create(
-        number=services.number_next(kind="AR", on=invoice_date),
-        party=party,
-        invoice_date=invoice_date,
-        terms_days=terms_days,
-        due_on=invoice_date + datetime.timedelta(days=terms_days),
-        total=sum(amounts),
-        created_by=acting_user,
-    )
-    for n, amount in enumerate(amounts, start=1):
-        charge = services.charge_assess(
+    """An invoice of one line per amount ("Line 1", …), dated `invoice_date`, due `terms_days` later."""
+    lines = [
+        {"description": f"Line {n}", "revenue_account": revenue, "quantity": 1, "unit_price": Decimal(amount)}
+        for n, amount in enumerate(amounts or ("100.00",), start=1)
+    ]
+    with mock.patch.object(services, "city_today", return_value=invoice_date):
+        return ar.invoice_create(
             party=party,
-            amount=amount,
-            description=f"Line {n}",
-            receivable_account=policy.receivable_account,
-            revenue_account=revenue_account,
+            lines=lines,
+            invoice_date=invoice_date,
+            terms_days=terms_days,
             acting_user=acting_user,
-            source=invoice,
-            source_number=invoice.number,
-            assessed_on=invoice_date,
-            due_on=invoice.due_on,
         )
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            description=f"Line {n}",
-            revenue_account=revenue_account,
-            quantity=Decimal("1"),
-            unit_price=amount,
-            amount=amount,
-            charge=charge,
-        )
-    return invoice
 
 
 def due_days_ago(party, days, *amounts, acting_user, today=None, terms_days=30):

@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables.collections import aging, bucket_labels, bucket_of
+from receivables.selectors import aging, bucket_labels, bucket_of
 from revenue import services
 from tests.conftest import D
 
-from .factories import make_invoice, pay
+from .factories import due_days_ago, make_invoice, pay
 
 DAY = datetime.timedelta(days=1)
 JAN = datetime.date(2025, 1, 10)  # due 02/09/2025 on net 30
@@ -137,3 +137,19 @@ def test_aging_page_bad_date_is_a_message_not_an_error(client, supervisor, ar_po
 def test_aging_needs_the_reports_permission(client, clerk, ar_policy):
     client.force_login(clerk)
     assert client.get(reverse("receivables:aging")).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["receivables:aging", "receivables:aging_xlsx"])
+def test_aging_nul_in_party_is_not_500(client, ar_policy, supervisor, name):
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    for params in ({"party": "P\x00"}, {"as_of": "2026-01-01\x00"}, {"detail": "\x00"}):
+        response = client.get(reverse(name), params)
+        assert response.status_code == 200, params
+
+
+def test_aging_party_still_found(client, ar_policy, supervisor, party, admin_user):
+    due_days_ago(party, 5, "10.00", acting_user=admin_user)
+    client.force_login(supervisor)
+    response = client.get(reverse("receivables:aging"), {"party": f" {party.number.lower()} "})
+    assert response.status_code == 200 and response.context["party"] == party

@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables import collections
-from receivables.models import DunningNotice, FollowUp, Invoice
+from receivables import selectors
+from receivables import services as ar
+from receivables.models import DunningNotice, DunningRun, FollowUp, Invoice
+from receivables.services import dunning
 from revenue import services
 from revenue.exceptions import NotAllowed, RevenueError
 from revenue.models import ApprovalRequest, Charge
@@ -15,11 +17,6 @@ from tests.conftest import D
 from .factories import due_days_ago, pay
 
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def today():
-    return services.city_today()
 
 
 @pytest.fixture
@@ -36,7 +33,7 @@ def levels(invoice):
 
 
 def test_run_sends_each_level_once_and_assesses_fees_once(aged, senior_clerk, today):
-    run = collections.dunning_run(on=today, acting_user=senior_clerk)
+    run = ar.dunning_run(on=today, acting_user=senior_clerk)
     assert (run.candidates, run.done, run.letters, run.fees) == (4, 4, 4, D("25.00"))
     assert run.finished_at is not None
     assert [levels(aged[d]) for d in (-3, 35, 65, 95, 125)] == [[], [1], [2], [3], [4]]
@@ -44,26 +41,26 @@ def test_run_sends_each_level_once_and_assesses_fees_once(aged, senior_clerk, to
     assert fee.amount == D("25.00") and fee.source_number == aged[95].number and fee.source == aged[95]
     assert fee.party == aged[95].party
 
-    again = collections.dunning_run(on=today, acting_user=senior_clerk)
+    again = ar.dunning_run(on=today, acting_user=senior_clerk)
     assert (again.letters, again.fees) == (0, D("0.00"))
     assert DunningNotice.objects.count() == 4
     assert Charge.objects.filter(fee_type__code="AR-LATE").count() == 1
-    assert collections.invoice_balance(aged[95]) == D("525.00")
+    assert selectors.invoice_balance(aged[95]) == D("525.00")
 
 
 def test_no_catching_up_95_days_gets_the_final_notice_only(ar_policy, party, admin_user, senior_clerk, today):
     invoice = due_days_ago(party, 95, "80.00", acting_user=admin_user)
-    collections.dunning_run(on=today, acting_user=senior_clerk)
+    ar.dunning_run(on=today, acting_user=senior_clerk)
     assert levels(invoice) == [3]
 
 
 def test_later_runs_move_up_and_never_go_back(ar_policy, party, admin_user, senior_clerk, today):
     invoice = due_days_ago(party, 95, "80.00", acting_user=admin_user)
-    collections.dunning_run(on=today - datetime.timedelta(days=60), acting_user=senior_clerk)  # 35 days
+    ar.dunning_run(on=today - datetime.timedelta(days=60), acting_user=senior_clerk)  # 35 days
     assert levels(invoice) == [1]
-    collections.dunning_run(on=today, acting_user=senior_clerk)  # 95 days: skips level 2
+    ar.dunning_run(on=today, acting_user=senior_clerk)  # 95 days: skips level 2
     assert levels(invoice) == [1, 3]
-    collections.dunning_run(on=today - datetime.timedelta(days=30), acting_user=senior_clerk)  # 65 days
+    ar.dunning_run(on=today - datetime.timedelta(days=30), acting_user=senior_clerk)  # 65 days
     assert levels(invoice) == [1, 3]  # a lower level than one sent is never sent
 
 
@@ -72,34 +69,34 @@ def test_referral_only_at_or_above_the_threshold(
 ):
     big = due_days_ago(party, 125, "100.00", acting_user=admin_user)  # exactly the threshold
     small = due_days_ago(other_party, 125, "99.99", acting_user=admin_user)
-    collections.dunning_run(on=today, acting_user=senior_clerk)
+    ar.dunning_run(on=today, acting_user=senior_clerk)
     big.refresh_from_db()
     small.refresh_from_db()
     assert big.collections_referred_on == today
     assert small.collections_referred_on is None
     assert levels(small) == [4]  # still gets the letter
-    assert [i.number for i in collections.referrals()] == [big.number]
-    run = collections.DunningRun.objects.get()
-    letters = {x["invoice"].number: x for x in collections.letters_of(run)}
+    assert [i.number for i in selectors.referrals()] == [big.number]
+    run = DunningRun.objects.get()
+    letters = {x["invoice"].number: x for x in selectors.letters_of(run)}
     assert letters[small.number]["unreferred"] and not letters[big.number]["unreferred"]
 
 
 def test_paid_invoice_gets_nothing_and_leaves_the_worklist(
     aged, admin_user, senior_clerk, undeposited, today
 ):
-    assert {r["party_name"] for r in collections.worklist(today)} == {
+    assert {r["party_name"] for r in selectors.worklist(today)} == {
         "Alvarez, Rosa",
         "Harbor Light Hotel LLC",
     }
     pay(aged[125], "500.00", on=today, acting_user=admin_user, undeposited=undeposited)
-    collections.dunning_run(on=today, acting_user=senior_clerk)
+    ar.dunning_run(on=today, acting_user=senior_clerk)
     assert levels(aged[125]) == []
-    assert {r["party_name"] for r in collections.worklist(today)} == {"Alvarez, Rosa"}
+    assert {r["party_name"] for r in selectors.worklist(today)} == {"Alvarez, Rosa"}
 
 
 def test_a_counter_clerk_cannot_run_dunning(aged, clerk, today):
     with pytest.raises(NotAllowed):
-        collections.dunning_run(on=today, acting_user=clerk)
+        ar.dunning_run(on=today, acting_user=clerk)
 
 
 def test_dunning_page_runs_and_letters_print(client, aged, supervisor, today):
@@ -108,14 +105,14 @@ def test_dunning_page_runs_and_letters_print(client, aged, supervisor, today):
     assert page.status_code == 200
     response = client.post(reverse("receivables:dunning"), {"on": today.isoformat()})
     assert response.status_code == 302
-    run = collections.DunningRun.objects.get()
+    run = DunningRun.objects.get()
     assert run.letters == 4
     pdf = client.get(reverse("receivables:dunning_letters", args=[run.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     bad = client.post(reverse("receivables:dunning"), {"on": "nope"})
     assert bad.status_code == 200 and b"Enter a date" in bad.content
-    assert collections.DunningRun.objects.count() == 1
+    assert DunningRun.objects.count() == 1
 
 
 def test_dunning_page_refused_to_a_counter_clerk(client, clerk, ar_policy):
@@ -128,25 +125,19 @@ def test_dunning_page_refused_to_a_counter_clerk(client, clerk, ar_policy):
 
 def test_followup_rules(aged, party, other_party, clerk, today):
     with pytest.raises(RevenueError, match="what was said"):
-        collections.followup_log(party=party, kind="call", note="  ", acting_user=clerk)
+        ar.followup_log(party=party, kind="call", note="  ", acting_user=clerk)
     with pytest.raises(RevenueError, match="past"):
-        collections.followup_log(
-            party=party, kind="call", note="x", acting_user=clerk, promise_on=today - DAY
-        )
+        ar.followup_log(party=party, kind="call", note="x", acting_user=clerk, promise_on=today - DAY)
     with pytest.raises(RevenueError, match="past"):
-        collections.followup_log(
-            party=party, kind="call", note="x", acting_user=clerk, next_action_on=today - DAY
-        )
+        ar.followup_log(party=party, kind="call", note="x", acting_user=clerk, next_action_on=today - DAY)
     with pytest.raises(RevenueError):
-        collections.followup_log(
+        ar.followup_log(
             party=party, kind="call", note="x", acting_user=clerk, promise_on=today, promise_amount="-5"
         )
     with pytest.raises(RevenueError, match="not"):
-        collections.followup_log(
-            party=other_party, kind="call", note="x", acting_user=clerk, invoice=aged[35]
-        )
+        ar.followup_log(party=other_party, kind="call", note="x", acting_user=clerk, invoice=aged[35])
     assert FollowUp.objects.count() == 0
-    f = collections.followup_log(
+    f = ar.followup_log(
         party=party, kind="call", note="Will pay Friday", acting_user=clerk, invoice=aged[35],
         promise_on=today + DAY, promise_amount="500.00",
     )  # fmt: skip
@@ -154,15 +145,15 @@ def test_followup_rules(aged, party, other_party, clerk, today):
 
 
 def test_worklist_follows_next_action_and_promises(aged, party, clerk, admin_user, undeposited, today):
-    names = lambda day: [r["party_name"] for r in collections.worklist(day)]  # noqa: E731
+    names = lambda day: [r["party_name"] for r in selectors.worklist(day)]  # noqa: E731
     # oldest first: the hotel's invoice is 125 days past due
     assert names(today) == ["Harbor Light Hotel LLC", "Alvarez, Rosa"]
-    collections.followup_log(
+    ar.followup_log(
         party=party, kind="call", note="Call back", acting_user=clerk, next_action_on=today + 2 * DAY
     )
     assert names(today) == ["Harbor Light Hotel LLC"]
     assert names(today + 2 * DAY)[-1] == "Alvarez, Rosa"
-    collections.followup_log(
+    ar.followup_log(
         party=party,
         kind="call",
         note="Promised",
@@ -210,23 +201,23 @@ def test_worklist_and_followup_pages(client, aged, party, clerk, today):
 def test_no_write_off_without_approval(aged, clerk, supervisor, other_supervisor, auditor):
     invoice = aged[95]
     with pytest.raises(NotAllowed):
-        collections.write_off_request(invoice=invoice, reason="Bankrupt", acting_user=auditor)
-    request = collections.write_off_request(invoice=invoice, reason="Bankrupt", acting_user=supervisor)
+        ar.write_off_request(invoice=invoice, reason="Bankrupt", acting_user=auditor)
+    request = ar.write_off_request(invoice=invoice, reason="Bankrupt", acting_user=supervisor)
     assert request.status == ApprovalRequest.Status.PENDING and request.amount is None
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.OPEN
-    assert collections.invoice_balance(invoice) == D("500.00")
+    assert selectors.invoice_balance(invoice) == D("500.00")
     with pytest.raises(NotAllowed):
         services.approval_decide(request=request, approve=True, acting_user=supervisor)  # own request
     with pytest.raises(NotAllowed):
         services.approval_decide(request=request, approve=True, acting_user=clerk)
-    assert collections.invoice_balance(invoice) == D("500.00")
+    assert selectors.invoice_balance(invoice) == D("500.00")
     services.approval_decide(request=request, approve=True, acting_user=other_supervisor)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.WRITTEN_OFF and invoice.status_on == services.city_today()
-    assert collections.invoice_balance(invoice) == D("0.00")
+    assert selectors.invoice_balance(invoice) == D("0.00")
     with pytest.raises(RevenueError):
-        collections.write_off_request(invoice=invoice, reason="Again", acting_user=clerk)
+        ar.write_off_request(invoice=invoice, reason="Again", acting_user=clerk)
 
 
 def test_clerk_asks_through_the_page_and_it_waits(client, aged, clerk):
@@ -244,7 +235,7 @@ def test_clerk_asks_through_the_page_and_it_waits(client, aged, clerk):
 
 
 def test_referrals_page_and_xlsx(client, aged, senior_clerk, supervisor, today):
-    collections.dunning_run(on=today, acting_user=senior_clerk)
+    ar.dunning_run(on=today, acting_user=senior_clerk)
     client.force_login(supervisor)
     page = client.get(reverse("receivables:referrals"))
     assert page.status_code == 200 and aged[125].number.encode() in page.content
@@ -253,9 +244,9 @@ def test_referrals_page_and_xlsx(client, aged, senior_clerk, supervisor, today):
 
 
 def test_run_goes_in_chunks_and_saves_progress(aged, senior_clerk, today, monkeypatch):
-    monkeypatch.setattr(collections, "DUNNING_CHUNK", 3)
+    monkeypatch.setattr(dunning, "DUNNING_CHUNK", 3)
     seen = []
-    run = collections.dunning_run(
+    run = ar.dunning_run(
         on=today,
         acting_user=senior_clerk,
         progress=lambda done, of, letters: seen.append((done, of, letters)),
@@ -263,3 +254,152 @@ def test_run_goes_in_chunks_and_saves_progress(aged, senior_clerk, today, monkey
     assert seen == [(3, 4, 3), (4, 4, 4)]
     run.refresh_from_db()
     assert (run.done, run.letters, run.fees) == (4, 4, D("25.00")) and run.finished_at
+
+
+def _names(day):
+    return [r["party_name"] for r in selectors.worklist(day)]
+
+
+def test_promise_not_kept_despite_unrelated_payment(
+    ar_policy, party, clerk, admin_user, undeposited, make_charge, today
+):
+    invoice = due_days_ago(party, 35, "500.00", acting_user=admin_user)
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay Friday",
+        acting_user=clerk,
+        invoice=invoice,
+        promise_on=today,
+        promise_amount="500.00",
+    )
+    other = make_charge(party, "500.00", description="Business license")
+    services.payment_post(
+        party=party,
+        amount=D("500.00"),
+        applications=[(other, D("500.00"))],
+        debit_account=undeposited,
+        acting_user=admin_user,
+        reference="license",
+    )
+    assert selectors.invoice_balance(invoice) == D("500.00")
+    rows = {r["party_name"]: r for r in selectors.worklist(today + DAY)}
+    assert party.name in rows
+    assert rows[party.name]["paid_since"] == 0
+    assert rows[party.name]["reason"].startswith("Promise to pay by")
+
+
+def test_promise_without_invoice_ignores_unrelated_payment_but_counts_any_invoice(
+    ar_policy, party, clerk, admin_user, undeposited, make_charge, today
+):
+    first = due_days_ago(party, 35, "300.00", acting_user=admin_user)
+    second = due_days_ago(party, 65, "300.00", acting_user=admin_user)
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay 300 on the account",
+        acting_user=clerk,
+        promise_on=today,
+        promise_amount="300.00",
+    )
+    other = make_charge(party, "300.00", description="Parking citation")
+    services.payment_post(
+        party=party,
+        amount=D("300.00"),
+        applications=[(other, D("300.00"))],
+        debit_account=undeposited,
+        acting_user=admin_user,
+        reference="citation",
+    )
+    assert party.name in _names(today + DAY)  # a parking ticket is not the promised money
+    pay(second, "300.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    assert selectors.invoice_balance(first) == D("300.00")
+    assert party.name not in _names(today + DAY)  # paid on one of the customer's invoices: kept
+
+
+def test_promise_on_one_invoice_is_not_kept_by_paying_another(
+    ar_policy, party, clerk, admin_user, undeposited, today
+):
+    promised = due_days_ago(party, 35, "200.00", acting_user=admin_user)
+    other = due_days_ago(party, 65, "200.00", acting_user=admin_user)
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay the March invoice",
+        acting_user=clerk,
+        invoice=promised,
+        promise_on=today,
+        promise_amount="200.00",
+    )
+    pay(other, "200.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    rows = {r["party_name"]: r for r in selectors.worklist(today + DAY)}
+    assert party.name in rows and rows[party.name]["reason"].startswith("Promise to pay by")
+    pay(promised, "200.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    assert party.name not in _names(today + DAY)  # nothing past due any more
+
+
+def test_promise_on_invoice_kept_by_paying_its_late_fee_and_lines(
+    ar_policy, party, clerk, admin_user, senior_clerk, undeposited, today
+):
+    promised = due_days_ago(party, 95, "200.00", acting_user=admin_user)
+    due_days_ago(party, 125, "200.00", acting_user=admin_user)  # keeps the customer past due
+    ar.dunning_run(on=today, acting_user=senior_clerk)  # final notice: $25 fee on each
+    assert selectors.invoice_balance(promised) == D("225.00")
+    ar.followup_log(
+        party=party,
+        kind="call",
+        note="Will pay it all",
+        acting_user=clerk,
+        invoice=promised,
+        promise_on=today,
+        promise_amount="225.00",
+    )
+    pay(promised, "225.00", on=today, acting_user=admin_user, undeposited=undeposited)
+    assert party.name not in _names(today + DAY)
+
+
+@pytest.mark.parametrize("part", ["\u00b2", "\u0662", "\uff12", "-1", "0", "99", "1.5", "x", " 1", ""])
+def test_dunning_letters_odd_part_is_not_500(client, ar_policy, supervisor, today, part):
+    run = DunningRun.objects.create(run_on=today, started_by=supervisor)
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    response = client.get(reverse("receivables:dunning_letters", args=[run.pk]), {"part": part})
+    assert response.status_code == 200
+    assert "part1.pdf" in response["Content-Disposition"]
+
+
+def test_dunning_letters_part_two(client, ar_policy, supervisor, today):
+    run = DunningRun.objects.create(run_on=today, started_by=supervisor, letters=600)
+    client.force_login(supervisor)
+    response = client.get(reverse("receivables:dunning_letters", args=[run.pk]), {"part": "2"})
+    assert response.status_code == 200 and "part2.pdf" in response["Content-Disposition"]
+
+
+def test_followup_and_referrals_get_parameters_with_nul_are_not_500(
+    client, ar_policy, supervisor, party, admin_user
+):
+    invoice = due_days_ago(party, 35, "10.00", acting_user=admin_user)
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    checks = [
+        (reverse("receivables:followup_new", args=[party.pk]), {"invoice": "\x00"}),
+        (reverse("receivables:followup_new", args=[party.pk]), {"invoice": invoice.number + "\x00"}),
+        (reverse("receivables:referrals"), {"all": "1\x00"}),
+        (reverse("receivables:referrals_xlsx"), {"all": "\x00"}),
+    ]
+    for url, params in checks:
+        assert client.get(url, params).status_code == 200, (url, params)
+
+
+def test_the_dunning_runs_are_a_report_with_an_xlsx(client, aged, senior_clerk, supervisor, today):
+    run = ar.dunning_run(on=today, acting_user=senior_clerk)
+    client.force_login(supervisor)
+    page = client.get(reverse("receivables:dunning"))
+    report = page.context["report"]
+    assert [c.title for c in report.columns][:6] == ["As of", "Started", "By", "Past due", "Done", "Letters"]
+    assert (
+        report.rows[0][0] == run.run_on and report.rows[0][5] == run.letters and report.rows[0][6] == run.fees
+    )
+    assert b'id="runs-xlsx"' in page.content
+    xlsx = client.get(reverse("receivables:dunning"), {"format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"

@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from receivables import invoices
+from receivables import selectors
+from receivables import services as ar
 from receivables.models import CreditMemo, Invoice, InvoiceLine
 from revenue import demo as revenue_demo
 from revenue import services as core
@@ -15,6 +16,8 @@ from revenue.exceptions import NotAllowed, OverApplied, RevenueError
 from revenue.models import ApprovalRequest, AuditEvent, Charge, JournalEntry
 from tests.conftest import D, balance_of
 from tests.pdf import pdf_text
+
+from .factories import due_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +32,7 @@ def make_invoice(ar_policy, fees, accounts, clerk):
             {"description": "Broken window, Oak Park restroom", "revenue_account": accounts["100-4156"],
              "quantity": 1, "unit_price": "212.50"},
         ]  # fmt: skip
-        return invoices.invoice_create(
+        return ar.invoice_create(
             party=party, lines=lines, acting_user=kwargs.pop("acting_user", clerk), **kwargs
         )
 
@@ -174,18 +177,18 @@ def test_paid_at_the_counter_is_paid_and_a_void_opens_it_again(make_invoice, par
     partial = _pay(invoice, "100.00", undeposited, clerk)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.OPEN
-    assert invoices.invoice_balance(invoice) == D("412.50")
+    assert selectors.invoice_balance(invoice) == D("412.50")
 
     rest = _pay(invoice, "412.50", undeposited, clerk)
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID
     assert invoice.status_on == TODAY()
-    assert invoices.invoice_balance(invoice) == 0
+    assert selectors.invoice_balance(invoice) == 0
 
     core.payment_reverse(payment=rest, acting_user=clerk, reason="Check returned")
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.OPEN
-    assert invoices.invoice_balance(invoice) == D("412.50")
+    assert selectors.invoice_balance(invoice) == D("412.50")
     assert partial.status == "posted"
 
 
@@ -222,7 +225,7 @@ def test_receiver_does_not_overwrite_a_written_off_status(
 
 def test_invoice_pdf_has_the_number_amount_and_remittance_stub(make_invoice, party):
     invoice = make_invoice(party, reference="PO 4471")
-    text = pdf_text(invoices.invoice_pdf(invoice))
+    text = pdf_text(ar.invoice_pdf(invoice))
     assert invoice.number in text
     assert "$512.50" in text
     assert "Alvarez, Rosa" in text
@@ -236,7 +239,7 @@ def test_email_sends_the_pdf_and_records_it(make_invoice, party, clerk):
     party.email = "rosa@example.org"
     party.save(update_fields=["email"])
     invoice = make_invoice(party)
-    invoices.invoice_email(invoice=invoice, acting_user=clerk)
+    ar.invoice_email(invoice=invoice, acting_user=clerk)
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -254,8 +257,8 @@ def test_email_sends_the_pdf_and_records_it(make_invoice, party, clerk):
 
 def test_email_is_refused_without_an_address(make_invoice, party, clerk):
     invoice = make_invoice(party)
-    with pytest.raises(invoices.NoEmail):
-        invoices.invoice_email(invoice=invoice, acting_user=clerk)
+    with pytest.raises(ar.NoEmail):
+        ar.invoice_email(invoice=invoice, acting_user=clerk)
     assert mail.outbox == []
     invoice.refresh_from_db()
     assert invoice.sent_at is None
@@ -265,7 +268,7 @@ def test_email_is_refused_without_an_address(make_invoice, party, clerk):
 
 
 def _request(invoice, amount, user, reason="Hall booked for 3 hours, not 4"):
-    return invoices.credit_memo_request(invoice=invoice, amount=amount, reason=reason, acting_user=user)
+    return ar.credit_memo_request(invoice=invoice, amount=amount, reason=reason, acting_user=user)
 
 
 def test_credit_memo_waits_for_a_supervisor_then_reduces_the_balance(
@@ -275,8 +278,8 @@ def test_credit_memo_waits_for_a_supervisor_then_reduces_the_balance(
     memo = _request(invoice, "75.00", clerk)
     assert memo.number.startswith("CM")
     assert memo.status == CreditMemo.Status.PENDING
-    assert invoices.invoice_balance(invoice) == D("512.50")
-    request = invoices.approval_for(memo)
+    assert selectors.invoice_balance(invoice) == D("512.50")
+    request = selectors.approval_for(memo)
     assert request.status == ApprovalRequest.Status.PENDING
     assert request.amount is None
 
@@ -284,7 +287,7 @@ def test_credit_memo_waits_for_a_supervisor_then_reduces_the_balance(
     memo.refresh_from_db()
     assert memo.status == CreditMemo.Status.APPLIED
     assert memo.applied_on == TODAY()
-    assert invoices.invoice_balance(invoice) == D("437.50")
+    assert selectors.invoice_balance(invoice) == D("437.50")
     first, second = invoice.charges()
     assert first.amount_adjusted == D("75.00") and second.amount_adjusted == 0
     assert balance_of(accounts["100-4155"]) == D("-225.00")  # the waiver debits the revenue
@@ -297,7 +300,7 @@ def test_credit_memo_spreads_over_lines_first_to_last_and_credits_in_full(
 ):
     invoice = make_invoice(party)
     memo = _request(invoice, "512.50", clerk, reason="Event cancelled by the City")
-    core.approval_decide(request=invoices.approval_for(memo), approve=True, acting_user=supervisor)
+    core.approval_decide(request=selectors.approval_for(memo), approve=True, acting_user=supervisor)
     assert [c.balance for c in invoice.charges()] == [0, 0]
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.CREDITED
@@ -308,7 +311,7 @@ def test_a_senior_clerk_within_a_waiver_limit_still_waits_for_a_supervisor(
 ):
     revenue_demo.load_exception_limits(acting_user=admin_user)
     memo = _request(make_invoice(party), "20.00", senior_clerk)
-    assert invoices.approval_for(memo).status == ApprovalRequest.Status.PENDING
+    assert selectors.approval_for(memo).status == ApprovalRequest.Status.PENDING
     memo.refresh_from_db()
     assert memo.status == CreditMemo.Status.PENDING
 
@@ -317,11 +320,11 @@ def test_nobody_approves_their_own_credit_memo(make_invoice, party, clerk, super
     invoice = make_invoice(party)
     by_clerk = _request(invoice, "10.00", clerk)
     with pytest.raises(NotAllowed):
-        core.approval_decide(request=invoices.approval_for(by_clerk), approve=True, acting_user=clerk)
+        core.approval_decide(request=selectors.approval_for(by_clerk), approve=True, acting_user=clerk)
     own = _request(invoice, "20.00", supervisor)
     with pytest.raises(NotAllowed):
-        core.approval_decide(request=invoices.approval_for(own), approve=True, acting_user=supervisor)
-    core.approval_decide(request=invoices.approval_for(own), approve=True, acting_user=other_supervisor)
+        core.approval_decide(request=selectors.approval_for(own), approve=True, acting_user=supervisor)
+    core.approval_decide(request=selectors.approval_for(own), approve=True, acting_user=other_supervisor)
     own.refresh_from_db()
     assert own.status == CreditMemo.Status.APPLIED
 
@@ -341,25 +344,25 @@ def test_approval_checks_the_balance_again(make_invoice, party, clerk, superviso
     invoice = make_invoice(party)
     memo = _request(invoice, "100.00", clerk)
     _pay(invoice, "450.00", undeposited, clerk)
-    request = invoices.approval_for(memo)
+    request = selectors.approval_for(memo)
     with pytest.raises(OverApplied):
         core.approval_decide(request=request, approve=True, acting_user=supervisor)
     request.refresh_from_db()
     memo.refresh_from_db()
     assert request.status == ApprovalRequest.Status.PENDING
     assert memo.status == CreditMemo.Status.PENDING
-    assert invoices.invoice_balance(invoice) == D("62.50")
+    assert selectors.invoice_balance(invoice) == D("62.50")
 
 
 def test_denied_credit_memo_is_denied_and_changes_nothing(make_invoice, party, clerk, supervisor):
     invoice = make_invoice(party)
     memo = _request(invoice, "50.00", clerk)
     core.approval_decide(
-        request=invoices.approval_for(memo), approve=False, acting_user=supervisor, note="No basis"
+        request=selectors.approval_for(memo), approve=False, acting_user=supervisor, note="No basis"
     )
     memo.refresh_from_db()
     assert memo.status == CreditMemo.Status.DENIED
-    assert invoices.invoice_balance(invoice) == D("512.50")
+    assert selectors.invoice_balance(invoice) == D("512.50")
 
 
 # --------------------------------------------------------------------------- pages
@@ -529,3 +532,65 @@ def test_invoice_list_searches_by_number_and_customer_and_filters_status(
     assert mine.number.encode() in by_number and theirs.number.encode() not in by_number
     paid = client.get(url, {"status": "paid"}).content
     assert theirs.number.encode() in paid and mine.number.encode() not in paid
+
+
+def test_invoice_list_nul_in_query_is_not_500(client, ar_policy, clerk, admin_user, party):
+    due_days_ago(party, 5, "10.00", acting_user=admin_user)
+    client.force_login(clerk)
+    client.raise_request_exception = False
+    for params in ({"q": "INV\x00"}, {"q": "\x00"}, {"status": "open\x00"}, {"q": "x", "status": "\x00"}):
+        response = client.get(reverse("receivables:invoice_list"), params)
+        assert response.status_code == 200, params
+
+
+def test_invoice_list_search_still_works(client, ar_policy, clerk, admin_user, party):
+    invoice = due_days_ago(party, 5, "10.00", acting_user=admin_user)
+    client.force_login(clerk)
+    found = client.get(reverse("receivables:invoice_list"), {"q": f"  {invoice.number} "})
+    assert list(found.context["invoices"]) == [invoice]
+    assert found.context["q"] == invoice.number
+    by_name = client.get(reverse("receivables:invoice_list"), {"q": "rosa alvarez"})
+    assert list(by_name.context["invoices"]) == [invoice]
+
+
+def test_new_invoice_nul_in_party_is_not_500(client, ar_policy, clerk, party):
+    client.force_login(clerk)
+    client.raise_request_exception = False
+    url = reverse("receivables:invoice_new")
+    assert client.get(url, {"party": "P\x00"}).status_code == 200
+    ok = client.get(url, {"party": party.number})
+    assert ok.status_code == 200 and ok.context["customer"] == party
+
+
+def test_new_invoice_post_with_nul_in_party_is_not_500(client, ar_policy, clerk):
+    client.force_login(clerk)
+    client.raise_request_exception = False
+    url = reverse("receivables:invoice_new")
+    token = client.get(url).context["form"].initial["token"]
+    posted = client.post(url, {"token": token, "party_number": "P\x00", "line-TOTAL_FORMS": "6",
+                               "line-INITIAL_FORMS": "0"})  # fmt: skip
+    assert posted.status_code == 200 and posted.context["customer"] is None
+
+
+@pytest.mark.parametrize(
+    ("days_past_due", "colour", "text"),
+    [(-1, "primary", "Open"), (0, "primary", "Open"), (1, "danger", "Open · past due")],
+    ids=["due tomorrow", "due today", "due yesterday"],
+)
+def test_the_invoice_badge_turns_past_due_the_day_after_the_due_date(
+    client, clerk, ar_policy, party, admin_user, days_past_due, colour, text
+):
+    invoice = due_days_ago(party, days_past_due, "10.00", acting_user=admin_user)
+    assert invoice.past_due is (days_past_due > 0)
+    client.force_login(clerk)
+    page = client.get(invoice.get_absolute_url()).content.decode()
+    assert f'<span class="badge text-bg-{colour}" id="invoice-status">{text}</span>' in page
+
+
+def test_a_paid_invoice_badge_is_green(client, clerk, ar_policy, party, admin_user, undeposited):
+    invoice = due_days_ago(party, 5, "10.00", acting_user=admin_user)
+    _pay(invoice, "10.00", undeposited, admin_user)
+    invoice.refresh_from_db()
+    client.force_login(clerk)
+    page = client.get(invoice.get_absolute_url()).content.decode()
+    assert '<span class="badge text-bg-success" id="invoice-status">Paid</span>' in page

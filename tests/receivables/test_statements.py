@@ -6,12 +6,18 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables import invoices
+from receivables import selectors
+from receivables import services as ar
 from revenue import services as core
 from tests.conftest import D
 from tests.pdf import pdf_text
 
+from .factories import due_days_ago
+
 pytestmark = pytest.mark.django_db
+
+
+DAY = datetime.timedelta(days=1)
 
 
 def ago(days: int) -> datetime.date:
@@ -22,7 +28,7 @@ def ago(days: int) -> datetime.date:
 def history(ar_policy, fees, accounts, party, clerk, supervisor, undeposited):
     """Invoice A ($300, dated 100 days ago, due 70 days ago) paid $100 50 days ago and credited
     $50 today; invoice B ($150, dated 20 days ago, due in 10 days) untouched."""
-    a = invoices.invoice_create(
+    a = ar.invoice_create(
         party=party,
         lines=[{"fee_type": fees["HALL"], "quantity": 4}],
         invoice_date=ago(100),
@@ -37,16 +43,14 @@ def history(ar_policy, fees, accounts, party, clerk, supervisor, undeposited):
         received_on=ago(50),
         reference="R-100",
     )
-    b = invoices.invoice_create(
+    b = ar.invoice_create(
         party=party,
         lines=[{"fee_type": fees["ALARM"], "quantity": 1}],
         invoice_date=ago(20),
         acting_user=clerk,
     )
-    memo = invoices.credit_memo_request(
-        invoice=a, amount="50.00", reason="One hour unused", acting_user=clerk
-    )
-    core.approval_decide(request=invoices.approval_for(memo), approve=True, acting_user=supervisor)
+    memo = ar.credit_memo_request(invoice=a, amount="50.00", reason="One hour unused", acting_user=clerk)
+    core.approval_decide(request=selectors.approval_for(memo), approve=True, acting_user=supervisor)
     return {"a": a, "b": b, "memo": memo}
 
 
@@ -56,7 +60,7 @@ def _aging(st):
 
 def test_statement_for_the_recent_period(history, party):
     a, b, memo = history["a"], history["b"], history["memo"]
-    st = invoices.statement_compute(party=party, start=ago(60), end=core.city_today())
+    st = selectors.statement_compute(party=party, start=ago(60), end=core.city_today())
 
     assert st.opening == D("300.00")
     assert [(r.date, r.kind, r.number, r.amount, r.balance) for r in st.rows] == [
@@ -76,7 +80,7 @@ def test_statement_for_the_recent_period(history, party):
 
 def test_statement_for_a_past_period_shows_it_as_it_stood(history, party):
     a = history["a"]
-    st = invoices.statement_compute(party=party, start=ago(120), end=ago(30))
+    st = selectors.statement_compute(party=party, start=ago(120), end=ago(30))
 
     assert st.opening == 0
     assert [(r.kind, r.amount, r.balance) for r in st.rows] == [
@@ -91,13 +95,13 @@ def test_statement_for_a_past_period_shows_it_as_it_stood(history, party):
 
 
 def test_statement_before_anything_is_empty(history, party):
-    st = invoices.statement_compute(party=party, start=ago(300), end=ago(200))
+    st = selectors.statement_compute(party=party, start=ago(300), end=ago(200))
     assert st.opening == 0 and st.rows == [] and st.closing == 0
     assert sum(dict(st.aging).values()) == 0
 
 
 def test_aging_bucket_edges_to_the_day(ar_policy, fees, party, clerk):
-    invoice = invoices.invoice_create(
+    invoice = ar.invoice_create(
         party=party,
         lines=[{"fee_type": fees["ALARM"], "quantity": 1}],
         invoice_date=ago(200),
@@ -108,7 +112,7 @@ def test_aging_bucket_edges_to_the_day(ar_policy, fees, party, clerk):
               61: "61–90 days", 90: "61–90 days", 91: "Over 90 days"}  # fmt: skip
     for days, label in expect.items():
         end = due + datetime.timedelta(days=days)
-        st = invoices.statement_compute(party=party, start=end, end=end)
+        st = selectors.statement_compute(party=party, start=end, end=end)
         assert _aging(st)[label] == D("150.00"), (days, label)
 
 
@@ -131,7 +135,7 @@ def test_a_reversed_payment_and_a_write_off_show_on_the_statement(
         charge=a_charge, amount=a_charge.balance, kind="write_off", acting_user=supervisor, reason="Gone"
     )
 
-    st = invoices.statement_compute(party=party, start=ago(10), end=core.city_today())
+    st = selectors.statement_compute(party=party, start=ago(10), end=core.city_today())
     assert st.opening == D("350.00")
     kinds = [(r.kind, r.number, r.amount) for r in st.rows]
     assert ("payment", "R-200", D("-150.00")) in kinds
@@ -143,9 +147,13 @@ def test_a_reversed_payment_and_a_write_off_show_on_the_statement(
     assert history["a"].status == "written_off"
 
 
-def test_statement_pdf_and_page(client, history, party, clerk, field_crew):
-    st = invoices.statement_compute(party=party, start=ago(60), end=core.city_today())
-    text = pdf_text(invoices.statement_pdf(st))
+def test_statement_pdf_xlsx_and_page(client, history, party, clerk, field_crew):
+    period = {"start": ago(60).isoformat(), "end": core.city_today().isoformat()}
+    client.force_login(clerk)
+    pdf = client.get(reverse("receivables:statement_pdf", args=[party.pk]), period)
+    assert pdf["Content-Type"] == "application/pdf"
+    assert f"statement-{party.number}-{core.city_today():%Y%m%d}.pdf" in pdf["Content-Disposition"]
+    text = pdf_text(pdf.content)
     for expected in (
         "STATEMENT OF ACCOUNT",
         "Opening balance",
@@ -154,13 +162,56 @@ def test_statement_pdf_and_page(client, history, party, clerk, field_crew):
         history["b"].number,
     ):
         assert expected in text
-    client.force_login(clerk)
     url = reverse("receivables:statement", args=[party.pk])
-    page = client.get(url, {"start": ago(60).isoformat(), "end": core.city_today().isoformat()})
+    page = client.get(url, period)
     assert page.status_code == 200
     assert page.context["st"].closing == D("300.00")
+    assert page.context["report"].totals[-1] == D("300.00")  # the closing balance, on every format
     assert history["memo"].number.encode() in page.content
-    pdf = client.get(reverse("receivables:statement_pdf", args=[party.pk]), {"start": ago(60).isoformat()})
-    assert pdf["Content-Type"] == "application/pdf"
+    xlsx = client.get(url, {**period, "format": "xlsx"})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    fallback = client.get(
+        reverse("receivables:statement_pdf", args=[party.pk]), {"start": ago(60).isoformat()}
+    )
+    assert fallback["Content-Type"] == "application/pdf"  # a half-given period: the fiscal year to date
     client.force_login(field_crew)
     assert client.get(url).status_code == 403
+
+
+def test_statement_aging_agrees_with_aging_report(ar_policy, party, admin_user, senior_clerk, today):
+    invoice = due_days_ago(party, 95, "100.00", acting_user=admin_user)
+    ar.dunning_run(on=today, acting_user=senior_clerk)
+    report = selectors.aging(today, party=party)
+    st = selectors.statement_compute(party=party, start=invoice.invoice_date, end=today)
+    assert st.aging_total == report.total == D("125.00")
+    assert [amount for _label, amount in st.aging] == report.totals == [0, 0, 0, 0, D("125.00")]
+    fee_item = [i for i in st.open_items if i["charge"].amount == D("25.00")]
+    assert fee_item and fee_item[0]["days_past_due"] == 95
+
+
+def test_statement_aging_agrees_with_aging_report_in_the_past(
+    ar_policy, party, admin_user, senior_clerk, today
+):
+    invoice = due_days_ago(party, 95, "100.00", acting_user=admin_user)
+    ar.dunning_run(on=today - 5 * DAY, acting_user=senior_clerk)  # 90 days: $25 fee
+    expect = {
+        today - 6 * DAY: [0, 0, 0, D("100.00"), 0],  # 89 days, no fee yet
+        today - 5 * DAY: [0, 0, 0, D("125.00"), 0],  # 90 days, the fee assessed that day with it
+        today: [0, 0, 0, 0, D("125.00")],
+    }
+    for end, totals in expect.items():
+        report = selectors.aging(end, party=party)
+        st = selectors.statement_compute(party=party, start=invoice.invoice_date, end=end)
+        assert [amount for _label, amount in st.aging] == report.totals == totals, end
+
+
+def test_statement_get_parameters_with_nul_are_not_500(client, ar_policy, supervisor, party, admin_user):
+    due_days_ago(party, 35, "10.00", acting_user=admin_user)
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    checks = [
+        (reverse("receivables:statement", args=[party.pk]), {"start": "\x00", "end": "2026-01-01"}),
+        (reverse("receivables:statement_pdf", args=[party.pk]), {"start": "\x00"}),
+    ]
+    for url, params in checks:
+        assert client.get(url, params).status_code == 200, (url, params)

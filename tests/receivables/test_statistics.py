@@ -5,7 +5,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from receivables.statistics import chart, collections_by_month
+from receivables.reports import collections_chart as chart
+from receivables.selectors import collections_by_month
 from revenue import services
 from tests.conftest import D
 
@@ -59,9 +60,9 @@ def test_collections_by_month_and_account_year_over_year(payments):
 
 def test_reversal_counts_in_the_month_it_happened(payments):
     stats = collections_by_month(2025)
-    by_month = {m["month"]: m for m in stats.by_month}
-    assert by_month[datetime.date(2024, 9, 1)]["this"] == D("30.00")
-    assert by_month[datetime.date(2024, 10, 1)]["this"] == D("-30.00")
+    by_month = dict(zip(stats.months, stats.month_this, strict=True))
+    assert by_month[datetime.date(2024, 9, 1)] == D("30.00")
+    assert by_month[datetime.date(2024, 10, 1)] == D("-30.00")
 
 
 def test_the_next_year_sees_this_year_as_last_year(payments):
@@ -90,3 +91,15 @@ def test_statistics_page_and_xlsx(client, payments, supervisor, auditor):
 def test_statistics_refused_to_a_counter_clerk(client, clerk):
     client.force_login(clerk)
     assert client.get(reverse("receivables:statistics")).status_code == 403
+
+
+def test_statistics_get_parameters_with_nul_are_not_500(client, supervisor):
+    client.force_login(supervisor)
+    client.raise_request_exception = False
+    checks = [
+        (reverse("receivables:statistics"), {"fiscal_year": "2026\x00"}),
+        (reverse("receivables:statistics"), {"fiscal_year": "\u00b2"}),
+        (reverse("receivables:statistics_xlsx"), {"fiscal_year": "\x00"}),
+    ]
+    for url, params in checks:
+        assert client.get(url, params).status_code == 200, (url, params)

@@ -37,10 +37,10 @@ def test_an_invoice_line_cannot_be_waived_or_written_off_as_a_plain_charge(
     party, senior_clerk, admin_user, limits, accounts, fees
 ):
     from receivables import demo as ar_demo
-    from receivables import invoices
+    from receivables import services as ar
 
     ar_demo.load_receivables(acting_user=admin_user)
-    invoice = invoices.invoice_create(
+    invoice = ar.invoice_create(
         party=party, lines=[{"fee_type": fees["ALARM"], "quantity": D("1")}], acting_user=admin_user
     )
     (charge,) = list(invoice.charges())

@@ -15,9 +15,8 @@ from decimal import Decimal
 from django.db import connection
 
 from revenue import services as core
-from revenue.models import Account
-
-ZERO = Decimal("0.00")
+from revenue.dates import add_months
+from revenue.models import ZERO, Account
 
 _COLLECTED = """
 SELECT month, account_id, SUM(amount) AS amount FROM (
@@ -36,11 +35,6 @@ SELECT month, account_id, SUM(amount) AS amount FROM (
 ) collected
 GROUP BY month, account_id
 """
-
-
-def _add_months(day: datetime.date, n: int) -> datetime.date:
-    m = day.month - 1 + n
-    return datetime.date(day.year + m // 12, m % 12 + 1, 1)
 
 
 @dataclass
@@ -100,21 +94,14 @@ class CollectionStatistics:
     def total_change_pct(self) -> Decimal | None:
         return percent(self.total_change, self.total_last)
 
-    @property
-    def by_month(self) -> list[dict]:
-        return [
-            {"month": m, "this": a, "last": b, "change": a - b, "pct": percent(a - b, b)}
-            for m, a, b in zip(self.months, self.month_this, self.month_last, strict=True)
-        ]
-
 
 def collections_by_month(fiscal_year: int) -> CollectionStatistics:
     """Collections of a fiscal year and the year before, by month and revenue account (one query)."""
     start, end = core.fiscal_year_bounds(fiscal_year)
     prior_start, _prior_end = core.fiscal_year_bounds(fiscal_year - 1)
-    months = [_add_months(start, i) for i in range(12)]
+    months = [add_months(start, i) for i in range(12)]
     index_this = {m: i for i, m in enumerate(months)}
-    index_last = {_add_months(prior_start, i): i for i in range(12)}
+    index_last = {add_months(prior_start, i): i for i in range(12)}
     with connection.cursor() as cur:
         cur.execute(_COLLECTED, {"start": prior_start, "end": end})
         found = cur.fetchall()
@@ -136,58 +123,3 @@ def collections_by_month(fiscal_year: int) -> CollectionStatistics:
         month_this=[sum((r.this_year[i] for r in ordered), ZERO) for i in range(12)],
         month_last=[sum((r.last_year[i] for r in ordered), ZERO) for i in range(12)],
     )
-
-
-def nice_ceiling(value: Decimal) -> Decimal:
-    """The round number a chart's axis ends at: 1, 2, 2.5 or 5 times a power of ten, at least value."""
-    if value <= 0:
-        return Decimal("100")
-    power = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, Decimal("2.5"), 5, 10):
-        if value <= power * step:
-            return power * step
-    return power * 10
-
-
-def chart(stats: CollectionStatistics, *, width: int = 720, height: int = 220) -> dict:
-    """Geometry of an inline SVG bar chart (no script): two bars a month, this year and last."""
-    left, bottom, top = 64, 24, 10
-    plot_h = height - bottom - top
-    peak = nice_ceiling(max([*stats.month_this, *stats.month_last, ZERO]))
-    slot = (width - left - 8) / 12
-    bar = slot * 0.36
-
-    def h(v: Decimal) -> float:
-        return round(float(max(v, ZERO) / peak) * plot_h, 1)
-
-    bars = []
-    for i, m in enumerate(stats.months):
-        x = left + i * slot + slot * 0.12
-        for j, (value, css) in enumerate(((stats.month_last[i], "last"), (stats.month_this[i], "this"))):
-            bh = h(value)
-            bars.append(
-                {
-                    "x": round(x + j * bar, 1),
-                    "y": round(top + plot_h - bh, 1),
-                    "w": round(bar, 1),
-                    "h": bh,
-                    "css": css,
-                    "value": value,
-                    "month": m,
-                }
-            )
-    ticks = [
-        {"y": round(top + plot_h - plot_h * k / 4, 1), "value": (peak * k / 4).quantize(Decimal("1"))}
-        for k in range(5)
-    ]
-    labels = [{"x": round(left + i * slot + slot / 2, 1), "month": m} for i, m in enumerate(stats.months)]
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "base": top + plot_h,
-        "bars": bars,
-        "ticks": ticks,
-        "labels": labels,
-        "label_y": height - 6,
-    }

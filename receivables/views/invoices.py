@@ -13,12 +13,14 @@ from revenue.documents import pdf_response
 from revenue.extensions import party_panel
 from revenue.forms import DateRangeForm
 from revenue.models import Party, Payment
+from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
 
-from . import invoices
-from .forms_invoices import LINE_ROWS, CreditMemoForm, InvoiceForm, InvoiceLineFormSet, SendForm
-from .models import Invoice
-from .params import query_text
+from .. import selectors, services
+from ..forms import LINE_ROWS, CreditMemoForm, InvoiceForm, InvoiceLineFormSet, SendForm
+from ..models import Invoice
+from ..params import query_text
+from ..reports import statement_report
 
 VIEW = "receivables.view_invoice"
 ISSUE = "receivables.issue_invoice"
@@ -58,7 +60,6 @@ def invoice_list(request):
             "q": q,
             "status": status,
             "statuses": [*Invoice.Status.choices, ("overdue", "Open and past due")],
-            "today": core.city_today(),
         },
     )
 
@@ -81,7 +82,7 @@ def invoice_new(request):
         data = form.cleaned_data
 
         def work():
-            return invoices.invoice_create(
+            return services.invoice_create(
                 party=form.party,
                 lines=rows,
                 terms_days=data["terms_days"],
@@ -97,11 +98,22 @@ def invoice_new(request):
         if invoice:
             messages.success(request, f"Invoice {invoice.number} created for ${invoice.total:,.2f}.")
             return redirect(invoice)
-    policy = invoices.policy_on(core.city_today()) if _has_policy() else None
+    policy, no_policy = None, ""
+    try:
+        policy = selectors.policy_on()
+    except core.NoPolicyInForce as exc:  # the page says what the service would refuse with
+        no_policy = str(exc)
     return render(
         request,
         "receivables/invoices/invoice_form.html",
-        {"form": form, "lines": lines, "policy": policy, "rows": LINE_ROWS, "customer": _customer(form)},
+        {
+            "form": form,
+            "lines": lines,
+            "policy": policy,
+            "no_policy": no_policy,
+            "rows": LINE_ROWS,
+            "customer": _customer(form),
+        },
     )
 
 
@@ -113,19 +125,13 @@ def _customer(form) -> Party | None:
     return Party.objects.filter(number__iexact=number).first() if number else None
 
 
-def _has_policy() -> bool:
-    from .models import ReceivablesPolicy
-
-    return ReceivablesPolicy.objects.filter(effective_from__lte=core.city_today()).exists()
-
-
 @require_perm(VIEW)
 def invoice_detail(request, number):
     invoice = _invoice(number)
     charges = list(invoice.charges().select_related("revenue_account"))
     memos = list(invoice.credit_memos.all())
     for memo in memos:
-        memo.approval = invoices.approval_for(memo)
+        memo.approval = selectors.approval_for(memo)
     return render(
         request,
         "receivables/invoices/invoice_detail.html",
@@ -133,8 +139,8 @@ def invoice_detail(request, number):
             "invoice": invoice,
             "lines": list(invoice.lines.select_related("revenue_account", "fee_type", "charge")),
             "charges": charges,
-            "balance": invoices.invoice_balance(invoice),
-            "payments": invoices.invoice_payments(invoice),
+            "balance": selectors.invoice_balance(invoice),
+            "payments": selectors.invoice_payments(invoice),
             "memos": memos,
             "notices": list(invoice.notices.select_related("level")),
             "followups": list(invoice.followups.select_related("created_by")),
@@ -143,7 +149,6 @@ def invoice_detail(request, number):
             "can_credit": request.user.has_perm(CREDIT)
             and request.user.has_perm("revenue.request_exception"),
             "audit": core.audit_trail(invoice),
-            "today": core.city_today(),
             "REVERSED": Payment.Status.REVERSED,
         },
     )
@@ -161,12 +166,12 @@ def invoice_pdf(request, number):
         form = SendForm(request.POST)
         if form.is_valid():
             result = post_once(
-                request, form, lambda: invoices.invoice_mark_sent(invoice=invoice, acting_user=request.user)
+                request, form, lambda: services.invoice_mark_sent(invoice=invoice, acting_user=request.user)
             )
             if result and not isinstance(result, Repeated):
                 messages.success(request, f"Invoice {invoice.number} printed and marked sent.")
         return redirect("receivables:invoice_pdf", invoice.number)
-    return pdf_response(invoices.invoice_pdf(invoice, request=request), f"{invoice.number}.pdf")
+    return pdf_response(services.invoice_pdf(invoice, request=request), f"{invoice.number}.pdf")
 
 
 @require_perm(ISSUE)
@@ -178,7 +183,7 @@ def invoice_email(request, number):
         messages.error(request, "This form had expired; send again.")
         return redirect(invoice)
     result = post_once(
-        request, form, lambda: invoices.invoice_email(invoice=invoice, acting_user=request.user)
+        request, form, lambda: services.invoice_email(invoice=invoice, acting_user=request.user)
     )
     if result is None:
         messages.error(request, " ".join(form.non_field_errors()))
@@ -197,7 +202,7 @@ def credit_memo_new(request, number):
     if request.method == "POST" and form.is_valid():
 
         def work():
-            return invoices.credit_memo_request(
+            return services.credit_memo_request(
                 invoice=invoice,
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
@@ -216,12 +221,12 @@ def credit_memo_new(request, number):
     return render(
         request,
         "receivables/invoices/credit_memo_form.html",
-        {"form": form, "invoice": invoice, "open": invoices.lines_balance(invoice)},
+        {"form": form, "invoice": invoice, "open": selectors.lines_balance(invoice)},
     )
 
 
-def _statement(request, pk):
-    party = get_object_or_404(Party, pk=pk)
+def _statement_period(request):
+    """The period asked for by the query string, else the fiscal year to date (a bad date is told)."""
     form = DateRangeForm(request.GET or None)
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -231,20 +236,26 @@ def _statement(request, pk):
         if not form.is_bound:
             form = DateRangeForm(initial={"start": start, "end": end})
     form.fields["start"].widget.attrs["autofocus"] = True
-    return form, invoices.statement_compute(party=party, start=start, end=end)
+    return form, start, end
 
 
 @require_perm(VIEW)
-def statement(request, pk):
-    form, st = _statement(request, pk)
-    return render(request, "receivables/invoices/statement.html", {"form": form, "st": st})
-
-
-@require_perm(VIEW)
-def statement_pdf(request, pk):
-    _form, st = _statement(request, pk)
-    return pdf_response(
-        invoices.statement_pdf(st, request=request), f"statement-{st.party.number}-{st.end:%Y%m%d}.pdf"
+def statement(request, pk, fmt=None):
+    """The statement of account: the page, its PDF (statement.pdf) or its .xlsx (?format=xlsx)."""
+    party = get_object_or_404(Party, pk=pk)
+    form, start, end = _statement_period(request)
+    try:
+        st = selectors.statement_compute(party=party, start=start, end=end)
+    except core.RevenueError as exc:  # no receivables policy in force on the end date
+        messages.error(request, str(exc))
+        return render(request, "receivables/invoices/statement.html", {"form": form, "party": party})
+    return report_response(
+        request,
+        statement_report(st),
+        fmt,
+        template="receivables/invoices/statement.html",
+        pdf_template="receivables/print/statement.html",
+        context={"form": form, "party": party, "st": st},
     )
 
 
@@ -254,7 +265,7 @@ def _party_invoices(party, request):
     if not request.user.has_perm(VIEW):
         return None
     rows = list(Invoice.objects.filter(party=party)[:50])
-    if not rows and not request.user.has_perm("receivables.issue_invoice"):
+    if not rows and not request.user.has_perm(ISSUE):
         return None
     return {
         "title": "AR invoices",
@@ -273,5 +284,5 @@ urlpatterns = [
     path("invoices/<slug:number>/email/", invoice_email, name="invoice_email"),
     path("invoices/<slug:number>/credit-memo/", credit_memo_new, name="credit_memo_new"),
     path("customers/<int:pk>/statement/", statement, name="statement"),
-    path("customers/<int:pk>/statement.pdf", statement_pdf, name="statement_pdf"),
+    path("customers/<int:pk>/statement.pdf", statement, {"fmt": "pdf"}, name="statement_pdf"),
 ]
