@@ -125,3 +125,5 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 admin.site.site_header = "Revenue Counter configuration"
 admin.site.site_title = "Revenue Counter"
+
+from . import auth_admin  # noqa: E402, F401  (sign-in: unlock and lost-authenticator screens)
