@@ -66,7 +66,9 @@ def admin_login(request):
     if request.user.is_authenticated:
         if request.user.is_staff:
             return redirect(_next_url(request))
-        raise PermissionDenied("Configuration is for staff: the supervisors, the auditor and the administrator.")
+        raise PermissionDenied(
+            "Configuration is for staff: the supervisors, the auditor and the administrator."
+        )
     target = request.GET.get("next") or reverse("admin:index")
     return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
 
@@ -117,7 +119,9 @@ def otp_enrol(request):
             services.audit(actor=user, action="otp.enrolled", obj=user, after={"device": device.name})
             messages.success(request, "Two-step sign-in is on. From now on, sign-in asks for a code.")
             return redirect(_next_url(request))
-        form.add_error("token", "That code is not right. Check the app shows this account, then try the newest code.")
+        form.add_error(
+            "token", "That code is not right. Check the app shows this account, then try the newest code."
+        )
     key = base64.b32encode(device.bin_key).decode()
     context = {
         "enrolled": False,

@@ -138,7 +138,9 @@ class NoUserNameValidator:
     def validate(self, password, user=None):
         username = (getattr(user, "username", "") or "").lower()
         if len(username) >= 3 and username in password.lower():
-            raise ValidationError("The password must not contain your user name.", code="password_has_username")
+            raise ValidationError(
+                "The password must not contain your user name.", code="password_has_username"
+            )
 
     def get_help_text(self):
         return "Your password must not contain your user name."

@@ -36,7 +36,9 @@ class UnlockAdmin(AccessAttemptAdmin):
     def unlock(self, request, queryset):
         count = len(queryset)
         self.delete_queryset(request, queryset)
-        self.message_user(request, f"Unlocked: {count} record(s) of failed sign-ins cleared.", messages.SUCCESS)
+        self.message_user(
+            request, f"Unlocked: {count} record(s) of failed sign-ins cleared.", messages.SUCCESS
+        )
 
     def delete_model(self, request, obj):
         _audit_unlock(request, obj)
