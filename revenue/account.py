@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -47,6 +48,12 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code is digits only.")
         return token
+
+
+def _half_signed_in(request, context: dict) -> dict:
+    """Between the password and the code the user may open nothing else: the page shows no
+    menu (the base template shows it to a signed-in `user`), and names them as `account`."""
+    return {**context, "user": AnonymousUser(), "account": request.user}
 
 
 def _next_url(request) -> str:
@@ -94,7 +101,7 @@ def otp_verify(request):
         else:
             form.add_error("token", "That code is not right, or has expired. Enter the code shown now.")
     context = {"form": form, "next": _next_url(request), "contact": settings.LOGIN_HELP_CONTACT}
-    return render(request, "registration/otp_verify.html", context)
+    return render(request, "registration/otp_verify.html", _half_signed_in(request, context))
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,6 +138,8 @@ def otp_enrol(request):
         "key": " ".join(key[i : i + 4] for i in range(0, len(key), 4)),
         "next": _next_url(request),
     }
+    if context["required"]:
+        context = _half_signed_in(request, context)
     return render(request, "registration/otp_enrol.html", context)
 
 
