@@ -187,7 +187,7 @@ class SecondFactorMiddleware:
         user = request.user
         if not user.is_authenticated or not getattr(view_func, "login_required", True):
             return None
-        if user.is_verified() or request.session.get(SECOND_FACTOR_FREE) == user.pk:
+        if user.is_verified() or request.session.get(SECOND_FACTOR_FREE) == _free_mark(user):
             return None
         from django_otp import user_has_device
 
@@ -200,8 +200,14 @@ class SecondFactorMiddleware:
             if name in self.OPEN_WHILE_ENROLLING:
                 return None
             return redirect(_with_next("otp_enrol", request))
-        request.session[SECOND_FACTOR_FREE] = user.pk
+        request.session[SECOND_FACTOR_FREE] = _free_mark(user)
         return None
+
+
+def _free_mark(user) -> str:
+    """What the session remembers once it found this user needs no code: the user and the policy
+    of that moment, so a changed OTP_REQUIRED_ROLES is checked again at the next request."""
+    return f"{user.pk}|{','.join(settings.OTP_REQUIRED_ROLES)}"
 
 
 def _with_next(view_name: str, request) -> str:
@@ -212,6 +218,13 @@ def _with_next(view_name: str, request) -> str:
 
 
 @receiver(user_logged_in)
-def _forget_second_factor_check(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session"):
-        request.session.pop(SECOND_FACTOR_FREE, None)
+def _second_factor_check_at_login(sender, request, user, **kwargs):
+    """Decide at sign-in whether this session will need a code, so that every later request
+    costs the same (no device look-up on the first page only)."""
+    if request is None or not hasattr(request, "session"):
+        return
+    from django_otp import user_has_device
+
+    request.session.pop(SECOND_FACTOR_FREE, None)
+    if not user_has_device(user, confirmed=True) and not second_factor_required(user):
+        request.session[SECOND_FACTOR_FREE] = _free_mark(user)

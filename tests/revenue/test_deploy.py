@@ -18,7 +18,7 @@ def _env(**extra):
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECURE_", "DJANGO_SETTINGS", "OTP_", "LOGIN_", "TRUSTED_PROXY"))
+        if not k.startswith(("SECURE_", "DJANGO_", "OTP_", "LOGIN_", "TRUSTED_PROXY"))
     }
     env.update(
         DEBUG="0",

@@ -110,3 +110,10 @@ def test_superuser_stands_for_the_system_administrators(client, admin_user, sett
 def test_without_a_policy_nobody_is_asked(client, supervisor):
     client.force_login(supervisor)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_policy_switched_on_reaches_sessions_already_open(client, supervisor, settings):
+    client.force_login(supervisor)
+    assert client.get(reverse("home")).status_code == 200
+    settings.OTP_REQUIRED_ROLES = [roles.SUPERVISOR]
+    assert client.get(reverse("home")).url.startswith(reverse("otp_enrol"))
