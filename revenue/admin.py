@@ -178,3 +178,5 @@ class RoleAdmin(GroupAdmin):
 
 admin.site.unregister(Group)
 admin.site.register(Group, RoleAdmin)
+
+from . import auth_admin  # noqa: E402, F401  (sign-in: unlock and lost-authenticator screens)

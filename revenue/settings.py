@@ -6,8 +6,24 @@ DEBUG          "1" for development (the default for `make run`), "0" in producti
 ALLOWED_HOSTS  comma-separated host names
 SESSION_IDLE_MINUTES  sign a user out after this many minutes without a request (default 30)
 FISCAL_YEAR_START_MONTH  1-12, the month the city's fiscal year starts (default 7, July)
+
+Sign-in (see "Sign-in and HTTPS" below for the rest):
+LOGIN_FAILURE_LIMIT          wrong passwords for one user name before it is locked (default 5)
+LOGIN_ADDRESS_FAILURE_LIMIT  wrong passwords from one client address, any user names (default 20)
+LOGIN_LOCKOUT_MINUTES        how long a lock lasts after the last failed try (default 30)
+LOGIN_HELP_CONTACT           whom the lock-out page tells people to call
+TRUSTED_PROXY_COUNT          reverse proxies in front of the app that set X-Forwarded-For (default 0:
+                             the client address is the socket's peer, X-Forwarded-For is ignored)
+PASSWORD_MIN_LENGTH          (default 12)
+OTP_REQUIRED_ROLES           comma-separated role (group) names that must use a second factor;
+                             the word "superuser" stands for the system administrators (default none)
+SECURE_COOKIES               "0" for a plain-HTTP run (the benchmark): cookies, redirect and HSTS off
+SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD
+                             on (one year) by default when DEBUG=0 and SECURE_COOKIES is not 0
+SECURE_PROXY_SSL_HEADER      "HTTP_X_FORWARDED_PROTO,https" behind a TLS-terminating proxy that sets it
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -53,6 +69,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "procrastinate.contrib.django",
@@ -71,9 +90,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "revenue.auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lock-out into its page
 ]
 
 ROOT_URLCONF = "revenue.urls"
@@ -104,9 +126,47 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "revenue.auth.NoUserNameValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "revenue.auth.RepeatedPatternValidator"},
 ]
+
+# --------------------------------------------------------------------------- sign-in and HTTPS
+# django-axes counts failed sign-ins in PostgreSQL (every worker sees the same counts). The
+# standalone backend comes first: it refuses a locked user name or address before the password
+# is even checked, so the right password does not get in while the lock lasts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "revenue.auth.CounterAxesHandler"  # a limit per user name and one per address
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # by user and by address, each on its own
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_RESET_ON_SUCCESS = True  # a right password clears that user name's count (not the address's)
+AXES_LOCKOUT_CALLABLE = "revenue.auth.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure kept for the audit (AccessFailureLog)
+AXES_VERBOSE = False
+LOGIN_HELP_CONTACT = os.environ.get(
+    "LOGIN_HELP_CONTACT", "the Revenue Services system administrator (City IT help desk)"
+)
+# The client's address: the socket's peer, unless the app sits behind proxies that append to
+# X-Forwarded-For; then TRUSTED_PROXY_COUNT says how many, and the address is read that many
+# entries from the right (what a client wrote itself further left is never believed).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "revenue.auth.client_address"
+
+# A second factor (TOTP, django-otp) for anyone who enrols one; required for these roles.
+OTP_REQUIRED_ROLES = env_list("OTP_REQUIRED_ROLES", "")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret
+OTP_TOTP_ISSUER = os.environ.get("CITY_NAME", "City of Alder Bay") + " Revenue Counter"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,6 +179,19 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # cookies only over HTTPS in production; SECURE_COOKIES=0 for a plain-HTTP run (the benchmark)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+# HTTPS: on by default in production; a plain-HTTP run (SECURE_COOKIES=0) turns it all off.
+_HTTPS = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _HTTPS)
+# Behind a proxy that ends TLS: "HTTP_X_FORWARDED_PROTO,https" (the proxy must set the header
+# itself and drop any the client sent), or the redirect above would loop.
+_proxy_ssl = env_list("SECURE_PROXY_SSL_HEADER", "")
+if _proxy_ssl:
+    if len(_proxy_ssl) != 2:
+        raise RuntimeError("SECURE_PROXY_SSL_HEADER is 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https")
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Los_Angeles"

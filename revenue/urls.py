@@ -2,13 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import account, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/code/", account.otp_verify, name="otp_verify"),
+    path("account/two-step/", account.otp_enrol, name="otp_enrol"),
+    path("account/password/", account.PasswordChangeView.as_view(), name="password_change"),
     path("search/", views.search, name="search"),
     path("parties/new/", views.party_create, name="party_create"),
     path("parties/<slug:number>/", views.party_detail, name="party_detail"),
@@ -42,6 +45,7 @@ urlpatterns = [
     path("parking/", include("parking.urls")),
     path("receivables/", include("receivables.urls")),
     path("tot/", include("tot.urls")),
+    path("admin/login/", account.admin_login, name="admin_login"),  # the one login page
     path("admin/", admin.site.urls),
 ]
 
