@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from parking import imports
 from parking.models import Citation, ImportBatch, ImportReject
@@ -74,7 +75,7 @@ def test_a_good_file_makes_citations_charges_and_one_balanced_entry(policy, seni
 
     first = Citation.objects.get(number="T0000001")
     assert first.issued_on == _day(1)
-    assert core.timezone.localtime(first.issued_at).strftime("%H:%M") == "09:30"
+    assert timezone.localtime(first.issued_at).strftime("%H:%M") == "09:30"
     assert (first.plate, first.state, first.violation.code, first.fine) == (
         "7ABC123",
         "CA",
@@ -131,7 +132,7 @@ def test_chunks_give_the_same_result_with_an_entry_per_chunk(policy, senior_cler
 
 @pytest.mark.django_db
 def test_bad_rows_are_listed_by_line_and_the_good_rows_go_in(policy, senior_clerk):
-    future = core.timezone.localtime() + datetime.timedelta(days=2)
+    future = timezone.localtime() + datetime.timedelta(days=2)
     rows = [
         row("G0000001"),  # line 2
         row("B0000001", code="99999"),  # unknown violation
@@ -172,7 +173,7 @@ def test_bad_rows_are_listed_by_line_and_the_good_rows_go_in(policy, senior_cler
 
 @pytest.mark.django_db
 def test_a_row_with_several_problems_names_them_all(policy, senior_clerk):
-    future = core.timezone.localtime() + datetime.timedelta(days=2)
+    future = timezone.localtime() + datetime.timedelta(days=2)
     bad = f"B0000020,{future:%Y-%m-%d %H:%M},7ABC123,ZZ,TOYT,22500(a),,B214,-5"
     batch = imports.citations_import(csv_file(row("G0000001"), bad), "several.csv", acting_user=senior_clerk)
     (reject,) = ImportReject.objects.filter(batch=batch)
