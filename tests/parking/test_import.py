@@ -12,8 +12,8 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from parking import imports
 from parking.models import Citation, ImportBatch, ImportReject
+from parking.services import imports
 from revenue import services as core
 from revenue.models import Charge, JournalEntry, SubmissionToken
 from tests.conftest import D, balance_of

@@ -3,7 +3,7 @@ the permit page has the counter button."""
 
 from django.urls import reverse
 
-from parking.permits import permit_apply
+from parking.services import permit_apply
 
 
 def test_the_party_page_lists_permits_and_offers_new_ones(

@@ -12,6 +12,7 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from parking import rules, selectors
 from parking import services as ps
 from parking.models import Citation, PaymentPlan, PermitType
 from revenue import services as core
@@ -43,7 +44,7 @@ def test_a_hearing_dismissal_after_a_paid_reduction_refunds_only_what_was_paid(
     )
     assert party.credit_balance() == D("25.00")
     hearing = ps.contest_request(citation=c, level="hearing", statement="Appeal", acting_user=clerk)
-    with pytest.raises(ps.rules.RuleError, match=r"less than the \$40.00"):
+    with pytest.raises(rules.RuleError, match=r"less than the \$40.00"):
         ps.contest_decide(
             contest=hearing, decision="reduced", reduced_to="45.00", reason="x", acting_user=supervisor
         )
@@ -78,7 +79,7 @@ def test_a_returned_check_after_a_refund_takes_the_refund_back_and_the_decision_
     core.payment_reverse(payment=payment, reason="Returned check NSF", acting_user=supervisor)
     c.refresh_from_db()
     assert party.credit_balance() == D("0.00")
-    assert ps.citation_owed(c) == D(owed_after)
+    assert selectors.citation_owed(c) == D(owed_after)
     assert c.status == ("dismissed" if decision == "dismissed" else "open")
 
 

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from parking import permits as pm
+from parking import selectors
+from parking import services as pm
 from parking.models import Permit, PermitSerial, StockReceipt
 from revenue import services as core
 from revenue.exceptions import NotAllowed
@@ -26,7 +27,7 @@ def receive(ptype, first, last, user, on=DAY, note=""):
 
 
 def counts(code):
-    return next(r for r in pm.inventory() if r.permit_type.code == code)
+    return next(r for r in selectors.inventory() if r.permit_type.code == code)
 
 
 def test_receiving_a_range_makes_one_tag_per_number(permit_types, supervisor):
