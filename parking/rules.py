@@ -167,7 +167,6 @@ class Deadlines:
     due_on: datetime.date  # last day to pay without the late penalty
     penalty_on: datetime.date  # the late penalty applies from this day
     review_by: datetime.date  # last day to ask for an initial review (counted from issue)
-    notice_eligible_on: datetime.date  # a delinquent notice can go out from this day
 
 
 def deadlines(issued_on: datetime.date, policy) -> Deadlines:
@@ -176,7 +175,6 @@ def deadlines(issued_on: datetime.date, policy) -> Deadlines:
         due_on=due,
         penalty_on=due + datetime.timedelta(days=1),
         review_by=issued_on + datetime.timedelta(days=policy.review_days_from_issue),
-        notice_eligible_on=issued_on + datetime.timedelta(days=policy.notice_after_days + 1),
     )
 
 

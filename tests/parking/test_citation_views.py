@@ -7,6 +7,8 @@ import uuid
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -258,3 +260,16 @@ def walk_in_payer(counter):
     from revenue.models import Party
 
     return Party.objects.get(name=WALK_IN_NAME)
+
+
+def test_the_plate_lookup_takes_the_same_queries_for_2_or_12_citations(client, clerk, cite):
+    client.force_login(clerk)
+    for _ in range(2):
+        cite(days=2, plate="NPLUS1")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("parking:citation_lookup"), {"q": "NPLUS1"})
+    for _ in range(10):
+        cite(days=2, plate="NPLUS1")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("parking:citation_lookup"), {"q": "NPLUS1"})
+    assert len(many) == len(few)

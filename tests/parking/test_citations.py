@@ -410,3 +410,31 @@ def test_the_nightly_command_adds_penalties_as_a_supervisor_only(cite, superviso
     out = io.StringIO()
     call_command("parking_nightly", user=supervisor.username, stdout=out)
     assert "1 late penalties added" in out.getvalue() and selectors.citation_owed(late) == D("130.00")
+
+
+def test_a_defaulted_plan_paid_in_full_completes_and_its_citations_are_paid(
+    cite, senior_clerk, supervisor, party, undeposited
+):
+    a = cite(days=10)
+    plan = ps.plan_create(
+        party=party,
+        citations=[a],
+        months=3,
+        first_due_on=days_ago(0),
+        qualification="CalFresh",
+        acting_user=senior_clerk,
+    )
+    assert ps.plans_default(on=plan.first_due_on + datetime.timedelta(days=16), acting_user=supervisor) == [
+        plan.number
+    ]
+    pay(plan.installments(), undeposited, senior_clerk, party)
+    a.refresh_from_db()
+    plan.refresh_from_db()
+    assert (a.status, plan.status) == (Citation.Status.PAID, PaymentPlan.Status.COMPLETED)
+
+
+@pytest.mark.parametrize("run", ["penalty_run", "plans_default", "notice_run", "hold_export"])
+def test_batch_runs_refuse_a_counter_clerk(cite, clerk, run):
+    cite(days=40)
+    with pytest.raises(NotAllowed):
+        getattr(ps, run)(acting_user=clerk)

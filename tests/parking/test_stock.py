@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from parking import selectors
 from parking import services as pm
-from parking.models import Permit, PermitSerial, StockReceipt
+from parking.models import Permit, PermitSerial, PermitType, StockReceipt
 from revenue import services as core
 from revenue.exceptions import NotAllowed
 from tests.parking.test_permits import apply, fresh, pay
@@ -235,3 +235,22 @@ def test_a_clerk_cannot_receive_or_mark_tags(client, clerk, supervisor, permit_t
     )
     assert response.status_code == 403
     assert PermitSerial.objects.count() == 5 and not PermitSerial.objects.exclude(status=S.IN_STOCK).exists()
+
+
+def test_an_out_of_range_tag_number_is_a_form_error(client, supervisor, permit_types):
+    client.raise_request_exception = False
+    client.force_login(supervisor)
+    ptype = PermitType.objects.order_by("pk").first()
+    response = client.post(
+        reverse("parking:inventory_receive"),
+        {
+            "receive-permit_type": ptype.pk,
+            "receive-first": "3000000000",
+            "receive-last": "3000000001",
+            "receive-received_on": str(core.city_today()),
+            "receive-token": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 200  # the page again, with the error on the field
+    assert response.context["receive_form"].errors["last"]
+    assert not StockReceipt.objects.exists()
