@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cashiering import services as cs
+from cashiering.demo import WALK_IN_NAME
 from cashiering.models import Receipt
 from parking import selectors
 from parking import services as ps
 from parking.models import Citation, Contest, PaymentPlan
 from revenue import services as core
+from revenue.models import Party
 from tests.conftest import D
 from tests.pdf import pdf_text
 
@@ -256,8 +258,6 @@ def test_a_plate_typed_at_the_counter_pays_all_its_open_citations_on_one_receipt
 
 @pytest.fixture
 def walk_in_payer(counter):
-    from cashiering.demo import WALK_IN_NAME
-    from revenue.models import Party
 
     return Party.objects.get(name=WALK_IN_NAME)
 

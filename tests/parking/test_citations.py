@@ -3,8 +3,10 @@ status kept in step with the money. Dates are counted back from today so the rul
 be crossed on purpose; each boundary is tried on the day before, the day of, and the day after."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from parking import rules, selectors
 from parking import services as ps
@@ -400,9 +402,6 @@ def test_lookup_by_number_and_by_plate_with_or_without_state(cite):
 
 
 def test_the_nightly_command_adds_penalties_as_a_supervisor_only(cite, supervisor, clerk):
-    import io
-
-    from django.core.management import CommandError, call_command
 
     late = cite(days=30)
     with pytest.raises(CommandError, match="supervisor"):

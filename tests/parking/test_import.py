@@ -3,11 +3,15 @@ chunk with one journal entry per chunk and a core charge per citation; bad rows 
 refused before anything is written, the same file never twice."""
 
 import datetime
+import hashlib
 import io
 
+import psycopg
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -355,7 +359,6 @@ def test_a_clerk_sees_the_imports_but_may_not_upload(client, policy, clerk):
 
 @pytest.mark.django_db
 def test_the_command_imports_a_file_and_prints_progress(policy, senior_clerk, tmp_path):
-    from django.core.management import CommandError, call_command
 
     path = tmp_path / "day1.csv"
     path.write_bytes(csv_file(*good_rows(5)).getvalue())
@@ -372,10 +375,6 @@ def test_the_command_imports_a_file_and_prints_progress(policy, senior_clerk, tm
 def test_a_file_being_imported_elsewhere_is_refused_and_a_stale_running_batch_is_taken_up(
     policy, senior_clerk
 ):
-    import hashlib
-
-    import psycopg
-    from django.db import connection
 
     content = csv_file(*good_rows(3)).getvalue()
     sha = hashlib.sha256(content).hexdigest()

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from parking import reports, rules, selectors
 from parking import services as pm
@@ -453,7 +454,6 @@ def test_the_permit_letter_is_a_real_pdf(client, clerk, issued):
 
 
 def test_the_issued_report_counts_by_month_and_type(client, supervisor, clerk, issued, undeposited):
-    from openpyxl import load_workbook
 
     renewal = pm.permit_renew(permit=issued, acting_user=clerk)
     pay(renewal, clerk, undeposited)

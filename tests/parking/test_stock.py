@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from parking import selectors
 from parking import services as pm
@@ -160,7 +161,6 @@ def test_the_counts_reconcile_after_every_kind_of_movement(
 
 
 def test_the_inventory_page_and_its_spreadsheet(client, supervisor, clerk, auditor, permit_types):
-    from openpyxl import load_workbook
 
     receive(permit_types["RES"], 1000, 1099, supervisor)
     pm.serial_mark(
