@@ -117,6 +117,21 @@ def pending_contests(citations) -> set[int]:
     )
 
 
+def late_penalty_owed(
+    citation: Citation, on: datetime.date, policy, *, pending: bool, owed: Decimal | None
+) -> bool:
+    """Does paying the citation on `on` add the late penalty? It is open with none added yet,
+    issued on or before the penalty cut-off, has no contest pending, and still owes something
+    (`owed` None: not read yet, for a first sift of many that penalty_assess checks again)."""
+    return (
+        citation.status == Citation.Status.OPEN
+        and citation.penalty_on is None
+        and (owed is None or owed > ZERO)
+        and not pending
+        and rules.penalty_due(citation.issued_on, on, policy)
+    )
+
+
 def run_counts(on: datetime.date, policy) -> dict[str, int]:
     """What the batch runs would take on `on`: citations due the late penalty, due a notice, and
     those on DMV hold now."""

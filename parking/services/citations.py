@@ -131,12 +131,12 @@ def penalty_assess(*, citation: Citation, on: datetime.date | None = None, actin
     on = on or core.city_today()
     citation = citation_lock(citation)
     policy = selectors.policy_on(on)
-    if (
-        citation.status != Citation.Status.OPEN
-        or citation.penalty_on is not None
-        or not rules.penalty_due(citation.issued_on, on, policy)
-        or selectors.has_pending_contest(citation)
-        or selectors.citation_owed(citation) == ZERO
+    if citation.status != Citation.Status.OPEN or not selectors.late_penalty_owed(
+        citation,
+        on,
+        policy,
+        pending=selectors.has_pending_contest(citation),
+        owed=selectors.citation_owed(citation),
     ):
         return None
     penalty = selectors.fine_on(citation.violation, citation.issued_on).late_penalty
@@ -205,6 +205,6 @@ def _plate_at_the_counter(text: str, *, on: datetime.date, user) -> list[str]:
         policy = selectors.policy_on(on)
         contested = selectors.pending_contests(found)
         for c in found:  # only the few that owe a penalty today are touched
-            if c.penalty_on is None and c.pk not in contested and rules.penalty_due(c.issued_on, on, policy):
+            if selectors.late_penalty_owed(c, on, policy, pending=c.pk in contested, owed=None):
                 penalty_assess(citation=c, on=on, acting_user=user)
     return [c.number for c in found]

@@ -13,7 +13,6 @@ from revenue import services as core
 from revenue.access import require_perm
 from revenue.documents import pdf_response, render_pdf
 from revenue.exceptions import RevenueError
-from revenue.forms import DateRangeForm
 from revenue.money import ZERO
 from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
@@ -22,6 +21,7 @@ from .. import reports, rules, selectors
 from .. import services as ps
 from ..forms import CitationForm, ContestDecisionForm, ContestRequestForm, OwnerForm, PlanForm
 from ..models import Citation, Contest, HoldExport, NoticeRun, PaymentPlan
+from . import report_period
 
 NOTICES_PER_FILE = 500
 
@@ -110,12 +110,8 @@ def citation_detail(request, number, request_form=None, decide_form=None):
         decide_form = ContestDecisionForm()
     charges = list(citation.charges().select_related("revenue_account"))
     owed = sum((c.balance for c in charges), ZERO)
-    penalty_today = (
-        citation.status == Citation.Status.OPEN
-        and citation.penalty_on is None
-        and owed > ZERO
-        and pending is None
-        and rules.penalty_due(citation.issued_on, today, policy)
+    penalty_today = selectors.late_penalty_owed(
+        citation, today, policy, pending=pending is not None, owed=owed
     )
     late_penalty = (
         selectors.fine_on(citation.violation, citation.issued_on).late_penalty if penalty_today else ZERO
@@ -392,11 +388,7 @@ def plan_detail(request, number):
 
 @require_perm("parking.view_parking_reports")
 def citation_report(request, fmt=None):
-    today = core.city_today()
-    form = DateRangeForm(request.GET or None)
-    start, end = today.replace(month=1, day=1), today
-    if form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    form, start, end = report_period(request, lambda today: today.replace(month=1, day=1))
     return report_response(
         request,
         reports.citation_report(start, end),

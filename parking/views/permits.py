@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from revenue import services as core
 from revenue.access import require_perm
 from revenue.documents import pdf_response, render_pdf
-from revenue.forms import DateRangeForm
 from revenue.models import Party
 from revenue.money import ZERO
 from revenue.reporting import report_response
@@ -23,6 +22,7 @@ from .. import reports, rules, selectors
 from .. import services as ps
 from ..forms import ActionForm, MarkForm, PermitForm, ReceiveForm, ReplaceForm
 from ..models import Permit, StockReceipt
+from . import report_period
 
 OPEN = (Permit.Status.PENDING, Permit.Status.ISSUED)
 LIST_LIMIT = 200
@@ -308,14 +308,9 @@ def inventory_xlsx(request):
 
 @require_perm("parking.view_parking_reports")
 def permit_report(request, fmt=None):
-    form = DateRangeForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    else:
-        end = core.city_today()
-        start = core.fiscal_year_bounds(core.fiscal_year_of(end))[0]
-        if not form.is_bound:
-            form = DateRangeForm(initial={"start": start, "end": end})
+    form, start, end = report_period(
+        request, lambda today: core.fiscal_year_bounds(core.fiscal_year_of(today))[0]
+    )
     return report_response(
         request,
         reports.permit_report(start, end),
