@@ -111,7 +111,7 @@ class PermitTypeChoice(forms.ModelChoiceField):
     """'Residential — $45.00 for 12 months': the fee shows as the type is chosen."""
 
     def label_from_instance(self, obj):
-        terms = core.in_force(obj.terms.all(), core.city_today())
+        terms = selectors.permit_terms_on(obj, core.city_today())
         if terms is None:
             return f"{obj.name} (no fee set)"
         months = "1 month" if terms.validity_months == 1 else f"{terms.validity_months} months"

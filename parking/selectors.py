@@ -23,6 +23,7 @@ from .models import (
     PaymentPlan,
     Permit,
     PermitSerial,
+    PermitTerms,
     PermitType,
     StockReceipt,
     ViolationFine,
@@ -182,10 +183,15 @@ def permit_status_word(permit: Permit, on: datetime.date | None = None) -> str:
     return permit.get_status_display()
 
 
+def permit_terms_on(permit_type: PermitType, on: datetime.date) -> PermitTerms | None:
+    """A permit type's fee, term and limit in force on a day (None when none is set)."""
+    return core.in_force(permit_type.terms.all(), on)
+
+
 def permit_types_with_terms(on: datetime.date | None = None) -> list[tuple]:
     """The active permit types, each with its terms in force (None when no fee is set)."""
     on = on or core.city_today()
-    return [(ptype, core.in_force(ptype.terms.all(), on)) for ptype in PermitType.objects.filter(active=True)]
+    return [(ptype, permit_terms_on(ptype, on)) for ptype in PermitType.objects.filter(active=True)]
 
 
 # --------------------------------------------------------------------------- tag stock

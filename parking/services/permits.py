@@ -35,7 +35,7 @@ def _rule(fn, *args):
 
 
 def terms_on(permit_type: PermitType, on: datetime.date) -> PermitTerms:
-    terms = core.in_force(permit_type.terms.all(), on)
+    terms = selectors.permit_terms_on(permit_type, on)
     if terms is None:
         raise PermitError(f"{permit_type.name} permits have no fee set for {on:%m/%d/%Y}.")
     return terms

@@ -205,7 +205,7 @@ def permit_letter(request, number):
         number=number,
         status=Permit.Status.ISSUED,
     )
-    terms = core.in_force(permit.permit_type.terms.all(), permit.valid_from)
+    terms = selectors.permit_terms_on(permit.permit_type, permit.valid_from)
     pdf = render_pdf(
         "parking/print/permit_letter.html",
         {"permit": permit, "party": permit.party, "terms": terms, "today": core.city_today()},
