@@ -6,4 +6,4 @@ class ParkingConfig(AppConfig):
     verbose_name = "Parking"
 
     def ready(self):
-        from . import panels, permits, services  # noqa: F401 - charge signals (citations, permits), counter lookups; the party page's panel
+        from . import panels, services  # noqa: F401 - charge signals (citations, plans, permits), counter lookups; the party page's panel

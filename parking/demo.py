@@ -4,10 +4,14 @@ stock, the violation schedule, and a few citations and permits to look at."""
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from revenue import services as core
 from revenue.models import Account, Charge, Party
 
+from . import services as ps
 from .models import (
+    Citation,
     ParkingPolicy,
     PermitTerms,
     PermitType,
@@ -92,10 +96,8 @@ def load_parking(*, acting_user, since=datetime.date(2024, 1, 1)) -> ParkingPoli
 
 def load_stock(*, acting_user, count=200) -> None:
     """Tags on the shelf: `count` of each permit type, received through the stock service."""
-    from .permits import stock_receive
-
     for ptype in PermitType.objects.all():
-        stock_receive(
+        ps.stock_receive(
             permit_type=ptype,
             first=1000,
             last=1000 + count - 1,
@@ -107,8 +109,6 @@ def load_stock(*, acting_user, count=200) -> None:
 
 def load_demo_parking(*, users) -> None:
     """A few citations, permits and tags on the shelf, to look at."""
-    from .permits import permit_apply
-
     load_stock(acting_user=users["supervisor"])
     clerk = users["clerk1"]
     people = {p.name: p for p in Party.objects.filter(kind=Party.Kind.PERSON)}
@@ -125,7 +125,7 @@ def load_demo_parking(*, users) -> None:
         party = people.get(name)
         if party is None:
             continue
-        permit = permit_apply(
+        permit = ps.permit_apply(
             party=party,
             permit_type=types[code],
             address=address,
@@ -161,12 +161,6 @@ DEMO_CITATIONS = [
 def load_demo_citations(*, users) -> None:
     """A few hand-written citations of the last two months: one plate with three (one late), a
     late disabled-space citation with a known owner, and one under review."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from . import services as ps
-
     clerk, supervisor = users["clerk1"], users["supervisor"]
     today = core.city_today()
     for number, days, plate, state, make, code, location, owner in DEMO_CITATIONS:
@@ -174,7 +168,7 @@ def load_demo_citations(*, users) -> None:
         ps.citation_enter(
             number=number,
             issued_at=timezone.make_aware(
-                dt.datetime.combine(today - dt.timedelta(days=days), dt.time(8, 40))
+                datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time(8, 40))
             ),
             plate=plate,
             state=state,
@@ -187,7 +181,7 @@ def load_demo_citations(*, users) -> None:
             acting_user=clerk,
         )
     ps.penalty_run(acting_user=supervisor)
-    review = ps.Citation.objects.get(number="AB100006")
+    review = Citation.objects.get(number="AB100006")
     ps.contest_request(
         citation=review, level="review", statement="The time limit sign was missing.", acting_user=clerk
     )

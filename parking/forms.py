@@ -1,16 +1,28 @@
-"""Citation forms. Validation of the rules themselves is in parking.rules and the services; the
-forms only take the input apart and put the services' messages on the page."""
+"""Parking's forms: citations, contests, plans, permits, tag stock and the import upload.
+Validation of the rules themselves is in parking.rules and the services; the forms only take the
+input apart and put the services' messages on the page. Every form that changes something
+carries a one-time token (OnceForm), so a double submit posts once."""
 
 import datetime
 
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from revenue import services as core
 from revenue.forms import MoneyField, OnceForm
 from revenue.models import Party
 
-from . import rules
-from .models import Contest
+from . import rules, selectors
+from .models import Contest, PermitSerial, PermitType
+from .services.imports import HELP as IMPORT_HELP
+
+
+def _by_rule(clean, value):
+    """A value cleaned by a parking rule, or the rule's message on the field."""
+    try:
+        return clean(value)
+    except rules.RuleError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 class CitationForm(OnceForm):
@@ -29,16 +41,10 @@ class CitationForm(OnceForm):
 
     # what can be checked without the database is checked here, so its message sits on the field
     def clean_plate(self):
-        try:
-            return rules.clean_plate(self.cleaned_data["plate"])
-        except rules.RuleError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return _by_rule(rules.clean_plate, self.cleaned_data["plate"])
 
     def clean_state(self):
-        try:
-            return rules.clean_state(self.cleaned_data["state"])
-        except rules.RuleError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return _by_rule(rules.clean_state, self.cleaned_data["state"])
 
     def clean_issued_on(self):
         day = self.cleaned_data["issued_on"]
@@ -98,5 +104,124 @@ class PlanForm(OnceForm):
         return number
 
 
-class RunDateForm(forms.Form):
-    on = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+# --------------------------------------------------------------------------- permits and tag stock
+
+
+class PermitTypeChoice(forms.ModelChoiceField):
+    """'Residential — $45.00 for 12 months': the fee shows as the type is chosen."""
+
+    def label_from_instance(self, obj):
+        terms = selectors.permit_terms_on(obj, core.city_today())
+        if terms is None:
+            return f"{obj.name} (no fee set)"
+        months = "1 month" if terms.validity_months == 1 else f"{terms.validity_months} months"
+        return f"{obj.name} — ${terms.fee:,.2f} for {months}"
+
+
+class PermitForm(OnceForm):
+    party_number = forms.CharField(
+        max_length=12,
+        label="Permit holder (party number)",
+        help_text="Find or create the party first; its number is on its page.",
+    )
+    permit_type = PermitTypeChoice(queryset=PermitType.objects.filter(active=True), label="Permit type")
+    address = forms.CharField(
+        max_length=200, label="Street address", help_text="Number and street: 123 Elm St."
+    )
+    unit = forms.CharField(max_length=20, required=False, label="Unit")
+    plate = forms.CharField(max_length=12, label="Plate")
+    plate_state = forms.CharField(max_length=2, initial="CA", label="State")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.render_hidden_fields = True
+        self.helper.layout = Layout(
+            Row(Column("party_number", css_class="col-md-5"), Column("permit_type", css_class="col-md-7")),
+            Row(Column("address", css_class="col-md-8"), Column("unit", css_class="col-md-4")),
+            Row(Column("plate", css_class="col-md-5"), Column("plate_state", css_class="col-md-3")),
+        )
+        self.fields["party_number"].widget.attrs["autofocus"] = True
+        self.fields["plate"].widget.attrs.update({"autocapitalize": "characters", "autocomplete": "off"})
+        self.fields["plate_state"].widget.attrs.update({"autocapitalize": "characters", "size": 2})
+        self.party = None
+
+    def clean_party_number(self):
+        party = Party.objects.filter(number__iexact=self.cleaned_data["party_number"].strip()).first()
+        if party is None:
+            raise forms.ValidationError("No party has that number.")
+        self.party = party
+        return party.number
+
+    # the plate and state are checked here too, so their message sits on the field itself
+    def clean_plate(self):
+        return _by_rule(rules.clean_plate, self.cleaned_data["plate"])
+
+    def clean_plate_state(self):
+        return _by_rule(rules.clean_state, self.cleaned_data["plate_state"])
+
+
+class ActionForm(OnceForm):
+    """Renew, assign a tag: nothing to fill in but the one-time token."""
+
+
+class ReplaceForm(OnceForm):
+    reason = forms.ChoiceField(choices=[("lost", "Lost"), ("stolen", "Stolen")], label="The tag was")
+    note = forms.CharField(
+        max_length=150, required=False, label="Note", help_text="Police report number, etc."
+    )
+
+
+class ReceiveForm(OnceForm):
+    permit_type = forms.ModelChoiceField(queryset=PermitType.objects.all(), label="Permit type")
+    first = forms.IntegerField(min_value=1, max_value=999_999, label="First tag")
+    last = forms.IntegerField(min_value=1, max_value=999_999, label="Last tag")
+    received_on = forms.DateField(label="Received on", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(max_length=200, required=False, help_text="Vendor, packing slip …")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="receive", **kwargs)
+        self.helper.render_hidden_fields = True
+        self.fields["received_on"].initial = core.city_today()
+        self.fields["permit_type"].widget.attrs["autofocus"] = True
+        self.helper.layout = Layout(
+            Row(Column("permit_type", css_class="col-7"), Column("received_on", css_class="col-5")),
+            Row(Column("first", css_class="col-6"), Column("last", css_class="col-6")),
+            "note",
+        )
+
+
+class MarkForm(OnceForm):
+    tag = forms.CharField(max_length=20, label="Tag", help_text="As printed, e.g. R001000.")
+    status = forms.ChoiceField(
+        choices=[
+            (PermitSerial.Status.VOID, "Void (damaged, misprinted)"),
+            (PermitSerial.Status.LOST, "Lost"),
+            (PermitSerial.Status.STOLEN, "Stolen"),
+            (PermitSerial.Status.RETURNED, "Returned by the holder (ends the permit)"),
+        ],
+        label="Mark as",
+    )
+    reason = forms.CharField(max_length=200, label="Reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="mark", **kwargs)
+        self.helper.render_hidden_fields = True
+        self.serial = None
+
+    def clean_tag(self):
+        serial = selectors.serial_find(self.cleaned_data["tag"])
+        if serial is None:
+            raise forms.ValidationError("No tag has that number.")
+        self.serial = serial
+        return serial.label
+
+
+# --------------------------------------------------------------------------- imports
+
+
+class ImportForm(OnceForm):
+    file = forms.FileField(label="Handheld export file (CSV)", help_text=IMPORT_HELP)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from revenue.dates import city_today
 from revenue.models import Charge, Party, money_field
 
 ZERO = Decimal("0.00")
@@ -284,6 +285,14 @@ class Permit(models.Model):
     def get_absolute_url(self):
         return reverse("parking:permit_detail", args=[self.number])
 
+    @property
+    def badge_status(self) -> str:
+        """The status its badge is coloured by: an issued permit expired or not yet begun is not
+        in force, so it is not shown as issued."""
+        if self.status == self.Status.ISSUED and not (self.valid_from <= city_today() <= self.valid_to):
+            return "not_in_force"
+        return self.status
+
 
 # --------------------------------------------------------------------------- citations
 
@@ -353,6 +362,13 @@ class ImportBatch(models.Model):
 
     def get_absolute_url(self):
         return reverse("parking:import_detail", args=[self.pk])
+
+    @property
+    def status_words(self) -> str:
+        """The status as the import pages word it: 'running… 1200 of 5000', 'failed', 'finished'."""
+        if self.status == self.Status.RUNNING:
+            return f"running… {self.rows_read} of {self.rows_total}"
+        return self.status
 
 
 class ImportReject(models.Model):
@@ -449,6 +465,9 @@ class Contest(models.Model):
         DISMISSED = "dismissed", "Dismissed"
         REDUCED = "reduced", "Reduced"
 
+    # the decision's badge (`{% status_badge contest field="decision" %}`)
+    STATUS_BADGES = {"pending": "info", "upheld": "secondary", "dismissed": "success", "reduced": "primary"}
+
     citation = models.ForeignKey(Citation, on_delete=models.PROTECT, related_name="contests")
     level = models.CharField(max_length=8, choices=Level.choices)
     requested_on = models.DateField()
@@ -515,6 +534,8 @@ class PaymentPlan(models.Model):
         ACTIVE = "active", "Active"
         COMPLETED = "completed", "Completed"
         DEFAULTED = "defaulted", "Defaulted"
+
+    STATUS_BADGES = {"active": "primary", "completed": "success", "defaulted": "danger"}
 
     number = models.CharField(max_length=20, unique=True)
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="parking_plans")

@@ -4,12 +4,12 @@ last day named ('within 21 days of issue' allows day 21, refuses day 22)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from revenue.dates import add_months
 from revenue.exceptions import RevenueError
 
 # USPS codes of the states, DC and the territories whose plates appear on citations; plus the
@@ -96,6 +96,10 @@ class RuleError(RevenueError, ValueError):
     """Input that breaks a parking rule; the message is for the clerk."""
 
 
+class PermitError(RevenueError):
+    """A permit or tag operation refused; the message is for the clerk."""
+
+
 def clean_plate(value: str) -> str:
     """A plate as DMV keys it: letters and digits only, up to 8. Spaces and dashes as printed on
     the plate are dropped; any other character is refused (no state issues it)."""
@@ -116,18 +120,8 @@ def clean_state(value: str) -> str:
     return state
 
 
-def clean_money(value, *, field: str = "Amount", maximum: Decimal = Decimal("10000.00")) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip().replace("$", "").replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise RuleError(f"{field} {value!r} is not an amount.") from None
-    if not amount.is_finite() or amount <= 0:
-        raise RuleError(f"{field} must be more than zero.")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise RuleError(f"{field} {value} has more than two decimal places.")
-    if amount > maximum:
-        raise RuleError(f"{field} {amount} is more than {maximum}: check it.")
-    return amount.quantize(Decimal("0.01"))
+# the largest fine or reduced amount a clerk or a file may write (a typing slip, not a rule)
+MAX_FINE = Decimal("10000.00")
 
 
 _ADDRESS = re.compile(r"^(\d+)\s+(.+)$")
@@ -163,13 +157,6 @@ def clean_address(value: str) -> tuple[str, int, str]:
     return f"{number} {street}", number, street
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 # --------------------------------------------------------------------------- citation dates
 
 
@@ -180,7 +167,6 @@ class Deadlines:
     due_on: datetime.date  # last day to pay without the late penalty
     penalty_on: datetime.date  # the late penalty applies from this day
     review_by: datetime.date  # last day to ask for an initial review (counted from issue)
-    notice_eligible_on: datetime.date  # a delinquent notice can go out from this day
 
 
 def deadlines(issued_on: datetime.date, policy) -> Deadlines:
@@ -189,13 +175,43 @@ def deadlines(issued_on: datetime.date, policy) -> Deadlines:
         due_on=due,
         penalty_on=due + datetime.timedelta(days=1),
         review_by=issued_on + datetime.timedelta(days=policy.review_days_from_issue),
-        notice_eligible_on=issued_on + datetime.timedelta(days=policy.notice_after_days + 1),
     )
+
+
+def _days_before(on: datetime.date, days: int) -> datetime.date:
+    return on - datetime.timedelta(days=days)
+
+
+# The batch runs' cut-offs. Each is the latest date (of issue, of notice, of an installment's due
+# date) whose rows the run takes on `on`; the runs' SQL compares with it and never counts days.
+
+
+def penalty_cutoff(on: datetime.date, policy) -> datetime.date:
+    """The latest issue date whose citations owe the late penalty on `on`: unpaid the whole of
+    penalty_after_days after issue (issued on the cut-off, due on the day before `on`)."""
+    return _days_before(on, policy.penalty_after_days + 1)
 
 
 def penalty_due(issued_on: datetime.date, on: datetime.date, policy) -> bool:
     """Is the late penalty owed by someone paying on `on`?"""
-    return on >= deadlines(issued_on, policy).penalty_on
+    return issued_on <= penalty_cutoff(on, policy)
+
+
+def notice_cutoff(on: datetime.date, policy) -> datetime.date:
+    """The latest issue date whose unpaid citations are due a delinquent notice on `on`."""
+    return _days_before(on, policy.notice_after_days + 1)
+
+
+def hold_cutoff(on: datetime.date, policy) -> datetime.date:
+    """The latest notice date whose unpaid citations go on DMV hold on `on`: more than
+    hold_after_notice_days after the notice."""
+    return _days_before(on, policy.hold_after_notice_days + 1)
+
+
+def plan_default_cutoff(on: datetime.date, policy) -> datetime.date:
+    """The latest due date of an unpaid installment that defaults its plan on `on`: more than
+    plan_grace_days past due."""
+    return _days_before(on, policy.plan_grace_days + 1)
 
 
 def review_allowed(
@@ -217,10 +233,6 @@ def hearing_allowed(review_decided_on: datetime.date, on: datetime.date, policy)
         <= on
         <= review_decided_on + datetime.timedelta(days=policy.hearing_days_from_review)
     )
-
-
-def hold_eligible(notice_on: datetime.date | None, on: datetime.date, policy) -> bool:
-    return notice_on is not None and on > notice_on + datetime.timedelta(days=policy.hold_after_notice_days)
 
 
 def plan_schedule(
@@ -248,3 +260,52 @@ def plan_schedule(
         rows.append((add_months(first_due_on, i), amount))
         left -= amount
     return rows
+
+
+# --------------------------------------------------------------------------- the fine schedule
+
+
+@dataclass(frozen=True)
+class FinePeriod:
+    """One violation's fine and late penalty from `starts` until the day before `ends` (the next
+    fine's first day; None while it is the latest)."""
+
+    violation_id: int
+    code: str
+    starts: datetime.date
+    ends: datetime.date | None
+    fine: Decimal
+    late_penalty: Decimal
+
+
+class FineSchedule:
+    """The fines of violation codes over time, built from (violation id, code, effective from,
+    fine, late penalty) rows: the one place that says which fine is in force on a day (the latest
+    effective on or before it). The penalty run hands its periods to SQL as a table."""
+
+    def __init__(self, rows):
+        by_violation: dict[int, list] = {}
+        for violation_id, code, starts, fine, penalty in sorted(rows, key=lambda r: (r[0], r[2])):
+            by_violation.setdefault(violation_id, []).append((violation_id, code, starts, fine, penalty))
+        self._periods: dict[int, list[FinePeriod]] = {}
+        self._codes: dict[str, int] = {}
+        for violation_id, fines in by_violation.items():
+            ends = [f[2] for f in fines[1:]] + [None]
+            self._periods[violation_id] = [
+                FinePeriod(vid, code, starts, end, fine, penalty)
+                for (vid, code, starts, fine, penalty), end in zip(fines, ends, strict=True)
+            ]
+            self._codes[fines[0][1].upper()] = violation_id
+
+    def fine(self, code: str, on: datetime.date) -> FinePeriod:
+        """The fine of a code on a day, or RuleError for the clerk."""
+        violation_id = self._codes.get((code or "").strip().upper())
+        if violation_id is None:
+            raise RuleError(f"Unknown violation code {code!r}.")
+        for period in self._periods[violation_id]:
+            if period.starts <= on and (period.ends is None or on < period.ends):
+                return period
+        raise RuleError(f"Violation {code} had no fine set on {on:%m/%d/%Y}.")
+
+    def periods(self) -> list[FinePeriod]:
+        return [p for periods in self._periods.values() for p in periods]

@@ -29,6 +29,14 @@ def test_import_lookup_contest_pay_and_issue_a_permit(
     counter_demo.load_counter(acting_user=admin_user)
     parking_demo.load_parking(acting_user=admin_user)
     parking_demo.load_stock(acting_user=supervisor, count=5)
+    _import_the_handheld_file(page, live_server, tmp_path)
+    _contest_one_and_have_it_dismissed(page, browser, live_server)
+    _pay_the_plates_other_two_on_one_receipt(page)
+    _issue_a_residential_permit(page, live_server, party)
+
+
+def _import_the_handheld_file(page, live_server, tmp_path):
+    """The clerk imports four rows: three go in, one is rejected."""
     handheld = tmp_path / "handheld-2026-11-20.csv"
     handheld.write_text(
         HEADER
@@ -48,6 +56,9 @@ def test_import_lookup_contest_pay_and_issue_a_permit(
     assert page.locator("#rows-rejected").inner_text() == "1"
     assert "Unknown violation code" in page.locator("#reject-table").inner_text()
 
+
+def _contest_one_and_have_it_dismissed(page, browser, live_server):
+    """The plate looked up; the person contests one citation and the supervisor dismisses it."""
     # look up the plate
     page.click("#nav-parking")
     page.get_by_role("link", name="Citations", exact=True).click()
@@ -70,6 +81,9 @@ def test_import_lookup_contest_pay_and_issue_a_permit(
     assert sup.locator("#citation-status").inner_text() == "Dismissed"
     sup_context.close()
 
+
+def _pay_the_plates_other_two_on_one_receipt(page):
+    """The drawer opened, the other two paid on one receipt (one with its late penalty)."""
     # open the drawer, then pay the plate's other two on one receipt
     page.get_by_role("link", name="Counter", exact=True).click()
     page.fill("#id_count_b20", "5")
@@ -85,6 +99,9 @@ def test_import_lookup_contest_pay_and_issue_a_permit(
     statuses = dict(Citation.objects.values_list("number", "status"))
     assert statuses == {"E2E00001": "paid", "E2E00002": "paid", "E2E00003": "dismissed"}
 
+
+def _issue_a_residential_permit(page, live_server, party):
+    """A residential permit entered, paid at the counter and issued with the lowest tag."""
     # a residential permit from the tag stock
     page.click("#nav-parking")
     page.get_by_role("link", name="New permit").click()

@@ -1,10 +1,13 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from parking import demo as parking_demo
+from parking import services as ps
 from parking.models import PermitType, Violation
 from tests.cashiering.conftest import counter, open_session, walk_in  # noqa: F401 - the counter's fixtures
+from tests.parking.helpers import days_ago
 
 
 @pytest.fixture
@@ -29,11 +32,6 @@ def permit_types(policy):
 @pytest.fixture
 def cite(policy, clerk):
     """Enter hand-written citations issued `days` ago (just after midnight), numbered T0000001 …"""
-    from django.utils import timezone
-
-    from parking import services as ps
-    from tests.parking.helpers import days_ago
-
     numbers = iter(range(1, 1000))
 
     def make(days=0, code="22500(a)", plate="7ABC123", state="CA", **extra):

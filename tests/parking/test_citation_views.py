@@ -7,14 +7,19 @@ import uuid
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cashiering import services as cs
+from cashiering.demo import WALK_IN_NAME
 from cashiering.models import Receipt
+from parking import selectors
 from parking import services as ps
 from parking.models import Citation, Contest, PaymentPlan
 from revenue import services as core
+from revenue.models import Party
 from tests.conftest import D
 from tests.pdf import pdf_text
 
@@ -143,7 +148,7 @@ def test_contest_through_the_web_and_who_may_decide(client, clerk, supervisor, c
         decide, {"token": str(uuid.uuid4()), "decision": "dismissed", "reason": "Sign was down (photo)"}
     )
     c.refresh_from_db()
-    assert c.status == Citation.Status.DISMISSED and ps.citation_owed(c) == D("0.00")
+    assert c.status == Citation.Status.DISMISSED and selectors.citation_owed(c) == D("0.00")
 
 
 def test_notices_pdf_and_dmv_file_for_the_supervisor_only(client, clerk, supervisor, cite):
@@ -198,7 +203,8 @@ def test_report_and_excel(client, supervisor, clerk, auditor, cite):
     cite(days=1, code="22502(a)")
     assert as_user(client, clerk).get(reverse("parking:citation_report")).status_code == 403
     page = as_user(client, auditor).get(reverse("parking:citation_report"))
-    assert page.context["totals"]["issued"] == 2 and page.context["totals"]["owed"] == D("110.00")
+    totals = page.context["report"].totals
+    assert (totals[3], totals[-1]) == (2, D("110.00"))
     start = days_ago(5).isoformat()
     response = client.get(
         reverse("parking:citation_report_xlsx"), {"start": start, "end": core.city_today().isoformat()}
@@ -247,12 +253,23 @@ def test_a_plate_typed_at_the_counter_pays_all_its_open_citations_on_one_receipt
     for c in (on_time, late):
         c.refresh_from_db()
         assert c.status == Citation.Status.OPEN
-    assert ps.citation_owed(late) == D("130.00")
+    assert selectors.citation_owed(late) == D("130.00")
 
 
 @pytest.fixture
 def walk_in_payer(counter):
-    from cashiering.demo import WALK_IN_NAME
-    from revenue.models import Party
 
     return Party.objects.get(name=WALK_IN_NAME)
+
+
+def test_the_plate_lookup_takes_the_same_queries_for_2_or_12_citations(client, clerk, cite):
+    client.force_login(clerk)
+    for _ in range(2):
+        cite(days=2, plate="NPLUS1")
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("parking:citation_lookup"), {"q": "NPLUS1"})
+    for _ in range(10):
+        cite(days=2, plate="NPLUS1")
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("parking:citation_lookup"), {"q": "NPLUS1"})
+    assert len(many) == len(few)

@@ -3,13 +3,16 @@ status kept in step with the money. Dates are counted back from today so the rul
 be crossed on purpose; each boundary is tried on the day before, the day of, and the day after."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
 
-from parking import rules
+from parking import rules, selectors
 from parking import services as ps
 from parking.models import Citation, PaymentPlan
 from revenue import services as core
+from revenue.dates import add_months
 from revenue.exceptions import NotAllowed
 from revenue.models import Account, Charge, JournalLine
 from tests.conftest import D
@@ -70,7 +73,7 @@ def test_the_late_penalty_applies_the_day_after_the_due_date(cite, clerk):
     charge = ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=1), acting_user=clerk)
     assert charge.amount == D("65.00") and charge.revenue_account.number == "240-4530"
     assert ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=2), acting_user=clerk) is None
-    assert ps.citation_owed(c) == D("130.00")
+    assert selectors.citation_owed(c) == D("130.00")
 
 
 def test_the_penalty_run_is_set_based_once_and_skips_contested_and_paid(
@@ -89,7 +92,7 @@ def test_the_penalty_run_is_set_based_once_and_skips_contested_and_paid(
     pay(paid, undeposited, clerk, party)
     assert ps.penalty_run(acting_user=supervisor) == 2
     assert ps.penalty_run(acting_user=supervisor) == 0
-    assert [ps.citation_owed(c) for c in (late, late2, contested, paid, recent)] == [
+    assert [selectors.citation_owed(c) for c in (late, late2, contested, paid, recent)] == [
         D("130.00"),
         D("130.00"),
         D("65.00"),
@@ -108,10 +111,14 @@ def test_the_penalty_run_is_set_based_once_and_skips_contested_and_paid(
 
 def test_a_review_may_be_asked_for_up_to_21_days_from_issue(cite, clerk):
     c = cite(days=21)
-    assert rules.review_allowed(c.issued_on, None, c.issued_on + datetime.timedelta(days=20), ps.policy_on())
-    assert rules.review_allowed(c.issued_on, None, c.issued_on + datetime.timedelta(days=21), ps.policy_on())
+    assert rules.review_allowed(
+        c.issued_on, None, c.issued_on + datetime.timedelta(days=20), selectors.policy_on()
+    )
+    assert rules.review_allowed(
+        c.issued_on, None, c.issued_on + datetime.timedelta(days=21), selectors.policy_on()
+    )
     assert not rules.review_allowed(
-        c.issued_on, None, c.issued_on + datetime.timedelta(days=22), ps.policy_on()
+        c.issued_on, None, c.issued_on + datetime.timedelta(days=22), selectors.policy_on()
     )
     ps.contest_request(citation=c, level="review", statement="I was loading", acting_user=clerk)  # day 21
     late = cite(days=22)
@@ -128,7 +135,7 @@ def test_a_review_may_also_be_asked_for_within_14_days_of_the_delinquent_notice(
     Citation.objects.filter(pk=c.pk).update(notice_on=days_ago(14))
     c.refresh_from_db()
     assert ps.contest_request(citation=c, level="review", statement="Never got it", acting_user=clerk)
-    policy = ps.policy_on()
+    policy = selectors.policy_on()
     n = days_ago(14)
     assert rules.review_allowed(c.issued_on, n, n + datetime.timedelta(days=13), policy)
     assert not rules.review_allowed(c.issued_on, n, n + datetime.timedelta(days=15), policy)
@@ -149,7 +156,7 @@ def test_a_dismissal_waives_everything_owed_and_is_dated_and_audited(cite, clerk
     )
     c.refresh_from_db()
     assert c.status == Citation.Status.DISMISSED and c.status_on == core.city_today()
-    assert ps.citation_owed(c) == D("0.00")
+    assert selectors.citation_owed(c) == D("0.00")
     assert "citation.review_dismissed" in [e.action for e in core.audit_trail(c)]
     with pytest.raises(rules.RuleError, match="already decided"):
         ps.contest_decide(contest=review, decision="upheld", reason="x", acting_user=supervisor)
@@ -165,7 +172,7 @@ def test_a_reduction_waives_down_to_the_reduced_amount(cite, clerk, supervisor):
     ps.contest_decide(
         contest=review, decision="reduced", reduced_to="100.00", reason="Placard", acting_user=supervisor
     )
-    assert ps.citation_owed(c) == D("100.00")
+    assert selectors.citation_owed(c) == D("100.00")
     c.refresh_from_db()
     assert c.status == Citation.Status.OPEN
 
@@ -221,7 +228,7 @@ def test_a_hearing_needs_the_deposit_unless_inability_to_pay_is_granted(
 
 
 def test_the_hearing_window_is_21_days_from_the_review_decision(cite, clerk, supervisor):
-    policy = ps.policy_on()
+    policy = selectors.policy_on()
     decided = days_ago(30)
     assert rules.hearing_allowed(decided, decided + datetime.timedelta(days=21), policy)
     assert not rules.hearing_allowed(decided, decided + datetime.timedelta(days=22), policy)
@@ -282,7 +289,7 @@ def test_a_plan_waives_penalties_and_splits_the_fines_into_installments(
 ):
     a, b = cite(days=40, code="22507.8"), cite(days=40)  # 350 + 65 fines, and their penalties
     ps.penalty_run(acting_user=admin_user)
-    assert ps.citation_owed(a) + ps.citation_owed(b) == D("580.00")
+    assert selectors.citation_owed(a) + selectors.citation_owed(b) == D("580.00")
     with pytest.raises(NotAllowed):
         ps.plan_create(
             party=party,
@@ -301,7 +308,7 @@ def test_a_plan_waives_penalties_and_splits_the_fines_into_installments(
             qualification="SSI",
             acting_user=senior_clerk,
         )
-    assert ps.citation_owed(a) == D("450.00")  # the refused plan changed nothing
+    assert selectors.citation_owed(a) == D("450.00")  # the refused plan changed nothing
     plan = ps.plan_create(
         party=party,
         citations=[a, b],
@@ -315,11 +322,11 @@ def test_a_plan_waives_penalties_and_splits_the_fines_into_installments(
     assert len(fines) == 17 and plan.installment == D("24.42")
     assert sum((r.amount for r in fines), D("0")) == D("415.00")
     assert fines[-1].amount == D("415.00") - 16 * D("24.42")
-    assert [r.due_on for r in fines[:2]] == [days_ago(-10), rules.add_months(days_ago(-10), 1)]
+    assert [r.due_on for r in fines[:2]] == [days_ago(-10), add_months(days_ago(-10), 1)]
     fee = [r for r in rows if "processing fee" in r.description]
     assert fee[0].amount == D("5.00") and fee[0].source_number == f"{plan.number}-01"
     a.refresh_from_db()
-    assert a.status == Citation.Status.IN_PLAN and ps.citation_owed(a) == D("0.00")
+    assert a.status == Citation.Status.IN_PLAN and selectors.citation_owed(a) == D("0.00")
 
 
 def test_a_plan_over_500_is_refused():
@@ -382,26 +389,51 @@ def test_payment_marks_paid_and_a_void_reopens(cite, clerk, undeposited, party):
     assert c.status == Citation.Status.PAID
     core.payment_reverse(payment=payment, reason="Keyed wrong", acting_user=clerk)
     c.refresh_from_db()
-    assert c.status == Citation.Status.OPEN and ps.citation_owed(c) == D("65.00")
+    assert c.status == Citation.Status.OPEN and selectors.citation_owed(c) == D("65.00")
 
 
 def test_lookup_by_number_and_by_plate_with_or_without_state(cite):
     a, b, _c = cite(plate="7ABC123"), cite(plate="7ABC123", state="NV"), cite(plate="5XYZ999")
-    assert ps.lookup(a.number)[0] == [a]
-    assert {x.number for x in ps.lookup("7abc 123")[0]} == {a.number, b.number}
-    assert ps.lookup("NV 7ABC123")[0] == [b]
-    assert ps.lookup("7ABC123 CA")[0] == [a]
-    assert ps.lookup("7A*C")[0] == []
+    assert selectors.lookup(a.number)[0] == [a]
+    assert {x.number for x in selectors.lookup("7abc 123")[0]} == {a.number, b.number}
+    assert selectors.lookup("NV 7ABC123")[0] == [b]
+    assert selectors.lookup("7ABC123 CA")[0] == [a]
+    assert selectors.lookup("7A*C")[0] == []
 
 
 def test_the_nightly_command_adds_penalties_as_a_supervisor_only(cite, supervisor, clerk):
-    import io
-
-    from django.core.management import CommandError, call_command
 
     late = cite(days=30)
     with pytest.raises(CommandError, match="supervisor"):
         call_command("parking_nightly", user=clerk.username, stdout=io.StringIO())
     out = io.StringIO()
     call_command("parking_nightly", user=supervisor.username, stdout=out)
-    assert "1 late penalties added" in out.getvalue() and ps.citation_owed(late) == D("130.00")
+    assert "1 late penalties added" in out.getvalue() and selectors.citation_owed(late) == D("130.00")
+
+
+def test_a_defaulted_plan_paid_in_full_completes_and_its_citations_are_paid(
+    cite, senior_clerk, supervisor, party, undeposited
+):
+    a = cite(days=10)
+    plan = ps.plan_create(
+        party=party,
+        citations=[a],
+        months=3,
+        first_due_on=days_ago(0),
+        qualification="CalFresh",
+        acting_user=senior_clerk,
+    )
+    assert ps.plans_default(on=plan.first_due_on + datetime.timedelta(days=16), acting_user=supervisor) == [
+        plan.number
+    ]
+    pay(plan.installments(), undeposited, senior_clerk, party)
+    a.refresh_from_db()
+    plan.refresh_from_db()
+    assert (a.status, plan.status) == (Citation.Status.PAID, PaymentPlan.Status.COMPLETED)
+
+
+@pytest.mark.parametrize("run", ["penalty_run", "plans_default", "notice_run", "hold_export"])
+def test_batch_runs_refuse_a_counter_clerk(cite, clerk, run):
+    cite(days=40)
+    with pytest.raises(NotAllowed):
+        getattr(ps, run)(acting_user=clerk)

@@ -3,16 +3,21 @@ chunk with one journal entry per chunk and a core charge per citation; bad rows 
 refused before anything is written, the same file never twice."""
 
 import datetime
+import hashlib
 import io
 
+import psycopg
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
-from parking import imports
 from parking.models import Citation, ImportBatch, ImportReject
+from parking.services import imports
 from revenue import services as core
 from revenue.models import Charge, JournalEntry, SubmissionToken
 from tests.conftest import D, balance_of
@@ -74,7 +79,7 @@ def test_a_good_file_makes_citations_charges_and_one_balanced_entry(policy, seni
 
     first = Citation.objects.get(number="T0000001")
     assert first.issued_on == _day(1)
-    assert core.timezone.localtime(first.issued_at).strftime("%H:%M") == "09:30"
+    assert timezone.localtime(first.issued_at).strftime("%H:%M") == "09:30"
     assert (first.plate, first.state, first.violation.code, first.fine) == (
         "7ABC123",
         "CA",
@@ -131,7 +136,7 @@ def test_chunks_give_the_same_result_with_an_entry_per_chunk(policy, senior_cler
 
 @pytest.mark.django_db
 def test_bad_rows_are_listed_by_line_and_the_good_rows_go_in(policy, senior_clerk):
-    future = core.timezone.localtime() + datetime.timedelta(days=2)
+    future = timezone.localtime() + datetime.timedelta(days=2)
     rows = [
         row("G0000001"),  # line 2
         row("B0000001", code="99999"),  # unknown violation
@@ -172,7 +177,7 @@ def test_bad_rows_are_listed_by_line_and_the_good_rows_go_in(policy, senior_cler
 
 @pytest.mark.django_db
 def test_a_row_with_several_problems_names_them_all(policy, senior_clerk):
-    future = core.timezone.localtime() + datetime.timedelta(days=2)
+    future = timezone.localtime() + datetime.timedelta(days=2)
     bad = f"B0000020,{future:%Y-%m-%d %H:%M},7ABC123,ZZ,TOYT,22500(a),,B214,-5"
     batch = imports.citations_import(csv_file(row("G0000001"), bad), "several.csv", acting_user=senior_clerk)
     (reject,) = ImportReject.objects.filter(batch=batch)
@@ -354,7 +359,6 @@ def test_a_clerk_sees_the_imports_but_may_not_upload(client, policy, clerk):
 
 @pytest.mark.django_db
 def test_the_command_imports_a_file_and_prints_progress(policy, senior_clerk, tmp_path):
-    from django.core.management import CommandError, call_command
 
     path = tmp_path / "day1.csv"
     path.write_bytes(csv_file(*good_rows(5)).getvalue())
@@ -371,10 +375,6 @@ def test_the_command_imports_a_file_and_prints_progress(policy, senior_clerk, tm
 def test_a_file_being_imported_elsewhere_is_refused_and_a_stale_running_batch_is_taken_up(
     policy, senior_clerk
 ):
-    import hashlib
-
-    import psycopg
-    from django.db import connection
 
     content = csv_file(*good_rows(3)).getvalue()
     sha = hashlib.sha256(content).hexdigest()

@@ -3,13 +3,13 @@ the permit page has the counter button."""
 
 from django.urls import reverse
 
-from parking.permits import permit_apply
+from parking.services import permit_apply
+from receivables import demo as ar_demo
 
 
 def test_the_party_page_lists_permits_and_offers_new_ones(
     client, clerk, policy, permit_types, party, admin_user
 ):
-    from receivables import demo as ar_demo
 
     ar_demo.load_receivables(acting_user=admin_user)
     permit = permit_apply(

@@ -8,8 +8,10 @@ import uuid
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from parking import permits as pm
+from parking import reports, rules, selectors
+from parking import services as pm
 from parking.models import Permit, PermitSerial
 from revenue import services as core
 from revenue.exceptions import NotAllowed
@@ -55,7 +57,7 @@ def apply(party, ptype, clerk, address="220 Elm Street", plate="8ABC123", state=
 
 
 def pay(permit, user, undeposited):
-    charges = list(pm.permit_charges(permit))
+    charges = list(selectors.permit_charges(permit))
     total = sum((c.balance for c in charges), D("0"))
     return core.payment_post(
         party=permit.party,
@@ -140,8 +142,8 @@ def test_applying_charges_the_fee_and_paying_issues_the_lowest_tag(
     permit = apply(party, permit_types["RES"], clerk)
     assert permit.status == Permit.Status.PENDING and permit.number.startswith("PP")
     assert permit.valid_from == TODAY()
-    assert permit.valid_to == pm.rules.add_months(TODAY(), 12) - datetime.timedelta(days=1)
-    (charge,) = pm.permit_charges(permit)
+    assert permit.valid_to == rules.add_months(TODAY(), 12) - datetime.timedelta(days=1)
+    (charge,) = selectors.permit_charges(permit)
     assert charge.amount == D("45.00") and charge.source_number == permit.number
     assert charge.description == f"Residential parking permit {permit.number}"
     assert charge.receivable_account.number == "240-1220" and charge.revenue_account.number == "240-4510"
@@ -158,7 +160,7 @@ def test_applying_charges_the_fee_and_paying_issues_the_lowest_tag(
 
 def test_a_partial_payment_does_not_issue(party, permit_types, clerk, stock, undeposited):
     permit = apply(party, permit_types["RES"], clerk)
-    (charge,) = pm.permit_charges(permit)
+    (charge,) = selectors.permit_charges(permit)
     core.payment_post(
         party=party, amount=D("20.00"), applications=[(charge, D("20.00"))], debit_account=undeposited,
         acting_user=clerk,
@@ -192,8 +194,8 @@ def test_paid_with_no_tag_in_stock_waits_then_a_tag_is_assigned(
         pm.permit_assign_tag(permit=permit, acting_user=clerk)
     pay(permit, clerk, undeposited)
     permit = fresh(permit)
-    assert permit.status == Permit.Status.PENDING and pm.awaiting_tag(permit)
-    assert pm.permit_status_word(permit) == "Paid — waiting for a tag"
+    assert permit.status == Permit.Status.PENDING and selectors.awaiting_tag(permit)
+    assert selectors.permit_status_word(permit) == "Paid — waiting for a tag"
     with pytest.raises(pm.PermitError, match="No Residential tags in stock"):
         pm.permit_assign_tag(permit=permit, acting_user=clerk)
     pm.stock_receive(
@@ -212,7 +214,7 @@ def test_a_free_permit_is_issued_at_once(party, permit_types, clerk, stock, admi
     terms.save()
     permit = apply(party, permit_types["GST"], clerk)
     assert permit.status == Permit.Status.ISSUED and permit.serial.label == "G000500"
-    assert not pm.permit_charges(permit).exists()
+    assert not selectors.permit_charges(permit).exists()
 
 
 # --------------------------------------------------------------------------- renewal and replacement
@@ -228,7 +230,7 @@ def test_renewal_runs_from_the_day_after_and_is_issued_with_a_new_tag(
     new = pm.permit_renew(permit=old, acting_user=clerk)
     assert new.kind == Permit.Kind.RENEWAL and new.renewal_of == old and new.status == Permit.Status.PENDING
     assert new.valid_from == old.valid_to + datetime.timedelta(days=1)
-    assert new.valid_to == pm.rules.add_months(new.valid_from, 12) - datetime.timedelta(days=1)
+    assert new.valid_to == rules.add_months(new.valid_from, 12) - datetime.timedelta(days=1)
     assert (new.address, new.plate, new.zone) == (old.address, old.plate, old.zone)
     with pytest.raises(pm.PermitError, match="already has a renewal"):
         pm.permit_renew(permit=old, acting_user=clerk)
@@ -240,7 +242,7 @@ def test_a_lapsed_permit_renews_from_today(party, permit_types, clerk, stock, un
     old = apply(party, permit_types["RES"], clerk, on=datetime.date(2025, 1, 10))
     pay(old, clerk, undeposited)
     assert fresh(old).valid_to == datetime.date(2026, 1, 9)
-    assert pm.permit_status_word(fresh(old)) == "Expired"
+    assert selectors.permit_status_word(fresh(old)) == "Expired"
     new = pm.permit_renew(permit=old, acting_user=clerk)
     assert new.valid_from == TODAY()
 
@@ -271,7 +273,7 @@ def test_replacement_writes_off_the_tag_and_charges_the_replacement_fee(
     assert old.status == Permit.Status.REPLACED and old.serial.status == S.STOLEN
     assert "APD 26-1234" in old.serial.status_reason
     assert new.kind == Permit.Kind.REPLACEMENT and new.replaces == old and new.valid_to == old.valid_to
-    assert new.fee == D("15.00") and pm.permit_charges(new).get().amount == D("15.00")
+    assert new.fee == D("15.00") and selectors.permit_charges(new).get().amount == D("15.00")
     with pytest.raises(pm.PermitError, match="Only an issued permit can be replaced"):
         pm.permit_replace(permit=old, reason="lost", acting_user=clerk)
     pay(new, clerk, undeposited)
@@ -340,7 +342,7 @@ def test_the_last_tag_on_the_shelf_goes_to_one_of_two_payments(
     statuses = sorted(fresh(p).status for p in (a, b))
     assert statuses == [Permit.Status.ISSUED, Permit.Status.PENDING]
     waiting = next(p for p in (a, b) if fresh(p).status == Permit.Status.PENDING)
-    assert pm.awaiting_tag(fresh(waiting))
+    assert selectors.awaiting_tag(fresh(waiting))
 
 
 # --------------------------------------------------------------------------- screens
@@ -452,11 +454,10 @@ def test_the_permit_letter_is_a_real_pdf(client, clerk, issued):
 
 
 def test_the_issued_report_counts_by_month_and_type(client, supervisor, clerk, issued, undeposited):
-    from openpyxl import load_workbook
 
     renewal = pm.permit_renew(permit=issued, acting_user=clerk)
     pay(renewal, clerk, undeposited)
-    rows = pm.issued_report(TODAY().replace(day=1), TODAY())
+    rows = reports.permits_issued(TODAY().replace(day=1), TODAY())
     assert [(r["permit_type__name"], r["new"], r["renewals"], r["total"], r["fees"]) for r in rows] == [
         ("Residential", 1, 1, 2, D("90.00"))
     ]

@@ -7,9 +7,11 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
-from parking import permits as pm
-from parking.models import Permit, PermitSerial, StockReceipt
+from parking import selectors
+from parking import services as pm
+from parking.models import Permit, PermitSerial, PermitType, StockReceipt
 from revenue import services as core
 from revenue.exceptions import NotAllowed
 from tests.parking.test_permits import apply, fresh, pay
@@ -26,7 +28,7 @@ def receive(ptype, first, last, user, on=DAY, note=""):
 
 
 def counts(code):
-    return next(r for r in pm.inventory() if r.permit_type.code == code)
+    return next(r for r in selectors.inventory() if r.permit_type.code == code)
 
 
 def test_receiving_a_range_makes_one_tag_per_number(permit_types, supervisor):
@@ -159,7 +161,6 @@ def test_the_counts_reconcile_after_every_kind_of_movement(
 
 
 def test_the_inventory_page_and_its_spreadsheet(client, supervisor, clerk, auditor, permit_types):
-    from openpyxl import load_workbook
 
     receive(permit_types["RES"], 1000, 1099, supervisor)
     pm.serial_mark(
@@ -234,3 +235,22 @@ def test_a_clerk_cannot_receive_or_mark_tags(client, clerk, supervisor, permit_t
     )
     assert response.status_code == 403
     assert PermitSerial.objects.count() == 5 and not PermitSerial.objects.exclude(status=S.IN_STOCK).exists()
+
+
+def test_an_out_of_range_tag_number_is_a_form_error(client, supervisor, permit_types):
+    client.raise_request_exception = False
+    client.force_login(supervisor)
+    ptype = PermitType.objects.order_by("pk").first()
+    response = client.post(
+        reverse("parking:inventory_receive"),
+        {
+            "receive-permit_type": ptype.pk,
+            "receive-first": "3000000000",
+            "receive-last": "3000000001",
+            "receive-received_on": str(core.city_today()),
+            "receive-token": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 200  # the page again, with the error on the field
+    assert response.context["receive_form"].errors["last"]
+    assert not StockReceipt.objects.exists()

@@ -19,7 +19,6 @@ import hashlib
 import io
 import re
 import zoneinfo
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -28,13 +27,13 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from revenue import services as core
-from revenue.exceptions import NotAllowed, RevenueError
+from revenue.dates import add_months
+from revenue.exceptions import InvalidAmount, NotAllowed, RevenueError
+from revenue.money import ZERO, money
 
-from . import rules
-from .models import Citation, ImportBatch, ImportReject, ParkingPolicy
-from .services import fine_in_index, fines_index, policy_on
+from .. import rules, selectors
+from ..models import Citation, ImportBatch, ImportReject, ParkingPolicy
 
-ZERO = Decimal("0.00")
 COLUMNS = (
     "citation_number",
     "issued_at",
@@ -208,38 +207,39 @@ class _Checker:
 
     def __init__(self, cols: dict[str, int]):
         self.cols = cols
-        self.index = fines_index()
+        self.schedule = selectors.fine_schedule()
         now = timezone.now().astimezone(CITY_TZ).replace(second=0, microsecond=0)
         self.latest = now + datetime.timedelta(minutes=1)  # within the current minute
-        first_day = rules.add_months(now.date(), -12 * MAX_YEARS)
+        first_day = add_months(now.date(), -12 * MAX_YEARS)
         self.earliest = datetime.datetime.combine(first_day, datetime.time(), tzinfo=CITY_TZ)
-        policies = list(
-            ParkingPolicy.objects.order_by("effective_from").values_list(
-                "effective_from", "penalty_after_days"
-            )
-        )
-        self.policy_from = [p[0] for p in policies]
-        self.policy_days = [p[1] for p in policies]
+        self.policies = list(ParkingPolicy.objects.order_by("effective_from"))
+        self.policy_from = [p.effective_from for p in self.policies]
         self.seen: dict[str, int] = {}
-        self.fines: dict[tuple[str, datetime.date, str], tuple[int, int, str]] = {}
+        self.fines: dict[tuple[str, datetime.date, str], tuple[int, datetime.date, str]] = {}
 
-    def due_days(self, day: datetime.date) -> int:
+    def due_on(self, day: datetime.date) -> datetime.date:
+        """The day a citation issued on `day` is due, under the policy in force that day (the
+        earliest policy for a day before every policy)."""
         i = bisect.bisect_right(self.policy_from, day) - 1
-        return self.policy_days[max(i, 0)]
+        return rules.deadlines(day, self.policies[max(i, 0)]).due_on
 
-    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, int]:
-        """(violation id, days until due) for a code, a day and the fine as written in the file;
+    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, datetime.date, str]:
+        """(violation id, due date) for a code, a day and the fine as written in the file;
         remembered, since a file repeats the same few combinations."""
         key = (code, day, fine_text)
         known = self.fines.get(key)
         if known is None:
-            scheduled, _penalty, violation_id = fine_in_index(self.index, code, day)
-            fine = rules.clean_money(fine_text, field="Fine")
+            period = self.schedule.fine(code, day)
+            scheduled, violation_id = period.fine, period.violation_id
+            try:
+                fine = money(fine_text, field="Fine", maximum=rules.MAX_FINE)
+            except InvalidAmount as exc:
+                raise rules.RuleError(str(exc)) from None
             if fine != scheduled:
                 raise rules.RuleError(
                     f"Fine {fine} does not match the schedule: violation {code} was {scheduled} on {day:%m/%d/%Y}."
                 )
-            known = self.fines[key] = (violation_id, self.due_days(day), f"{fine}")
+            known = self.fines[key] = (violation_id, self.due_on(day), f"{fine}")
         return known
 
     def check(self, row: list[str], line: int) -> str:
@@ -294,10 +294,10 @@ class _Checker:
             problems.append(f"Badge {badge!r} is longer than 10 characters.")
         if problems:
             raise rules.RuleError(" ".join(problems)[:300])
-        violation_id, due_days, fine = found
+        violation_id, due_on, fine = found
         return (
             f"{line}\t{number}\t{stamp}\t{plate}\t{state}\t{make.translate(_COPY_ESCAPE)}\t{violation_id}\t"
-            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_days}\n"
+            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_on}\n"
         )
 
 
@@ -352,10 +352,10 @@ _CREATE_TEMP = """
 DROP TABLE IF EXISTS citation_import_rows, citation_import_new;  -- when called inside an outer transaction
 CREATE TEMP TABLE citation_import_rows (
     line integer, number text, issued_local timestamp, plate text, state text, make text,
-    violation_id integer, location text, badge text, fine numeric(12, 2), due_days integer
+    violation_id integer, location text, badge text, fine numeric(12, 2), due_on date
 ) ON COMMIT DROP;
 CREATE TEMP TABLE citation_import_new (
-    id bigint, number text, fine numeric(12, 2), issued_on date, violation_id integer, due_days integer
+    id bigint, number text, fine numeric(12, 2), issued_on date, violation_id integer, due_on date
 ) ON COMMIT DROP
 """
 
@@ -371,8 +371,8 @@ WITH ins AS (
     ON CONFLICT (number) DO NOTHING
     RETURNING id, number, fine, issued_on, violation_id
 )
-INSERT INTO citation_import_new (id, number, fine, issued_on, violation_id, due_days)
-SELECT ins.id, ins.number, ins.fine, ins.issued_on, ins.violation_id, r.due_days
+INSERT INTO citation_import_new (id, number, fine, issued_on, violation_id, due_on)
+SELECT ins.id, ins.number, ins.fine, ins.issued_on, ins.violation_id, r.due_on
   FROM ins JOIN citation_import_rows r ON r.number = ins.number
 """
 
@@ -390,7 +390,7 @@ SELECT %(batch)s, r.line, r.number,
 
 _NEW_CHARGES = """
 SELECT n.id AS source_id, n.number AS source_number, 'Citation ' || v.code || ' ' || v.description AS description,
-       n.fine AS amount, n.issued_on AS assessed_on, n.issued_on + n.due_days AS due_on
+       n.fine AS amount, n.issued_on AS assessed_on, n.due_on AS due_on
   FROM citation_import_new n JOIN parking_violation v ON v.id = n.violation_id
  ORDER BY n.id
 """
@@ -404,7 +404,7 @@ def _write_chunk(*, batch, lines: list[str], rejects: list[ImportReject], policy
             cur.execute(_CREATE_TEMP)
             with cur.copy(
                 "COPY citation_import_rows (line, number, issued_local, plate, state, make, violation_id, "
-                "location, badge, fine, due_days) FROM STDIN"
+                "location, badge, fine, due_on) FROM STDIN"
             ) as copy:
                 for i in range(0, len(lines), 5000):
                     copy.write("".join(lines[i : i + 5000]))
@@ -453,7 +453,7 @@ def citations_import(
     try:
         sha256, _size = _fingerprint(f)
         total = _scan(f)
-        policy = policy_on()
+        policy = selectors.policy_on()
         lock = _file_lock(sha256)
         try:
             batch = _start(sha256=sha256, file_name=file_name, rows=total, acting_user=acting_user)
@@ -471,47 +471,61 @@ def citations_import(
                 chunk=chunk,
             )
         except Exception as exc:
-            batch.refresh_from_db()
-            at = f"after {batch.rows_read:,} of {total:,} rows"
-            message = (
-                f"Stopped {at} ({type(exc).__name__}: {exc}). The {batch.rows_imported:,} citations already "
-                "imported stay; import the same file again to finish it."
-            )
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                status=ImportBatch.Status.FAILED, message=message[:300], finished_at=timezone.now()
-            )
-            batch.refresh_from_db()
-            core.audit(
-                actor=acting_user,
-                action="citations.import_failed",
-                obj=batch,
-                after={"file": file_name, "read": batch.rows_read, "imported": batch.rows_imported},
-                reason=message[:250],
-            )
+            message = _failed(batch, exc, total=total, file_name=file_name, acting_user=acting_user)
             raise ImportFailed(f"Import {batch.pk} of {file_name}: {message}", batch) from exc
         else:
-            batch.status = ImportBatch.Status.FINISHED
-            batch.finished_at = timezone.now()
-            batch.save(update_fields=["status", "finished_at"])
+            _finished(batch, file_name=file_name, sha256=sha256, rows=total, acting_user=acting_user)
         finally:
             _file_unlock(lock)
     finally:
         if opened:
             f.close()
-    core.audit(
-        actor=acting_user,
-        action="citations.imported",
-        obj=batch,
-        after={
-            "file": file_name,
-            "sha256": sha256,
-            "rows": total,
-            "imported": batch.rows_imported,
-            "rejected": batch.rows_rejected,
-            "amount": str(batch.amount),
-        },
-    )
     return batch
+
+
+def _failed(batch, exc: Exception, *, total: int, file_name: str, acting_user) -> str:
+    """The batch marked failed, with what went in, and its audit row, in one transaction.
+    Returns the message saying so."""
+    batch.refresh_from_db()
+    at = f"after {batch.rows_read:,} of {total:,} rows"
+    message = (
+        f"Stopped {at} ({type(exc).__name__}: {exc}). The {batch.rows_imported:,} citations already "
+        "imported stay; import the same file again to finish it."
+    )
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.FAILED, message=message[:300], finished_at=timezone.now()
+        )
+        batch.refresh_from_db()
+        core.audit(
+            actor=acting_user,
+            action="citations.import_failed",
+            obj=batch,
+            after={"file": file_name, "read": batch.rows_read, "imported": batch.rows_imported},
+            reason=message[:250],
+        )
+    return message
+
+
+def _finished(batch, *, file_name: str, sha256: str, rows: int, acting_user) -> None:
+    """The batch marked finished and its audit row, in one transaction."""
+    with transaction.atomic():
+        batch.status = ImportBatch.Status.FINISHED
+        batch.finished_at = timezone.now()
+        batch.save(update_fields=["status", "finished_at"])
+        core.audit(
+            actor=acting_user,
+            action="citations.imported",
+            obj=batch,
+            after={
+                "file": file_name,
+                "sha256": sha256,
+                "rows": rows,
+                "imported": batch.rows_imported,
+                "rejected": batch.rows_rejected,
+                "amount": str(batch.amount),
+            },
+        )
 
 
 def _run(*, batch, f, total, policy, acting_user, progress, chunk):

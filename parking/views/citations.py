@@ -2,12 +2,8 @@
 payment plans, and the citation report."""
 
 import datetime
-from collections import defaultdict
-from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -15,18 +11,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from revenue import services as core
 from revenue.access import require_perm
-from revenue.documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
+from revenue.documents import pdf_response, render_pdf
 from revenue.exceptions import RevenueError
-from revenue.forms import DateRangeForm
-from revenue.models import Charge
+from revenue.money import ZERO
+from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
 
-from . import rules
-from . import services as ps
-from .forms import CitationForm, ContestDecisionForm, ContestRequestForm, OwnerForm, PlanForm
-from .models import Citation, Contest, HoldExport, NoticeRun, PaymentPlan
+from .. import reports, rules, selectors
+from .. import services as ps
+from ..forms import CitationForm, ContestDecisionForm, ContestRequestForm, OwnerForm, PlanForm
+from ..models import Citation, Contest, HoldExport, NoticeRun, PaymentPlan
+from . import report_period
 
-ZERO = Decimal("0.00")
 NOTICES_PER_FILE = 500
 
 
@@ -36,10 +32,10 @@ NOTICES_PER_FILE = 500
 @require_perm("parking.view_citation")
 def citation_lookup(request):
     q = request.GET.get("q", "").strip()
-    found, label = ps.lookup(q) if q else ([], "")
+    found, label = selectors.lookup(q) if q else ([], "")
     if len(found) == 1 and found[0].number == q.upper():
         return redirect(found[0])
-    owed = ps.owed_by_citation(found)
+    owed = selectors.owed_by_citation(found)
     rows = [(c, owed[c.pk]) for c in found]
     return render(
         request,
@@ -95,7 +91,7 @@ def _citation_or_404(number: str) -> Citation:
 @require_perm("parking.view_citation")
 def citation_detail(request, number, request_form=None, decide_form=None):
     citation = _citation_or_404(number)
-    policy = ps.policy_on()
+    policy = selectors.policy_on()
     today = core.city_today()
     deadlines = rules.deadlines(citation.issued_on, policy)
     contests = list(citation.contests.select_related("decided_by", "created_by"))
@@ -114,14 +110,12 @@ def citation_detail(request, number, request_form=None, decide_form=None):
         decide_form = ContestDecisionForm()
     charges = list(citation.charges().select_related("revenue_account"))
     owed = sum((c.balance for c in charges), ZERO)
-    penalty_today = (
-        citation.status == Citation.Status.OPEN
-        and citation.penalty_on is None
-        and owed > ZERO
-        and pending is None
-        and rules.penalty_due(citation.issued_on, today, policy)
+    penalty_today = selectors.late_penalty_owed(
+        citation, today, policy, pending=pending is not None, owed=owed
     )
-    late_penalty = ps.fine_on(citation.violation, citation.issued_on).late_penalty if penalty_today else ZERO
+    late_penalty = (
+        selectors.fine_on(citation.violation, citation.issued_on).late_penalty if penalty_today else ZERO
+    )
     return render(
         request,
         "parking/citation_detail.html",
@@ -268,7 +262,7 @@ def notices(request):
             except RevenueError as exc:
                 messages.error(request, str(exc))
         return redirect("parking:notices")
-    policy = ps.policy_on()
+    policy = selectors.policy_on()
     today = core.city_today()
     return render(
         request,
@@ -278,17 +272,7 @@ def notices(request):
             "exports": HoldExport.objects.select_related("created_by")[:20],
             "today": today,
             "policy": policy,
-            "penalty_due": Citation.objects.filter(
-                status=Citation.Status.OPEN,
-                penalty_on__isnull=True,
-                issued_on__lt=today - datetime.timedelta(days=policy.penalty_after_days),
-            ).count(),
-            "notice_due": Citation.objects.filter(
-                status=Citation.Status.OPEN,
-                notice_on__isnull=True,
-                issued_on__lt=today - datetime.timedelta(days=policy.notice_after_days),
-            ).count(),
-            "on_hold": Citation.objects.filter(hold_on__isnull=False, hold_released_on__isnull=True).count(),
+            **selectors.run_counts(today, policy),
         },
     )
 
@@ -303,8 +287,8 @@ def notice_letters(request, pk):
             (part - 1) * NOTICES_PER_FILE : part * NOTICES_PER_FILE
         ]
     )
-    policy = ps.policy_on()
-    owed = ps.owed_by_citation(citations)
+    policy = selectors.policy_on()
+    owed = selectors.owed_by_citation(citations)
     letters = [
         {
             "c": c,
@@ -338,11 +322,11 @@ def hold_file(request, pk):
 @require_http_methods(["GET", "POST"])
 def plan_new(request):
     q = request.GET.get("q", "") or request.POST.get("q", "")
-    found, label = ps.lookup(q) if q else ([], "")
+    found, label = selectors.lookup(q) if q else ([], "")
     found = [c for c in found if c.status == Citation.Status.OPEN]
-    owed = ps.owed_by_citation(found)
+    owed = selectors.owed_by_citation(found)
     open_ones = [(c, owed[c.pk]) for c in found]
-    policy = ps.policy_on()
+    policy = selectors.policy_on()
     form = PlanForm(
         request.POST or None,
         initial={
@@ -402,107 +386,15 @@ def plan_detail(request, number):
 # --------------------------------------------------------------------------- reports
 
 
-def citation_figures(start: datetime.date, end: datetime.date):
-    """Citations issued in [start, end] by month and violation: issued (count, amount), paid,
-    dismissed, on a plan, and outstanding (open) with what is still owed."""
-    qs = (
-        Citation.objects.filter(issued_on__range=(start, end))
-        .annotate(month=TruncMonth("issued_on"))
-        .values("month", "violation__code", "violation__description")
-        .annotate(
-            issued=Count("id"),
-            amount=Sum("fine"),
-            paid=Count("id", filter=Q(status=Citation.Status.PAID)),
-            dismissed=Count("id", filter=Q(status=Citation.Status.DISMISSED)),
-            in_plan=Count("id", filter=Q(status=Citation.Status.IN_PLAN)),
-            outstanding=Count("id", filter=Q(status=Citation.Status.OPEN)),
-        )
-        .order_by("month", "violation__code")
-    )
-    owed = defaultdict(lambda: ZERO)
-    for row in (
-        Charge.objects.filter(
-            source_type__app_label="parking",
-            source_type__model="citation",
-            source_id__in=Citation.objects.filter(
-                issued_on__range=(start, end), status=Citation.Status.OPEN
-            ).values("pk"),
-        )
-        .values("source_id")
-        .annotate(balance=Sum("amount") - Sum("amount_paid") - Sum("amount_adjusted"))
-    ):
-        owed[row["source_id"]] = row["balance"]
-    owed_by_key = defaultdict(lambda: ZERO)
-    for pk, month, code in (
-        Citation.objects.filter(pk__in=list(owed))
-        .annotate(month=TruncMonth("issued_on"))
-        .values_list("pk", "month", "violation__code")
-    ):
-        owed_by_key[(month, code)] += owed[pk]
-    rows = [{**r, "owed": owed_by_key[(r["month"], r["violation__code"])]} for r in qs]
-    keys = ["issued", "amount", "paid", "dismissed", "in_plan", "outstanding", "owed"]
-    totals = {k: sum((r[k] or 0 for r in rows), 0) for k in keys}
-    return rows, totals
-
-
 @require_perm("parking.view_parking_reports")
-def citation_report(request, fmt="html"):
-    today = core.city_today()
-    form = DateRangeForm(request.GET or None)
-    start, end = today.replace(month=1, day=1), today
-    if form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows, totals = citation_figures(start, end)
-    if fmt == "xlsx":
-        content = build_xlsx(
-            title="Parking citations by month and violation",
-            columns=[
-                Column("Month", "text", 10),
-                Column("Violation", "text", 12),
-                Column("Description", "text", 32),
-                Column("Issued", "int", 9),
-                Column("Fines issued", "money", 14),
-                Column("Paid", "int", 8),
-                Column("Dismissed", "int", 10),
-                Column("On a plan", "int", 10),
-                Column("Outstanding", "int", 12),
-                Column("Still owed", "money", 14),
-            ],
-            rows=[
-                [
-                    r["month"].strftime("%Y-%m"),
-                    r["violation__code"],
-                    r["violation__description"],
-                    r["issued"],
-                    r["amount"],
-                    r["paid"],
-                    r["dismissed"],
-                    r["in_plan"],
-                    r["outstanding"],
-                    r["owed"],
-                ]
-                for r in rows
-            ],
-            totals=[
-                "Total",
-                "",
-                "",
-                totals["issued"],
-                totals["amount"],
-                totals["paid"],
-                totals["dismissed"],
-                totals["in_plan"],
-                totals["outstanding"],
-                totals["owed"],
-            ],
-            subtitle=f"Issued {start:%m/%d/%Y} to {end:%m/%d/%Y}; status as of {today:%m/%d/%Y}",
-            sheet_name="Citations",
-        )
-        return xlsx_response(content, f"parking-citations-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
-    return render(
+def citation_report(request, fmt=None):
+    form, start, end = report_period(request, lambda today: today.replace(month=1, day=1))
+    return report_response(
         request,
-        "parking/citation_report.html",
-        {"form": form, "rows": rows, "totals": totals, "start": start, "end": end},
+        reports.citation_report(start, end),
+        fmt,
+        template="parking/citation_report.html",
+        context={"form": form, "start": start, "end": end},
     )
 
 

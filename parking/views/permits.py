@@ -3,7 +3,6 @@ inventory with stock receipts and write-offs, and the permits-issued report."""
 
 import contextlib
 import datetime
-from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Q
@@ -13,16 +12,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from revenue import services as core
 from revenue.access import require_perm
-from revenue.documents import Column, build_xlsx, pdf_response, render_pdf, xlsx_response
-from revenue.forms import DateRangeForm
+from revenue.documents import pdf_response, render_pdf
 from revenue.models import Party
+from revenue.money import ZERO
+from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
 
-from . import permits, rules
-from .forms_permits import ActionForm, MarkForm, PermitForm, ReceiveForm, ReplaceForm
-from .models import Permit, PermitType, StockReceipt
+from .. import reports, rules, selectors
+from .. import services as ps
+from ..forms import ActionForm, MarkForm, PermitForm, ReceiveForm, ReplaceForm
+from ..models import Permit, StockReceipt
+from . import report_period
 
-ZERO = Decimal("0.00")
 OPEN = (Permit.Status.PENDING, Permit.Status.ISSUED)
 LIST_LIMIT = 200
 
@@ -69,7 +70,7 @@ def permit_new(request):
         permit = post_once(
             request,
             form,
-            lambda: permits.permit_apply(
+            lambda: ps.permit_apply(
                 party=form.party,
                 permit_type=data["permit_type"],
                 address=data["address"],
@@ -94,16 +95,8 @@ def permit_new(request):
     return render(
         request,
         "parking/permits/permit_form.html",
-        {"form": form, "party": party, "types": _types_with_terms()},
+        {"form": form, "party": party, "types": selectors.permit_types_with_terms()},
     )
-
-
-def _types_with_terms():
-    today = core.city_today()
-    rows = []
-    for ptype in PermitType.objects.filter(active=True):
-        rows.append((ptype, core.in_force(ptype.terms.all(), today)))
-    return rows
 
 
 @require_perm("parking.view_permit")
@@ -114,7 +107,7 @@ def permit_detail(request, number):
         ),
         number=number,
     )
-    charges = list(permits.permit_charges(permit))
+    charges = list(selectors.permit_charges(permit))
     due = sum((c.balance for c in charges), ZERO)
     today = core.city_today()
     renewals = list(permit.renewals.order_by("-created_at"))
@@ -123,10 +116,10 @@ def permit_detail(request, number):
         "parking/permits/permit_detail.html",
         {
             "permit": permit,
-            "status_word": permits.permit_status_word(permit),
+            "status_word": selectors.permit_status_word(permit),
             "charges": charges,
             "due": due,
-            "awaiting_tag": permits.awaiting_tag(permit),
+            "awaiting_tag": selectors.awaiting_tag(permit),
             "renewals": renewals,
             "replaced_by": Permit.objects.filter(replaces=permit).first(),
             "can_issue": request.user.has_perm("parking.issue_permit"),
@@ -174,7 +167,7 @@ def permit_renew(request, number):
         request,
         number,
         ActionForm,
-        lambda p, _d: permits.permit_renew(permit=p, acting_user=request.user),
+        lambda p, _d: ps.permit_renew(permit=p, acting_user=request.user),
         lambda p: "Renewal: " + _issued_or_waiting(p),
     )
 
@@ -186,7 +179,7 @@ def permit_replace(request, number):
         request,
         number,
         ReplaceForm,
-        lambda p, d: permits.permit_replace(
+        lambda p, d: ps.permit_replace(
             permit=p, reason=d["reason"], note=d["note"], acting_user=request.user
         ),
         lambda p: "Replacement: " + _issued_or_waiting(p),
@@ -200,7 +193,7 @@ def permit_assign_tag(request, number):
         request,
         number,
         ActionForm,
-        lambda p, _d: permits.permit_assign_tag(permit=p, acting_user=request.user),
+        lambda p, _d: ps.permit_assign_tag(permit=p, acting_user=request.user),
         lambda p: f"Tag {p.serial.label} issued on {p.number}.",
     )
 
@@ -212,7 +205,7 @@ def permit_letter(request, number):
         number=number,
         status=Permit.Status.ISSUED,
     )
-    terms = core.in_force(permit.permit_type.terms.all(), permit.valid_from)
+    terms = selectors.permit_terms_on(permit.permit_type, permit.valid_from)
     pdf = render_pdf(
         "parking/print/permit_letter.html",
         {"permit": permit, "party": permit.party, "terms": terms, "today": core.city_today()},
@@ -226,16 +219,16 @@ def permit_letter(request, number):
 
 def _inventory_page(request, receive_form=None, mark_form=None, status=200):
     can_manage = request.user.has_perm("parking.manage_stock")
-    rows = permits.inventory()
+    rows = selectors.inventory()
     tag_query = request.GET.get("tag", "").strip()
-    tag = permits.serial_find(tag_query) if tag_query else None
+    tag = selectors.serial_find(tag_query) if tag_query else None
     tag_permit = Permit.objects.filter(serial=tag).first() if tag else None
     return render(
         request,
         "parking/permits/inventory.html",
         {
             "rows": rows,
-            "totals": _inventory_totals(rows),
+            "totals": selectors.inventory_totals(rows),
             "receipts": StockReceipt.objects.select_related("permit_type", "created_by")[:30],
             "can_manage": can_manage,
             "receive_form": receive_form or (ReceiveForm() if can_manage else None),
@@ -246,13 +239,6 @@ def _inventory_page(request, receive_form=None, mark_form=None, status=200):
         },
         status=status,
     )
-
-
-FIELDS = ("received", "issued", "returned", "void", "lost", "stolen", "in_stock")
-
-
-def _inventory_totals(rows):
-    return {f: sum(getattr(r, f) for r in rows) for f in FIELDS}
 
 
 @require_perm("parking.view_permitserial")
@@ -269,7 +255,7 @@ def inventory_receive(request):
         receipt = post_once(
             request,
             form,
-            lambda: permits.stock_receive(
+            lambda: ps.stock_receive(
                 permit_type=d["permit_type"],
                 first=d["first"],
                 last=d["last"],
@@ -300,7 +286,7 @@ def inventory_mark(request):
         serial = post_once(
             request,
             form,
-            lambda: permits.serial_mark(
+            lambda: ps.serial_mark(
                 serial=form.serial, status=d["status"], reason=d["reason"], acting_user=request.user
             ),
         )
@@ -314,117 +300,23 @@ def inventory_mark(request):
 
 @require_perm("parking.view_permitserial")
 def inventory_xlsx(request):
-    rows = permits.inventory()
-    totals = _inventory_totals(rows)
-    columns = [
-        Column("Permit type", width=26),
-        Column("Prefix", width=8),
-        Column("Received", "int", 11),
-        Column("Issued", "int", 10),
-        Column("Returned", "int", 10),
-        Column("Void", "int", 10),
-        Column("Lost", "int", 10),
-        Column("Stolen", "int", 10),
-        Column("On hand (counted)", "int", 16),
-        Column("Received less out", "int", 16),
-        Column("Reconciles", width=11),
-    ]
-
-    def line(name, prefix, r, expected):
-        return [
-            name,
-            prefix,
-            r["received"],
-            r["issued"],
-            r["returned"],
-            r["void"],
-            r["lost"],
-            r["stolen"],
-            r["in_stock"],
-            expected,
-            "yes" if expected == r["in_stock"] else "NO",
-        ]
-
-    data = [
-        line(
-            r.permit_type.name,
-            r.permit_type.serial_prefix,
-            {f: getattr(r, f) for f in FIELDS},
-            r.expected_on_hand,
-        )
-        for r in rows
-    ]
-    expected_total = sum(r.expected_on_hand for r in rows)
-    content = build_xlsx(
-        title="Permit tag inventory",
-        subtitle=f"As of {core.city_today():%m/%d/%Y}",
-        columns=columns,
-        rows=data,
-        totals=line("Total", "", totals, expected_total),
-        sheet_name="Inventory",
-    )
-    return xlsx_response(content, f"permit-inventory-{core.city_today():%Y-%m-%d}.xlsx")
+    return report_response(request, reports.inventory_report(), "xlsx")
 
 
 # --------------------------------------------------------------------------- report
 
 
 @require_perm("parking.view_parking_reports")
-def permit_report(request, fmt="html"):
-    form = DateRangeForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    else:
-        end = core.city_today()
-        start = core.fiscal_year_bounds(core.fiscal_year_of(end))[0]
-        if not form.is_bound:
-            form = DateRangeForm(initial={"start": start, "end": end})
-    rows = permits.issued_report(start, end)
-    totals = {k: sum((r[k] for r in rows), 0) for k in ("new", "renewals", "replacements", "total")}
-    totals["fees"] = sum((r["fees"] for r in rows), ZERO)
-    if fmt == "xlsx":
-        columns = [
-            Column("Month", width=12),
-            Column("Permit type", width=26),
-            Column("New", "int", 9),
-            Column("Renewals", "int", 10),
-            Column("Replacements", "int", 13),
-            Column("Issued", "int", 10),
-            Column("Fees", "money", 14),
-        ]
-        data = [
-            [
-                f"{r['month']:%Y-%m}",
-                r["permit_type__name"],
-                r["new"],
-                r["renewals"],
-                r["replacements"],
-                r["total"],
-                r["fees"],
-            ]
-            for r in rows
-        ]
-        content = build_xlsx(
-            title="Parking permits issued",
-            subtitle=f"{start:%m/%d/%Y} to {end:%m/%d/%Y}, by month of issue and permit type",
-            columns=columns,
-            rows=data,
-            totals=[
-                "Total",
-                "",
-                totals["new"],
-                totals["renewals"],
-                totals["replacements"],
-                totals["total"],
-                totals["fees"],
-            ],
-            sheet_name="Permits issued",
-        )
-        return xlsx_response(content, f"permits-issued-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
-    return render(
+def permit_report(request, fmt=None):
+    form, start, end = report_period(
+        request, lambda today: core.fiscal_year_bounds(core.fiscal_year_of(today))[0]
+    )
+    return report_response(
         request,
-        "parking/permits/permit_report.html",
-        {"form": form, "rows": rows, "totals": totals, "start": start, "end": end},
+        reports.permit_report(start, end),
+        fmt,
+        template="parking/permits/permit_report.html",
+        context={"form": form, "start": start, "end": end},
     )
 
 

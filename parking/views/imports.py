@@ -4,7 +4,6 @@ progress) shows on everyone's import page, which refreshes itself while one is r
 
 import csv
 
-from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
@@ -15,19 +14,10 @@ from django.views.decorators.http import require_GET, require_POST
 from revenue import services as core
 from revenue.access import require_perm
 from revenue.exceptions import DuplicateSubmission, RevenueError
-from revenue.forms import OnceForm
-from revenue.models import SubmissionToken
 
-from . import imports
-from .models import ImportBatch
-
-
-class ImportForm(OnceForm):
-    file = forms.FileField(label="Handheld export file (CSV)", help_text=imports.HELP)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+from ..forms import ImportForm
+from ..models import ImportBatch
+from ..services import imports
 
 
 def _page(request, form, status=200):
@@ -78,7 +68,7 @@ def import_new(request):
         messages.error(request, str(exc))
         return redirect(exc.batch)
     except RevenueError as exc:
-        SubmissionToken.objects.filter(key=key).delete()  # nothing was written: the form may be sent again
+        core.submission_release(key=key)  # nothing was written: the form may be sent again
         form.add_error("file", str(exc))
         return _page(request, form, status=400)
     core.submission_result(key=key, result_url=batch.get_absolute_url())
