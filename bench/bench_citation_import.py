@@ -67,7 +67,7 @@ def main():
     from django.db.models import Sum
 
     from parking import demo as parking_demo
-    from parking import imports
+    from parking.services import imports
     from parking.models import Citation
     from revenue import demo, roles
     from revenue import services as core
