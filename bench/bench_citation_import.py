@@ -67,8 +67,8 @@ def main():
     from django.db.models import Sum
 
     from parking import demo as parking_demo
-    from parking.services import imports
     from parking.models import Citation
+    from parking.services import imports
     from revenue import demo, roles
     from revenue import services as core
     from revenue.models import Charge
