@@ -16,6 +16,61 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _uploads(settings, tmp_path):
+    """Uploads kept for jobs go to the test's own folder."""
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture
+def start_job_worker(transactional_db, tmp_path):
+    """Start real job workers: processes of their own on the test database, as `make run` starts
+    one. The test's data must be committed for them to see (a transactional test)."""
+    import os
+    import subprocess
+    import sys
+    from urllib.parse import quote
+
+    from django.conf import settings as django_settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = (
+        f"postgres://{quote(db['USER'] or '')}:{quote(str(db['PASSWORD'] or ''))}"
+        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    started = []
+
+    def start():
+        log = open(tmp_path / f"worker-{len(started)}.log", "wb")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "procrastinate", "worker"],
+            cwd=django_settings.BASE_DIR,
+            env={**os.environ, "DATABASE_URL": url, "UPLOAD_DIR": str(django_settings.UPLOAD_DIR)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((process, log))
+        return process
+
+    yield start
+    for process, log in started:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+
+
+@pytest.fixture
+def job_worker(start_job_worker):
+    """One real job worker for the test."""
+    return start_job_worker()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_content_types():
     """A transactional test's flush re-creates content types under new ids; forget cached ones."""
     from django.contrib.contenttypes.models import ContentType

@@ -12,11 +12,7 @@ skipped, the rest go in)."""
 from __future__ import annotations
 
 import bisect
-import codecs
-import csv
 import datetime
-import hashlib
-import io
 import re
 import zoneinfo
 from pathlib import Path
@@ -33,19 +29,18 @@ from revenue.money import ZERO, money
 
 from .. import rules, selectors
 from ..models import Citation, ImportBatch, ImportReject, ParkingPolicy
-
-COLUMNS = (
-    "citation_number",
-    "issued_at",
-    "plate",
-    "state",
-    "make",
-    "violation_code",
-    "location",
-    "badge",
-    "fine",
+from .import_files import (
+    COLUMNS,
+    MAX_BYTES,
+    ImportRefused,
+    _fingerprint,
+    _header,
+    _open,
+    _reader,
+    _scan,
+    citations_check,
 )
-MAX_BYTES = 256 * 1024 * 1024  # about two million rows
+
 CHUNK = 50_000
 MAX_YEARS = 3
 MAX_REJECTS_SHOWN = 500
@@ -64,10 +59,6 @@ SAMPLE = (
     "A1000001,2025-03-14 09:30,7ABC123,CA,TOYT,22500(a),100 ELM ST,B214,65.00\r\n"
     "A1000002,03/14/2025 10:05,8XYZ789,NV,HOND,10.20.030,200 OAK AVE,B214,40.00\r\n"
 )
-
-
-class ImportRefused(RevenueError):
-    """The file cannot be imported; nothing was written."""
 
 
 class ImportFailed(RevenueError):
@@ -104,99 +95,6 @@ def _parse_issued_at(text: str) -> tuple[datetime.datetime, str]:
     except ValueError:
         raise rules.RuleError(f"Issued at {text!r} is not a real date and time.") from None
     return when, f"{y}-{mo}-{d} {h}:{mi}:{s or '00'}"
-
-
-# --------------------------------------------------------------------------- the file
-
-
-def _open(source) -> tuple:
-    """A seekable binary file for a path or a file object, and whether we opened it."""
-    if isinstance(source, (str, Path)):
-        return open(source, "rb"), True  # noqa: SIM115 - closed by the caller
-    f = getattr(source, "file", source)  # Django's UploadedFile wraps the real file
-    if isinstance(f, io.TextIOBase):
-        raise ImportRefused("The file must be opened in binary mode.")
-    return f, False
-
-
-def _fingerprint(f) -> tuple[str, int]:
-    """SHA-256 and size; refuses a file that is empty, too big, binary or not UTF-8."""
-    f.seek(0)
-    digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    size = 0
-    while block := f.read(1 << 20):
-        size += len(block)
-        if size > MAX_BYTES:
-            raise ImportRefused(
-                f"The file is larger than {MAX_BYTES // 1024 // 1024} MB: split it into smaller files."
-            )
-        if b"\x00" in block:
-            raise ImportRefused("This is not a text file (it holds binary data): choose the CSV export.")
-        digest.update(block)
-        try:
-            decoder.decode(block)
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                "The file is not UTF-8 text: export it from the device again as CSV (UTF-8)."
-            ) from None
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise ImportRefused("The file is not UTF-8 text: it ends in the middle of a character.") from None
-    if size == 0:
-        raise ImportRefused("The file is empty.")
-    return digest.hexdigest(), size
-
-
-def _reader(f):
-    f.seek(0)
-    text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
-    return text, csv.reader(text)
-
-
-def _header(reader) -> dict[str, int]:
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            names = [cell.strip().lower() for cell in row]
-            break
-    else:
-        raise ImportRefused("The file has no header row (and no citations).")
-    doubled = sorted({n for n in names if n and names.count(n) > 1})
-    if doubled:
-        raise ImportRefused(f"The header names {', '.join(doubled)} more than once.")
-    missing = [c for c in COLUMNS if c not in names]
-    if missing:
-        raise ImportRefused(
-            f"The header row lacks {', '.join(missing)}: the file needs the columns {', '.join(COLUMNS)}."
-        )
-    return {c: names.index(c) for c in COLUMNS} | {"": len(names)}
-
-
-def _scan(f) -> int:
-    """Check the file's shape without writing anything: header, rows, column counts. Returns the
-    number of data rows."""
-    text, reader = _reader(f)
-    try:
-        width = _header(reader)[""]
-        rows = wrong = 0
-        for row in reader:
-            if not row:
-                continue
-            rows += 1
-            wrong += len(row) != width
-    except csv.Error as exc:
-        raise ImportRefused(f"Line {reader.line_num} is not valid CSV ({exc}).") from None
-    finally:
-        text.detach()  # leave the binary file open for the next pass
-    if rows == 0:
-        raise ImportRefused("The file has a header but no citations.")
-    if wrong * 2 > rows:
-        raise ImportRefused(
-            f"{wrong:,} of {rows:,} rows do not have the header's {width} columns: "
-            "this is not a citation export (check the delimiter is a comma)."
-        )
-    return rows
 
 
 # --------------------------------------------------------------------------- rows
@@ -567,7 +465,54 @@ def _run(*, batch, f, total, policy, acting_user, progress, chunk):
         text.detach()
 
 
+def _imported_by(job) -> ImportBatch | None:
+    """The finished batch of this job's file, if this job got that far before it stopped."""
+    try:
+        with open(job.params["path"], "rb") as f:
+            sha256, _size = _fingerprint(f)
+    except (FileNotFoundError, ImportRefused):
+        return None
+    return ImportBatch.objects.filter(
+        sha256=sha256, status=ImportBatch.Status.FINISHED, started_at__gte=job.created_at
+    ).first()
+
+
+@core.job_handler("parking.import_citations")
+def citations_import_job(job, progress) -> str:
+    """The upload page's import, run by the job worker. Run again (a retry after a failure or a
+    worker that died), it takes up the same batch and brings in only what is not in yet."""
+    path = job.params["path"]
+
+    def report(read, total, imported, rejected):
+        progress(read, total, f"{imported:,} imported, {rejected:,} rejected so far")
+
+    progress(0, None, "Checking the file")
+    done = _imported_by(job)
+    if done is not None:  # the import finished before the job could record it: nothing to do twice
+        core.upload_discard(path)
+        return done.get_absolute_url()
+    try:
+        batch = citations_import(
+            path,
+            job.params.get("file_name", ""),
+            acting_user=job.created_by,
+            progress=report,
+            chunk=int(job.params.get("chunk", CHUNK)),
+        )
+    except FileNotFoundError:
+        raise ImportRefused("The uploaded file is no longer on the server: upload it again.") from None
+    core.upload_discard(path)
+    progress(
+        batch.rows_read,
+        batch.rows_total,
+        f"{batch.rows_imported:,} imported (${batch.amount:,}), {batch.rows_rejected:,} rejected",
+    )
+    return batch.get_absolute_url()
+
+
 __all__ = [
+    "citations_check",
+    "citations_import_job",
     "citations_import",
     "ImportRefused",
     "ImportFailed",

@@ -1,6 +1,6 @@
 """Citation imports: the upload page with the recent batches, a batch with its rejects, and the
-rejects as CSV. The import runs in the request and commits per chunk, so the batch (and its
-progress) shows on everyone's import page, which refreshes itself while one is running."""
+rejects as CSV. The request checks the file and queues it; the job worker imports it, committing
+per chunk, so the job page and everyone's import page show its progress."""
 
 import csv
 
@@ -44,9 +44,9 @@ def import_list(request):
 @require_perm("parking.import_citations")
 @require_POST
 def import_new(request):
-    """Upload and import. The one-time token is claimed in its own transaction first (the import
-    commits chunk by chunk, so it cannot share one); a refused file gives the token back so the
-    corrected form can be sent again. The file's SHA-256 refuses the same file twice as well."""
+    """Upload, check and queue the import. The one-time token is claimed in its own transaction
+    first; a refused file gives it back so the corrected form can be sent again. The file is kept
+    and the job queued in one transaction; the job worker imports it and the job page follows."""
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, status=400)
@@ -62,22 +62,25 @@ def import_new(request):
         return _page(request, form, status=400)
     upload = form.cleaned_data["file"]
     try:
-        batch = imports.citations_import(upload, upload.name, acting_user=request.user)
-    except imports.ImportFailed as exc:  # stopped part-way: the batch page says what went in
-        core.submission_result(key=key, result_url=exc.batch.get_absolute_url())
-        messages.error(request, str(exc))
-        return redirect(exc.batch)
+        imports.citations_check(upload)
     except RevenueError as exc:
         core.submission_release(key=key)  # nothing was written: the form may be sent again
         form.add_error("file", str(exc))
         return _page(request, form, status=400)
-    core.submission_result(key=key, result_url=batch.get_absolute_url())
+    with transaction.atomic():
+        job = core.job_start(
+            kind="parking.import_citations",
+            title=f"Citation import of {upload.name}"[:200],
+            params={"path": core.upload_keep(upload, suffix=".csv"), "file_name": upload.name[:200]},
+            acting_user=request.user,
+        )
+        core.submission_result(key=key, result_url=job.get_absolute_url())
     messages.success(
         request,
-        f"Import {batch.pk}: {batch.rows_imported:,} citation{'s' if batch.rows_imported != 1 else ''} imported (${batch.amount:,}), "
-        f"{batch.rows_rejected:,} rows rejected.",
+        f"{upload.name} is checked and queued for import; this page shows how far it has got. "
+        "You may leave it: the import carries on.",
     )
-    return redirect(batch)
+    return redirect(job)
 
 
 @require_perm("parking.view_importbatch")

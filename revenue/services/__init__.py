@@ -45,7 +45,7 @@ from .charges import (
     lock_party,
 )
 from .fees import fee_rate_on, fee_rate_set, in_force, policy_on
-from .jobs import Progress, job_handler, job_retry, job_stalled, job_start
+from .jobs import Progress, job_handler, job_retry, job_stalled, job_start, upload_discard, upload_keep
 from .ledger import Line, account_for_role, journal_post, journal_reverse
 from .numbers import (
     NumberBlock,
@@ -127,4 +127,6 @@ __all__ = [
     "submission_claim",
     "submission_release",
     "submission_result",
+    "upload_discard",
+    "upload_keep",
 ]

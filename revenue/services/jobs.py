@@ -8,9 +8,12 @@ worker died or a failure, carries on from the last committed chunk (nothing appl
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -143,3 +146,23 @@ def _finish(job: Job, status: str, *, message: str = "", result_url: str = "") -
     if result_url:
         fields["result_url"] = result_url[:250]
     Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def upload_keep(upload, *, suffix: str = "") -> str:
+    """Keep an uploaded file for a job (the request ends before the job runs): written in
+    blocks under UPLOAD_DIR (shared by every web and worker host) with a name nobody chooses.
+    Returns its path, for the job's parameters."""
+    folder = Path(settings.UPLOAD_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{suffix if suffix.isascii() and len(suffix) <= 8 else ''}"
+    with open(path, "xb") as out:
+        for block in upload.chunks():
+            out.write(block)
+    return str(path)
+
+
+def upload_discard(path: str) -> None:
+    """Remove a kept upload once its job has finished with it (only files under UPLOAD_DIR)."""
+    target = Path(path).resolve()
+    if Path(settings.UPLOAD_DIR).resolve() in target.parents:
+        target.unlink(missing_ok=True)

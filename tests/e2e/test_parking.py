@@ -24,7 +24,7 @@ def _row(number, days_ago, code, fine, plate="7ABC123"):
 
 
 def test_import_lookup_contest_pay_and_issue_a_permit(
-    browser, page, live_server, senior_clerk, supervisor, party, fees, admin_user, tmp_path
+    browser, page, live_server, senior_clerk, supervisor, party, fees, admin_user, tmp_path, job_worker
 ):
     counter_demo.load_counter(acting_user=admin_user)
     parking_demo.load_parking(acting_user=admin_user)
@@ -51,6 +51,11 @@ def _import_the_handheld_file(page, live_server, tmp_path):
     page.get_by_role("link", name="Import handheld file").click()
     page.set_input_files("input[type=file]", str(handheld))
     page.click("#import-submit")
+    page.wait_for_url("**/jobs/*/")  # checked, then queued: the job worker imports it
+    assert "queued for import" in page.locator(".alert").first.inner_text()
+    page.locator("#job-result").wait_for(timeout=60_000)  # the page refreshes itself until it is done
+    assert "3 imported" in page.locator("#job-message").inner_text()
+    page.click("#job-result")
     page.wait_for_url("**/parking/imports/*/")
     assert page.locator("#rows-imported").inner_text() == "3"
     assert page.locator("#rows-rejected").inner_text() == "1"
