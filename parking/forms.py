@@ -6,7 +6,7 @@ import datetime
 from django import forms
 
 from revenue import services as core
-from revenue.forms import MoneyField, OnceForm
+from revenue.forms import BoundedDateField, MoneyField, OnceForm
 from revenue.models import Party
 
 from . import rules
@@ -99,4 +99,4 @@ class PlanForm(OnceForm):
 
 
 class RunDateForm(forms.Form):
-    on = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+    on = BoundedDateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))

@@ -5,7 +5,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from revenue import services as core
-from revenue.forms import MoneyField, OnceForm
+from revenue.forms import BoundedDateField, MoneyField, OnceForm
 
 from .models import FollowUp, Invoice
 
@@ -19,7 +19,7 @@ def date_input(**attrs):
 class AsOfForm(forms.Form):
     """The aging's date (GET): today unless another is asked for."""
 
-    as_of = forms.DateField(label="As of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
+    as_of = BoundedDateField(label="As of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
@@ -29,7 +29,7 @@ class AsOfForm(forms.Form):
 
 
 class DunningRunForm(forms.Form):
-    on = forms.DateField(label="Run as of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
+    on = BoundedDateField(label="Run as of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
 
     def clean_on(self):
         day = self.cleaned_data["on"]
