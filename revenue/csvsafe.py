@@ -64,6 +64,12 @@ class DictWriter(csv.DictWriter):
         self.writer = writer(f, self.writer.dialect)
 
 
+def row(values, **fmtparams) -> str:
+    """One CSV line, without its line end, of neutralised cells: for a file built line by line
+    (the DMV hold file)."""
+    return writer(Echo(), lineterminator="", **fmtparams).writerow(values)
+
+
 class Echo:
     """A file-like object whose write returns the line: for a StreamingHttpResponse of CSV rows."""
 

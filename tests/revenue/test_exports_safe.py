@@ -165,6 +165,11 @@ def test_the_safe_dict_writer_too():
     assert buffer.getvalue().splitlines() == ["name,n", "'=1+1,2"]
 
 
+def test_one_line_for_a_file_built_line_by_line():
+    assert csvsafe.row(["PLACE", "=1+1", "7ABC123", "CA", "130.00"]) == "PLACE,'=1+1,7ABC123,CA,130.00"
+    assert csvsafe.row(["a,b", "-5.00"]) == '"a,b",-5.00'
+
+
 def test_streaming_with_echo():
     writer = csvsafe.writer(csvsafe.Echo())
     assert writer.writerow(["@x", 1]) == "'@x,1\r\n"
