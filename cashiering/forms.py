@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
-from revenue.forms import BoundedDateField, MoneyField, OnceForm
+from revenue.forms import MoneyField, OnceForm
 from revenue.models import FeeType
 
 from .models import DENOMINATIONS, Drawer, Tender
@@ -159,7 +159,7 @@ class ReturnCheckForm(forms.Form):
         label="Bank's reason",
         widget=forms.TextInput(attrs={"autofocus": True, "class": "form-control"}),
     )
-    returned_on = BoundedDateField(
+    returned_on = forms.DateField(
         label="Returned on", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
 

@@ -140,6 +140,7 @@ def all_form_classes() -> list[type[forms.BaseForm]]:
 # Fields bounded by the form's own code, not by the field: (module, form, field) -> where.
 BOUNDED_ELSEWHERE = {
     ("tot.forms", "LateAsOfForm", "on"): "clean_on: not before the period, at most five years ahead",
+    ("cashiering.forms", "ReturnCheckForm", "returned_on"): "clean_returned_on: from 2000, not in the future",
 }
 
 
