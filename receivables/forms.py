@@ -129,7 +129,7 @@ def date_input(**attrs):
 class AgingForm(AsOfForm):
     """The aging's date (GET): today unless another is asked for; not a future date."""
 
-    as_of = forms.DateField(label="As of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
+    as_of = BoundedDateField(label="As of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
@@ -139,7 +139,7 @@ class AgingForm(AsOfForm):
 
 
 class DunningRunForm(forms.Form):
-    on = forms.DateField(label="Run as of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
+    on = BoundedDateField(label="Run as of", widget=date_input(autofocus=True), error_messages=DATE_ERROR)
 
     def clean_on(self):
         day = self.cleaned_data["on"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -41,62 +42,90 @@ def build_xlsx(
     *,
     title: str,
     columns: list[Column],
-    rows: list[list],
-    totals: list | None = None,
+    rows: Iterable[Sequence],
+    totals: Sequence | None = None,
     subtitle: str = "",
     sheet_name: str = "Report",
 ) -> bytes:
     """A workbook with a title, a bold frozen header row, typed cells with number formats,
-    and a bold totals row (values, so every reader sees the same figures)."""
+    and a bold totals row (values, so every reader sees the same figures).
+
+    Every str is written as text, never as a formula: a party named `=1+1` or
+    `=HYPERLINK(...)` is shown as typed, in every export, because they all come through here.
+    Control characters a workbook cannot hold are dropped. The sheet is written in openpyxl's
+    write-only mode, one row after the other: the time is linear in the rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_name[:31]
-    ws.append([f"{settings.CITY_NAME} — {title}"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([subtitle])
-    ws["A2"].font = Font(italic=True)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_name[:31])
     header_row = 4
-    ws.append([])
-    ws.append([c.title for c in columns])
-    fill = PatternFill("solid", fgColor="DDE3EA")
     for i, col in enumerate(columns, start=1):
-        cell = ws.cell(row=header_row, column=i)
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(horizontal="right" if col.kind in ("money", "int") else "left")
         ws.column_dimensions[get_column_letter(i)].width = col.width
-
-    def put(row_values, bold=False):
-        ws.append([_cell_value(v, c) for v, c in zip(row_values, columns, strict=True)])
-        r = ws.max_row
-        for i, col in enumerate(columns, start=1):
-            cell = ws.cell(row=r, column=i)
-            if col.kind == "money":
-                cell.number_format = MONEY_FORMAT
-            elif col.kind == "date":
-                cell.number_format = "mm/dd/yyyy"
-            elif col.kind == "int":
-                cell.number_format = "#,##0"
-            if bold:
-                cell.font = Font(bold=True)
-                cell.border = Border(top=Side(style="thin"), bottom=Side(style="double"))
-
-    for row in rows:
-        put(row)
-    if totals is not None:
-        put(totals, bold=True)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + len(rows)}"
+    ws.freeze_panes = f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
+
+    def cell(value, **style):
+        c = WriteOnlyCell(ws, value=_text(value) if isinstance(value, str) else value)
+        if isinstance(value, str):
+            c.data_type = "s"  # text, even when it starts with "="
+        for name, setting in style.items():
+            setattr(c, name, setting)
+        return c
+
+    ws.append([cell(f"{settings.CITY_NAME} — {title}", font=Font(bold=True, size=14))])
+    ws.append([cell(subtitle, font=Font(italic=True))])
+    ws.append([])
+    fill = PatternFill("solid", fgColor="DDE3EA")
+    ws.append(
+        [
+            cell(
+                col.title,
+                font=Font(bold=True),
+                fill=fill,
+                alignment=Alignment(horizontal="right" if col.kind in ("money", "int") else "left"),
+            )
+            for col in columns
+        ]
+    )
+    formats = [NUMBER_FORMATS.get(col.kind) for col in columns]
+    bold, rule = Font(bold=True), Border(top=Side(style="thin"), bottom=Side(style="double"))
+
+    def row_cells(values, *, total=False):
+        cells = []
+        for value, col, number_format in zip(values, columns, formats, strict=True):
+            c = cell(_cell_value(value, col))
+            if number_format:
+                c.number_format = number_format
+            if total:
+                c.font, c.border = bold, rule
+            cells.append(c)
+        return cells
+
+    last_row = header_row
+    for row in rows:
+        ws.append(row_cells(row))
+        last_row += 1
+    if totals is not None:
+        ws.append(row_cells(totals, total=True))
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{last_row}"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+NUMBER_FORMATS = {"money": MONEY_FORMAT, "date": "mm/dd/yyyy", "int": "#,##0"}
+
+
+def _text(value: str) -> str:
+    """Text a workbook can hold: without the control characters the XML forbids."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def _cell_value(value, column: Column):

@@ -1,9 +1,12 @@
+import datetime
 import uuid
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
 
 from .models import ApprovalRequest, FeeType, Party
 
@@ -42,10 +45,105 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
+# --------------------------------------------------------------------------- bounds on input
+
+DATE_MIN = datetime.date(1900, 1, 1)
+DATE_MAX = datetime.date(2199, 12, 31)
+DATE_OUT_OF_RANGE = "Enter a date between 01/01/1900 and 12/31/2199."
+TEXT_MAX_LENGTH = 4000
+"""The longest free text (notes, reasons, statements) any form takes, unless its model says less."""
+
+
+class BoundedDateField(forms.DateField):
+    """A date between 1900-01-01 and 2199-12-31: the calendar the city's rules (fiscal years,
+    months, terms) can compute with. A date outside it (0001-01-01, 9999-12-31) is refused on
+    the form with a clear message instead of overflowing later."""
+
+    default_error_messages = {"date_range": DATE_OUT_OF_RANGE}
+
+    def __init__(self, *, min_date: datetime.date = DATE_MIN, max_date: datetime.date = DATE_MAX, **kwargs):
+        self.min_date, self.max_date = min_date, max_date
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not (self.min_date <= value <= self.max_date):
+            raise forms.ValidationError(self.error_messages["date_range"], code="date_range")
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if getattr(widget, "input_type", None) == "date":
+            attrs.update({"min": self.min_date.isoformat(), "max": self.max_date.isoformat()})
+        return attrs
+
+
+def _date_in_range(value):
+    if value is not None and not (DATE_MIN <= _as_date(value) <= DATE_MAX):
+        raise forms.ValidationError(DATE_OUT_OF_RANGE, code="date_range")
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def bound_field(field: forms.Field, model_field=None) -> forms.Field:
+    """Give a form field the bounds every field of the system has, in place:
+    text (CharField and its kin, not UUIDs) at most its model field's max_length, else
+    TEXT_MAX_LENGTH (a model TextField has none: notes, reasons, statements); a date or
+    date-time between DATE_MIN and DATE_MAX. A field already bounded is left as it is."""
+    if isinstance(field, forms.CharField) and not isinstance(field, forms.UUIDField | forms.JSONField):
+        if field.max_length is None:
+            limit = getattr(model_field, "max_length", None) or TEXT_MAX_LENGTH
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.widget.attrs.setdefault("maxlength", str(limit))
+    elif (
+        isinstance(field, forms.DateField | forms.DateTimeField)
+        and not isinstance(field, BoundedDateField)
+        and _date_in_range not in field.validators
+    ):
+        field.validators.append(_date_in_range)
+    return field
+
+
+class BoundedFieldsMixin:
+    """The form base's rule: every field is bounded on the form (see `bound_field`), so too
+    long a text or a date outside the calendar is refused with a message and never reaches the
+    database. A ModelForm's text fields take their limit from the model."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = getattr(getattr(self, "_meta", None), "model", None)
+        for name, field in self.fields.items():
+            model_field = None
+            if model is not None:
+                try:
+                    model_field = model._meta.get_field(name)
+                except FieldDoesNotExist:  # a field the form declares itself
+                    model_field = None
+            bound_field(field, model_field)
+
+
+class BoundedForm(BoundedFieldsMixin, forms.Form):
+    """The plain form base: bounded fields (see `BoundedFieldsMixin`)."""
+
+
+def int_param(request, name: str, default: int, min: int, max: int) -> int:  # noqa: A002
+    """An integer query parameter (?part=2, ?year=2026) between min and max, or `default` when
+    it is absent, not ASCII digits (with an optional minus), or out of range. A huge number
+    never reaches a query or an OFFSET."""
+    value = request.GET.get(name, "").strip()
+    digits = value[1:] if value.startswith("-") else value
+    if not (digits.isascii() and digits.isdecimal()) or len(digits) > 18:
+        return default
+    number = int(value)
+    return number if min <= number <= max else default
+
+
 EXPIRED = "This form had expired and has been renewed: check the entries and submit again."
 
 
-class OnceMixin:
+class OnceMixin(BoundedFieldsMixin):
     """A form that carries a one-time token, so a double submit is recognised and posts once.
     A missing or malformed token is replaced with a fresh one and the clerk asked to submit again."""
 
@@ -143,7 +241,7 @@ class ApprovalRequestForm(OnceForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedForm):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
     note = forms.CharField(
         required=False,
@@ -153,13 +251,13 @@ class DecisionForm(forms.Form):
     )
 
 
-class AsOfForm(forms.Form):
-    as_of = forms.DateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
+class AsOfForm(BoundedForm):
+    as_of = BoundedDateField(label="As of", widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class DateRangeForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+class DateRangeForm(BoundedForm):
+    start = BoundedDateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = BoundedDateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
@@ -168,7 +266,7 @@ class DateRangeForm(forms.Form):
         return data
 
 
-class SearchForm(forms.Form):
+class SearchForm(BoundedForm):
     q = forms.CharField(max_length=100, required=False)
 
 

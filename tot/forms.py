@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
-from revenue.forms import OnceForm, OnceMixin
+from revenue.forms import BoundedDateField, OnceForm, OnceMixin
 from revenue.models import Party
 from revenue.services import city_today
 
@@ -199,7 +199,7 @@ class AmendForm(FiguresMixin, OnceForm):
             widget=forms.Textarea(attrs={"rows": 2}),
         )
         if not audit:
-            self.fields["received_on"] = forms.DateField(
+            self.fields["received_on"] = BoundedDateField(
                 label="Amended return received on",
                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 initial=city_today(),

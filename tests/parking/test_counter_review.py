@@ -50,7 +50,7 @@ def test_a_plates_find_costs_about_the_same_for_3_or_30_citations(client, clerk,
 
 def test_a_nul_in_the_counters_find_parameter_is_no_error(client, clerk, open_session):
     client.force_login(clerk)
-    assert client.get(reverse("cashiering:counter"), {"find": "AB\x00C"}).status_code == 200
+    assert client.get(reverse("cashiering:counter"), {"find": "AB\x00C"}).status_code == 400  # issue 12
 
 
 def test_a_transfer_refuses_a_charge_with_another_agencys_share(accounts, admin_user, party):
