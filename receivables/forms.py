@@ -10,7 +10,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from revenue import services as core
-from revenue.forms import AsOfForm, MoneyField, OnceForm
+from revenue.forms import AsOfForm, BoundedDateField, MoneyField, OnceForm
 from revenue.models import Account, FeeType, Party
 
 from .models import FollowUp, Invoice
