@@ -197,7 +197,9 @@ def test_a_license_not_renewed_expires(make_business, admin_user, classes):
     assert ls.expire_lapsed() == 0
 
 
-def test_a_returned_check_unissues_the_license(make_business, clerk, supervisor, admin_user):
+def test_a_returned_check_unissues_the_license(
+    make_business, clerk, supervisor, other_supervisor, admin_user
+):
     from cashiering import services as cs
 
     license = ls.application_submit(business=make_business(code="HOME"), acting_user=clerk)
@@ -220,7 +222,7 @@ def test_a_returned_check_unissues_the_license(make_business, clerk, supervisor,
     )
     cs.session_sign_off(session=session, acting_user=supervisor)
     deposit = cs.deposit_prepare(sessions=[session], acting_user=supervisor)
-    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=supervisor)
+    cs.deposit_confirm(deposit=deposit, bank_reference="BK", acting_user=other_supervisor)
     cs.check_return(tender=check, reason="NSF", acting_user=supervisor)
     license.refresh_from_db()
     assert license.status == License.Status.ASSESSED
