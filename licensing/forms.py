@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
-from revenue.forms import MoneyField, OnceMixin
+from revenue.forms import BoundedForm, MoneyField, OnceMixin
 from revenue.models import Party
 
 from .models import Business, Classification
@@ -80,3 +80,23 @@ class ApplicationForm(OnceMixin, forms.ModelForm):
         if value is not None and value < 0:
             raise forms.ValidationError("The number of employees cannot be negative.")
         return value
+
+
+class LicenseChangeForm(BoundedForm):
+    """A change of location or owner: each field as long as the business's own column allows."""
+
+    location_address = forms.CharField(
+        label="New location address",
+        required=False,
+        max_length=Business._meta.get_field("location_address").max_length,
+    )
+    location_city = forms.CharField(
+        label="City", required=False, max_length=Business._meta.get_field("location_city").max_length
+    )
+    owner_name = forms.CharField(
+        label="New owner", required=False, max_length=Business._meta.get_field("owner_name").max_length
+    )
+    ownership = forms.ChoiceField(required=False, choices=[("", "—"), *Business.Ownership.choices])
+
+    def changes(self) -> dict:
+        return {k: v.strip() for k, v in self.cleaned_data.items() if v and v.strip()}

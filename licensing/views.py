@@ -15,12 +15,13 @@ from revenue import services as core
 from revenue.access import require_perm
 from revenue.documents import pdf_response, qr_svg, render_pdf
 from revenue.exceptions import RevenueError
+from revenue.forms import int_param
 from revenue.money import ZERO
 from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
 
 from . import reports, selectors, services
-from .forms import ApplicationForm
+from .forms import ApplicationForm, LicenseChangeForm
 from .models import License, RenewalRun
 
 
@@ -257,8 +258,7 @@ def _delinquency_or_404(year: int):
 @require_perm("licensing.view_license")
 def renewal_notices(request, year):
     """Every renewal still due for a tax year as one PDF for the mail room (500 a file: ?part=2 …)."""
-    part = request.GET.get("part", "1")
-    part = int(part) if part.isdigit() and int(part) > 0 else 1
+    part = int_param(request, "part", default=1, min=1, max=100_000)
     licenses = (
         License.objects.filter(tax_year=year, status=License.Status.RENEWAL)
         .select_related("business__party", "business__classification", "renewal_of")
@@ -349,12 +349,12 @@ def status_change(request, number, action):
 @require_POST
 def change(request, number):
     license = get_object_or_404(License, number=number)
-    fields = {k: request.POST.get(k, "").strip() for k in ("location_address", "location_city", "owner_name")}
-    changes = {k: v for k, v in fields.items() if v}
-    if request.POST.get("ownership") in dict(
-        License._meta.get_field("business").related_model.Ownership.choices
-    ):
-        changes["ownership"] = request.POST["ownership"]
+    form = LicenseChangeForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items())
+        messages.error(request, f"Nothing was changed. {problems}")
+        return redirect(license)
+    changes = form.changes()
     if not changes:
         messages.error(request, "Enter the new location or owner.")
         return redirect(license)

@@ -245,3 +245,6 @@ GENERAL_FUND_CODE = os.environ.get("GENERAL_FUND_CODE", "100")
 # worker beside the web server; in production run `manage.py procrastinate worker` as a service.
 PROCRASTINATE_WORKER_DEFAULTS = {"queues": ["jobs", "default"], "concurrency": 1}
 UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR") or BASE_DIR / "var" / "uploads")
+# The supervisor the nightly runs (late penalties, plan defaults, license expiry) are recorded under;
+# empty: the worker starts no nightly run (the management commands remain for cron).
+NIGHTLY_RUNS_AS = os.environ.get("NIGHTLY_RUNS_AS", "")

@@ -282,3 +282,10 @@ def _penalty_at_the_counter(sender, number: str, on: datetime.date, acting_user,
     license = License.objects.filter(number__iexact=number).select_related("business__party").first()
     if license is not None:
         penalty_to_date(license=license, on=on, acting_user=acting_user)
+
+
+@core.job_handler("licensing.expire")
+def expire_job(job, progress) -> str:
+    """Nightly: licenses whose period has ended expire."""
+    progress(1, 1, f"{expire_lapsed():,} licenses expired")
+    return ""

@@ -9,7 +9,9 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.urls import reverse
 
+from revenue import csvsafe
 from revenue import services as core
 from revenue.exceptions import NotAllowed
 from revenue.models import charge_balance_sql
@@ -154,7 +156,7 @@ RETURNING c.number, c.plate, c.state, {owed}
 
 def _hold_line(action: str, row) -> str:
     number, plate, state, owed = row
-    return f"{action},{number},{plate},{state},{owed:.2f}"
+    return csvsafe.row([action, number, plate, state, f"{owed:.2f}"])
 
 
 def hold_export(*, on: datetime.date | None = None, acting_user) -> HoldExport:
@@ -223,3 +225,14 @@ def plans_default(*, on: datetime.date | None = None, acting_user) -> list[str]:
                 reason=f"An installment unpaid more than {policy.plan_grace_days} days past due.",
             )
     return sorted(n for _pk, n in rows)
+
+
+@core.job_handler("parking.nightly")
+def nightly_job(job, progress) -> str:
+    """The nightly runs, as the queue's periodic task starts them: late penalties on citations
+    past due, then payment plans in default. Each is set-based and adds nothing when run again."""
+    penalties = penalty_run(acting_user=job.created_by)
+    progress(1, 2, f"{penalties:,} late penalties added")
+    defaulted = plans_default(acting_user=job.created_by)
+    progress(2, 2, f"{penalties:,} late penalties added; {len(defaulted)} payment plans defaulted")
+    return reverse("parking:notices")

@@ -13,6 +13,7 @@ from revenue import services as core
 from revenue.access import require_perm
 from revenue.documents import pdf_response, render_pdf
 from revenue.exceptions import RevenueError
+from revenue.forms import int_param
 from revenue.money import ZERO
 from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
@@ -280,8 +281,7 @@ def notices(request):
 @require_perm("parking.view_citation")
 def notice_letters(request, pk):
     run = get_object_or_404(NoticeRun, pk=pk)
-    part = request.GET.get("part", "1")
-    part = int(part) if part.isdigit() and int(part) > 0 else 1
+    part = int_param(request, "part", default=1, min=1, max=100_000)
     citations = list(
         run.citations.select_related("violation").order_by("owner_name", "plate", "number")[
             (part - 1) * NOTICES_PER_FILE : part * NOTICES_PER_FILE

@@ -2,8 +2,6 @@
 rejects as CSV. The request checks the file and queues it; the job worker imports it, committing
 per chunk, so the job page and everyone's import page show its progress."""
 
-import csv
-
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
@@ -11,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
+from revenue import csvsafe
 from revenue import services as core
 from revenue.access import require_perm
 from revenue.exceptions import DuplicateSubmission, RevenueError
@@ -100,16 +99,11 @@ def import_detail(request, pk):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_perm("parking.view_importbatch")
 @require_GET
 def import_rejects_csv(request, pk):
     batch = get_object_or_404(ImportBatch, pk=pk)
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(csvsafe.Echo())
 
     def rows():
         yield writer.writerow(["line", "citation_number", "message"])

@@ -45,7 +45,16 @@ from .charges import (
     lock_party,
 )
 from .fees import fee_rate_on, fee_rate_set, in_force, policy_on
-from .jobs import Progress, job_handler, job_retry, job_stalled, job_start, upload_discard, upload_keep
+from .jobs import (
+    Progress,
+    job_handler,
+    job_retry,
+    job_stalled,
+    job_start,
+    job_start_nightly,
+    upload_discard,
+    upload_keep,
+)
 from .ledger import Line, account_for_role, journal_post, journal_reverse
 from .numbers import (
     NumberBlock,
@@ -107,6 +116,7 @@ __all__ = [
     "job_retry",
     "job_stalled",
     "job_start",
+    "job_start_nightly",
     "jsonable",
     "journal_post",
     "journal_reverse",

@@ -7,6 +7,7 @@ worker died or a failure, carries on from the last committed chunk (nothing appl
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from collections.abc import Callable
@@ -166,3 +167,28 @@ def upload_discard(path: str) -> None:
     target = Path(path).resolve()
     if Path(settings.UPLOAD_DIR).resolve() in target.parents:
         target.unlink(missing_ok=True)
+
+
+def nightly_user():
+    """The supervisor the nightly runs are recorded under (`NIGHTLY_RUNS_AS`), or None."""
+    from django.contrib.auth import get_user_model
+
+    username = getattr(settings, "NIGHTLY_RUNS_AS", "")
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
+def job_start_nightly(*, kind: str, title: str, timestamp: int, hour: int) -> Job | None:
+    """What a periodic task of the queue does: start the nightly job as the configured supervisor,
+    so it shows in the jobs list with its result like any other. The queue's cron runs in UTC, so
+    the task runs hourly and starts the job only in the city's own `hour` (TIME_ZONE, daylight
+    saving included). Without a supervisor configured, nothing runs and the worker's log says why."""
+    at = datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
+    if timezone.localtime(at).hour != hour:
+        return None
+    user = nightly_user()
+    if user is None:
+        log.warning("%s not started: set NIGHTLY_RUNS_AS to an active supervisor's user name", title)
+        return None
+    return job_start(kind=kind, title=title, params={}, acting_user=user)

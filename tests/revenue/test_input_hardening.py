@@ -10,6 +10,7 @@ import datetime
 
 import pytest
 from django import forms
+from django.contrib.messages import get_messages
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -178,18 +179,14 @@ def test_a_huge_part_on_the_parking_notices_is_not_a_server_error(as_supervisor,
 
     run = NoticeRun.objects.create(run_on=services.city_today(), created_by=supervisor)
     response = as_supervisor.get(reverse("parking:notice_letters", args=[run.pk]), {"part": part})
-    if response.status_code >= 500 and part.isdigit() and len(part) > 18:
-        pytest.xfail("parking.views.notice_letters must read ?part= with revenue.forms.int_param")
-    assert response.status_code < 500
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("part", ["99999999999999999999", "0", "x"])
 def test_a_huge_part_on_the_renewal_notices_is_not_a_server_error(as_supervisor, classes, part):
     year = services.city_today().year
     response = as_supervisor.get(reverse("licensing:renewal_notices", args=[year]), {"part": part})
-    if response.status_code >= 500 and len(part) > 18:
-        pytest.xfail("licensing.views.renewal_notices must read ?part= with revenue.forms.int_param")
-    assert response.status_code < 500
+    assert response.status_code == 200
 
 
 # --------------------------------------------------------------------------- 12. the license change
@@ -231,10 +228,9 @@ def test_too_long_a_value_on_the_license_change_is_refused(as_supervisor, active
     before = License.objects.count()
     url = reverse("licensing:change", args=[active_license.number])
     response = as_supervisor.post(url, data)
-    if response.status_code >= 500:
-        pytest.xfail("licensing.views.change must bind a ModelForm (max_length from Business); see report")
-    assert response.status_code in (200, 302)
+    assert response.status_code == 302  # back to the license, with the form's message
     assert License.objects.count() == before
+    assert "at most" in " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
 # --------------------------------------------------------------------------- 13. free text
