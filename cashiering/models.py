@@ -268,6 +268,10 @@ class Receipt(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("print_receipt", "Can print and reprint receipts (each print counted and audited)"),
+            ("email_receipt", "Can e-mail a receipt (audited)"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gt=0), name="receipt_total_positive"),
             models.CheckConstraint(condition=Q(change_given__gte=0), name="receipt_change_not_negative"),

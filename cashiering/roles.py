@@ -4,7 +4,7 @@ from revenue.roles import ASR_I, ASR_II, AUDITOR, FIELD_CREW, SUPERVISOR
 
 _COUNTER = [
     "cashiering.take_payment", "cashiering.view_receipt", "cashiering.view_cashiersession",
-    "cashiering.view_drawer",
+    "cashiering.view_drawer", "cashiering.print_receipt", "cashiering.email_receipt",
 ]  # fmt: skip
 _READ_ALL = [
     f"cashiering.view_{m}"

@@ -287,6 +287,7 @@ class License(models.Model):
             ("review_license", "Can sign off a license review item"),
             ("decide_license", "Can approve or deny a license application"),
             ("set_license_tax", "Can set classifications, tax rules and add-ons"),
+            ("print_certificate", "Can print and reprint license certificates (counted and audited)"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ from revenue.roles import ASR_I, ASR_II, AUDITOR, FIELD_CREW, SUPERVISOR
 _COUNTER = [
     "licensing.view_business", "licensing.add_business", "licensing.change_business",
     "licensing.view_license", "licensing.add_license", "licensing.view_classification",
+    "licensing.print_certificate",
 ]  # fmt: skip
 _READ_ALL = [
     f"licensing.view_{m}"

@@ -157,7 +157,7 @@ def deny(request, number):
     )
 
 
-@require_perm("licensing.view_license")
+@require_perm("licensing.print_certificate")
 @require_POST
 def certificate_print(request, number):
     license = get_object_or_404(License, number=number)
@@ -177,8 +177,9 @@ def certificate(request, number):
         number=number,
         status=License.Status.ACTIVE,
     )
+    view_only = not request.user.has_perm("licensing.print_certificate")  # the auditor reads, never prints
     copy = request.GET.get("copy", "")
-    duplicate = not (copy == "1" and license.prints == 1)  # the original only until a second print
+    duplicate = not view_only and not (copy == "1" and license.prints == 1)  # the original until reprinted
     verify_url = request.build_absolute_uri(reverse("licensing:verify", args=[license.number]))
     pdf = render_pdf(
         "licensing/print/certificate.html",
@@ -188,6 +189,7 @@ def certificate(request, number):
             "qr": qr_svg(verify_url),
             "verify_url": verify_url,
             "duplicate": duplicate,
+            "view_only": view_only,
         },
         request=request,
     )

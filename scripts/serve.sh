@@ -3,6 +3,7 @@
 # server. Ctrl-C stops both (and scripts/with-db.sh then stops the database it started).
 set -euo pipefail
 PY=.venv/bin/python
+export NIGHTLY_RUNS_AS="${NIGHTLY_RUNS_AS:-supervisor}"  # the demo supervisor records the nightly runs
 HOST="${1:-127.0.0.1:8000}"
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo

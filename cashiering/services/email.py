@@ -13,9 +13,12 @@ from revenue.documents import barcode_svg, render_pdf
 from revenue.exceptions import RevenueError
 
 from ..models import Receipt
+from .receipts import receipt_handling_check
 
 
-def receipt_pdf(receipt: Receipt, *, layout: str, duplicate: bool, copy: int = 0, request=None) -> bytes:
+def receipt_pdf(
+    receipt: Receipt, *, layout: str, duplicate: bool, copy: int = 0, view_only: bool = False, request=None
+) -> bytes:
     """A receipt on an 80 mm roll or a letter page; `copy` numbers a reprint after the first."""
     lines, tenders = list(receipt.lines.select_related("charge")), list(receipt.tenders.all())
     context = {
@@ -23,8 +26,9 @@ def receipt_pdf(receipt: Receipt, *, layout: str, duplicate: bool, copy: int = 0
         "lines": lines,
         "tenders": tenders,
         "barcode": barcode_svg(receipt.number),
-        "duplicate": duplicate,
+        "duplicate": duplicate and not view_only,
         "copy": copy,
+        "view_only": view_only,
         # a roll is as long as its receipt; WeasyPrint needs a page height, so it is worked out here
         "roll_height": 112
         + 10 * len(lines)
@@ -38,6 +42,9 @@ def receipt_email(*, receipt: Receipt, address: str, acting_user, request=None) 
     """E-mail a copy (marked DUPLICATE: the payer already has the original) to an address; the
     mail goes first (slow, external, outside any transaction) and is recorded once sent.
     Returns the address it went to."""
+    receipt_handling_check(
+        receipt=receipt, acting_user=acting_user, perm="cashiering.email_receipt", verb="e-mail"
+    )
     address = (address or "").strip()
     try:
         validate_email(address)

@@ -207,8 +207,22 @@ def receipt_issue(
 
 
 @transaction.atomic
+def receipt_handling_check(*, receipt: Receipt, acting_user, perm: str, verb: str) -> None:
+    """Printing and e-mailing a receipt are permissions of their own (never the auditor's), and
+    a clerk does them for the receipts they took; a supervisor for any."""
+    if not acting_user.has_perm(perm):
+        raise NotAllowed(f"Your role does not {verb} receipts; open it to read a view-only copy.")
+    if receipt.created_by_id != acting_user.pk and not acting_user.has_perm("revenue.approve_exception"):
+        raise NotAllowed(
+            f"Receipt {receipt.number} was taken by another clerk: they or a supervisor {verb} it."
+        )
+
+
 def receipt_printed(*, receipt: Receipt, acting_user) -> int:
     """Count a print; the first is the original, every later one is marked DUPLICATE (copy n)."""
+    receipt_handling_check(
+        receipt=receipt, acting_user=acting_user, perm="cashiering.print_receipt", verb="print"
+    )
     receipt = Receipt.objects.select_for_update(no_key=True).get(pk=receipt.pk)
     receipt.prints += 1
     receipt.save(update_fields=["prints"])

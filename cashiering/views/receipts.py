@@ -67,6 +67,9 @@ def receipt_pdf(request, number, layout) -> HttpResponse:
     receipt = _receipt(number)
     if layout not in ("roll", "letter"):
         raise Http404("No such layout.")
+    if not request.user.has_perm("cashiering.print_receipt"):  # the auditor reads, never prints
+        pdf = services.receipt_pdf(receipt, layout=layout, duplicate=True, view_only=True, request=request)
+        return pdf_response(pdf, f"{receipt.number}-{layout}-copy.pdf")
     copy = request.GET.get("copy", "")
     copy = int(copy) if copy.isdigit() and 1 <= int(copy) <= receipt.prints else 0
     if copy == 1 and receipt.prints > 1:
@@ -77,16 +80,20 @@ def receipt_pdf(request, number, layout) -> HttpResponse:
     return pdf_response(pdf, f"{receipt.number}-{layout}.pdf")
 
 
-@require_perm("cashiering.view_receipt")
+@require_perm("cashiering.print_receipt")
 @require_POST
 def receipt_print(request, number):
     receipt = _receipt(number)
-    copy = services.receipt_printed(receipt=receipt, acting_user=request.user)
+    try:
+        copy = services.receipt_printed(receipt=receipt, acting_user=request.user)
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+        return redirect(receipt)
     layout = "letter" if request.POST.get("layout") == "letter" else "roll"
     return redirect(f"{reverse('cashiering:receipt_pdf', args=[receipt.number, layout])}?copy={copy}")
 
 
-@require_perm("cashiering.view_receipt")
+@require_perm("cashiering.email_receipt")
 @require_POST
 def receipt_email(request, number):
     """E-mail a copy (marked DUPLICATE: the payer already has the original) to the payer."""
