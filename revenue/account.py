@@ -13,6 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -58,7 +59,7 @@ def _half_signed_in(request, context: dict) -> dict:
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -72,7 +73,7 @@ def admin_login(request):
     the login page and back again."""
     if request.user.is_authenticated:
         if request.user.is_staff:
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         raise PermissionDenied(
             "Configuration is for staff: the supervisors, the auditor and the administrator."
         )
@@ -84,7 +85,7 @@ def admin_login(request):
 def otp_verify(request):
     """The second step of signing in: the code from the user's authenticator app."""
     if request.user.is_verified():
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     devices = list(devices_for_user(request.user, confirmed=True))
     if not devices:
         return redirect("otp_enrol")
@@ -97,7 +98,7 @@ def otp_verify(request):
                 break
             if device.verify_token(form.cleaned_data["token"]):
                 otp_login(request, device)
-                return redirect(_next_url(request))
+                return HttpResponseRedirect(_next_url(request))
         else:
             form.add_error("token", "That code is not right, or has expired. Enter the code shown now.")
     context = {"form": form, "next": _next_url(request), "contact": settings.LOGIN_HELP_CONTACT}
@@ -125,7 +126,7 @@ def otp_enrol(request):
             otp_login(request, device)
             services.audit(actor=user, action="otp.enrolled", obj=user, after={"device": device.name})
             messages.success(request, "Two-step sign-in is on. From now on, sign-in asks for a code.")
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         form.add_error(
             "token", "That code is not right. Check the app shows this account, then try the newest code."
         )

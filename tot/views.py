@@ -331,6 +331,7 @@ def nonfilers(request):
 
 
 @require_perm("tot.view_tot_reports")
+@require_perm("tot.file_return")  # sending is a clerk's act: the auditor reads the list, never sends
 @require_POST
 def nonfiler_notices_send(request):
     if not request.user.has_perm("tot.file_return"):

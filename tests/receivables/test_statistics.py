@@ -98,8 +98,11 @@ def test_statistics_get_parameters_with_nul_are_not_500(client, supervisor):
     client.raise_request_exception = False
     checks = [
         (reverse("receivables:statistics"), {"fiscal_year": "2026\x00"}),
-        (reverse("receivables:statistics"), {"fiscal_year": "\u00b2"}),
         (reverse("receivables:statistics_xlsx"), {"fiscal_year": "\x00"}),
     ]
     for url, params in checks:
-        assert client.get(url, params).status_code == 200, (url, params)
+        assert client.get(url, params).status_code == 400, (
+            url,
+            params,
+        )  # a NUL is refused before any view, changing nothing
+    assert client.get(reverse("receivables:statistics"), {"fiscal_year": "\u00b2"}).status_code == 200
