@@ -221,18 +221,17 @@ def renewals(request):
         messages.error(request, str(exc) or "No licensing policy covers that tax year.")
         year = services.current_tax_year()
         delinquent_on = services.delinquency_date(year)
-    if request.method == "POST":
-        try:
-            run = services.renewal_run(tax_year=year, acting_user=request.user)
-        except RevenueError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
-                f"Renewal run for {year}: {run.created} created of {run.candidates} "
-                f"licenses active in {year - 1} (the others were already there).",
-            )
-        return redirect(f"{reverse('licensing:renewals')}?tax_year={year}")
+    if request.method == "POST":  # the run goes to the job worker; its page shows the progress
+        job = core.job_start(
+            kind="licensing.renewal_run",
+            title=f"License renewal run for {year}",
+            params={"tax_year": year},
+            acting_user=request.user,
+        )
+        messages.success(
+            request, f"The renewal run for {year} is queued; this page shows how far it has got."
+        )
+        return redirect(job)
     runs = RenewalRun.objects.select_related("started_by")[:20]
     due = License.objects.filter(tax_year=year, status=License.Status.RENEWAL).count()
     return render(

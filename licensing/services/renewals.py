@@ -10,6 +10,7 @@ from functools import partial
 
 from django.db import connection, transaction
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 
 from revenue import services as core
@@ -289,3 +290,22 @@ def expire_job(job, progress) -> str:
     """Nightly: licenses whose period has ended expire."""
     progress(1, 1, f"{expire_lapsed():,} licenses expired")
     return ""
+
+
+@core.job_handler("licensing.renewal_run")
+def renewal_run_job(job, progress) -> str:
+    """The renewal run from its page, run by the job worker. Run again (a retry), it creates only
+    the renewals still missing."""
+    year = int(job.params["tax_year"])
+    run = renewal_run(
+        tax_year=year,
+        acting_user=job.created_by,
+        progress=lambda done, total, created: progress(done, total, f"{created:,} renewals created"),
+    )
+    progress(
+        run.candidates,
+        run.candidates,
+        f"Renewal run for {year}: {run.created:,} created of {run.candidates:,} licenses active in "
+        f"{year - 1} (the others were already there).",
+    )
+    return reverse("licensing:renewals") + f"?tax_year={year}"

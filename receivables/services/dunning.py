@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from revenue import services as core
@@ -162,3 +163,23 @@ def _notice_fees(fee_rows: list[dict], on: datetime.date, levels_by_id: dict, ac
         DunningNotice.objects.filter(pk=r["id"]).update(fee_charge=charge)
         fees += charge.amount
     return fees
+
+
+@core.job_handler("receivables.dunning_run")
+def dunning_run_job(job, progress) -> str:
+    """The past-due run from its page, run by the job worker. Run again (a retry), it sends only
+    the notices not sent yet (one per invoice and level, ever)."""
+    on = datetime.date.fromisoformat(job.params["on"])
+    run = dunning_run(
+        on=on,
+        acting_user=job.created_by,
+        progress=lambda done, total, letters: progress(done, total, f"{letters:,} letters so far"),
+    )
+    progress(
+        run.candidates,
+        run.candidates,
+        f"Past-due run as of {run.run_on:%m/%d/%Y}: {run.letters} letter{'s' if run.letters != 1 else ''} "
+        f"for {run.candidates} past-due invoices (the others had their letter already); "
+        f"late fees {run.fees:,.2f}.",
+    )
+    return reverse("receivables:dunning")

@@ -86,19 +86,21 @@ def dunning(request):
     table is also the .xlsx (?format=xlsx)."""
     today = core.city_today()
     form = DunningRunForm(request.POST or None, initial={"on": today})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid():  # checked here, run by the job worker
+        on = form.cleaned_data["on"]
         try:
-            run = services.dunning_run(on=form.cleaned_data["on"], acting_user=request.user)
+            selectors.policy_on(on)
         except RevenueError as exc:
             messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
-                f"Past-due run as of {run.run_on:%m/%d/%Y}: {run.letters} letter{'s' if run.letters != 1 else ''} "
-                f"for {run.candidates} past-due invoices (the others had their letter already); "
-                f"late fees {run.fees:,.2f}.",
-            )
-        return redirect("receivables:dunning")
+            return redirect("receivables:dunning")
+        job = core.job_start(
+            kind="receivables.dunning_run",
+            title=f"Past-due run as of {on:%m/%d/%Y}",
+            params={"on": on.isoformat()},
+            acting_user=request.user,
+        )
+        messages.success(request, "The past-due run is queued; this page shows how far it has got.")
+        return redirect(job)
     runs = list(DunningRun.objects.select_related("started_by")[:20])
     for r in runs:
         r.parts = range(1, selectors.letter_parts(r) + 1)

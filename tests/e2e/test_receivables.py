@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_invoice_aging_dunning_followup_and_payment(
-    browser, page, live_server, senior_clerk, supervisor, party, fees, admin_user
+    browser, page, live_server, senior_clerk, supervisor, party, fees, admin_user, job_worker
 ):
     counter_demo.load_counter(acting_user=admin_user)
     receivables_demo.load_receivables(acting_user=admin_user)
@@ -65,11 +65,15 @@ def test_invoice_aging_dunning_followup_and_payment(
 
     # dunning: the old invoice gets the final notice with its late fee, once
     page.goto(f"{live_server.url}/receivables/dunning/")
-    page.click("#run-dunning")
-    page.wait_for_selector("#runs td:has-text('1')")
+    page.click("#run-dunning")  # queued: the job worker runs it and the job page follows
+    page.locator("#job-result").wait_for(timeout=60_000)
+    assert "1 letter for 1 past-due invoices" in page.locator("#job-message").inner_text()
     notice = DunningNotice.objects.get()
     assert notice.invoice == old and notice.level_number == 3 and notice.fee_charge.amount == Decimal("25.00")
+    page.click("#job-result")
     page.click("#run-dunning")
+    page.locator("#job-result").wait_for(timeout=60_000)
+    assert "0 letters" in page.locator("#job-message").inner_text()
     assert DunningNotice.objects.count() == 1
 
     # a follow-up call from the worklist

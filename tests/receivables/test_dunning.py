@@ -11,7 +11,8 @@ from receivables.models import DunningNotice, DunningRun, FollowUp, Invoice
 from receivables.services import dunning
 from revenue import services
 from revenue.exceptions import NotAllowed, RevenueError
-from revenue.models import ApprovalRequest, Charge
+from revenue.models import ApprovalRequest, Charge, Job
+from revenue.services import jobs
 from tests.conftest import D
 
 from .factories import due_days_ago, pay
@@ -104,8 +105,12 @@ def test_dunning_page_runs_and_letters_print(client, aged, supervisor, today):
     page = client.get(reverse("receivables:dunning"))
     assert page.status_code == 200
     response = client.post(reverse("receivables:dunning"), {"on": today.isoformat()})
-    assert response.status_code == 302
+    job = Job.objects.get()  # queued: the job worker runs it
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert not DunningRun.objects.exists()
+    job = jobs.job_execute(job.pk)
     run = DunningRun.objects.get()
+    assert job.status == "done" and "4 letters" in job.message
     assert run.letters == 4
     pdf = client.get(reverse("receivables:dunning_letters", args=[run.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
