@@ -206,7 +206,6 @@ def receipt_issue(
     return receipt
 
 
-@transaction.atomic
 def receipt_handling_check(*, receipt: Receipt, acting_user, perm: str, verb: str) -> None:
     """Printing and e-mailing a receipt are permissions of their own (never the auditor's), and
     a clerk does them for the receipts they took; a supervisor for any."""
@@ -218,6 +217,7 @@ def receipt_handling_check(*, receipt: Receipt, acting_user, perm: str, verb: st
         )
 
 
+@transaction.atomic
 def receipt_printed(*, receipt: Receipt, acting_user) -> int:
     """Count a print; the first is the original, every later one is marked DUPLICATE (copy n)."""
     receipt_handling_check(
