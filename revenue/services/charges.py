@@ -306,6 +306,21 @@ class NewCharge:
     source_number: str
 
 
+def _transferable(charges: list[Charge], revenue_account: Account) -> dict[int, Charge]:
+    """The charges locked (primary-key order) and checked: the new charges carry no other
+    agency's share and credit `revenue_account` if waived later, so a charge that would leave
+    either out of step with the ledger is not moved."""
+    locked = lock_charges(c.pk for c in charges)
+    for c in locked.values():
+        if c.balance and c.pass_through_amount:
+            raise RevenueError(f"{c.source_number} includes another agency's share; it cannot be moved.")
+        if c.balance and c.revenue_account_id != revenue_account.pk:
+            raise RevenueError(
+                f"{c.source_number} was credited to {c.revenue_account}, not {revenue_account}."
+            )
+    return locked
+
+
 @transaction.atomic
 def charges_transfer(
     *,
@@ -323,16 +338,7 @@ def charges_transfer(
     charges are settled by the transfer (counted in amount_adjusted, audited as a transfer)."""
     if not reason.strip():
         raise RevenueError("A reason is required.")
-    locked = lock_charges(c.pk for c in charges)
-    for c in locked.values():
-        # the new charges carry no other agency's share and credit `revenue_account` if waived
-        # later: a charge that would leave either out of step with the ledger is not moved
-        if c.balance and c.pass_through_amount:
-            raise RevenueError(f"{c.source_number} includes another agency's share; it cannot be moved.")
-        if c.balance and c.revenue_account_id != revenue_account.pk:
-            raise RevenueError(
-                f"{c.source_number} was credited to {c.revenue_account}, not {revenue_account}."
-            )
+    locked = _transferable(charges, revenue_account)
     owed = sum((c.balance for c in locked.values()), ZERO)
     total = sum((money(n.amount, field=n.description) for n in into), ZERO)
     if not locked or owed == ZERO:

@@ -50,29 +50,9 @@ def payment_post(
     Dr `debit_account`, or each of `debits` (undeposited funds by tender: cash, checks, cards),
     Cr each charge's receivable, Cr customer credit."""
     amount = money(amount, field="Payment")
-    if debits is None:
-        if debit_account is None:
-            raise ValueError("payment_post needs debit_account or debits")
-        debits = [(debit_account, amount)]
-    debits = [(account, money(part, field=f"Amount to {account.name}")) for account, part in debits]
-    if sum((part for _a, part in debits), ZERO) != amount:
-        raise Unbalanced(
-            f"The tenders come to {sum((p for _a, p in debits), ZERO)}, not the payment of {amount}."
-        )
-    wanted: dict[int, Decimal] = {}
-    for charge, applied in applications:
-        applied = money(applied, field=f"Amount applied to {charge.source_number}")
-        wanted[charge.pk] = wanted.get(charge.pk, ZERO) + applied
-    charges = lock_charges(wanted)
+    debits = _checked_debits(amount, debits, debit_account)
+    wanted, charges = _checked_applications(applications, amount)
     applied_total = sum(wanted.values(), ZERO)
-    for pk, applied in wanted.items():
-        charge = charges[pk]
-        if applied > charge.balance:
-            raise OverApplied(
-                f"{charge.source_number} has a balance of {charge.balance}; cannot apply {applied}."
-            )
-    if applied_total > amount:
-        raise OverApplied(f"Applied {applied_total} is more than the payment of {amount}.")
     excess = amount - applied_total
     if excess and not allow_credit:
         raise OverpaymentRefused(f"The payment is {excess} more than what is owed.")
@@ -125,6 +105,40 @@ def payment_post(
     )
     _notify(charge_settled, settled, acting_user)
     return payment
+
+
+def _checked_debits(amount: Decimal, debits, debit_account) -> list[tuple[Account, Decimal]]:
+    """What the payment debits: one account, or one per tender kind adding up to the payment."""
+    if debits is None:
+        if debit_account is None:
+            raise ValueError("payment_post needs debit_account or debits")
+        debits = [(debit_account, amount)]
+    debits = [(account, money(part, field=f"Amount to {account.name}")) for account, part in debits]
+    if sum((part for _a, part in debits), ZERO) != amount:
+        raise Unbalanced(
+            f"The tenders come to {sum((p for _a, p in debits), ZERO)}, not the payment of {amount}."
+        )
+    return debits
+
+
+def _checked_applications(applications, amount: Decimal) -> tuple[dict[int, Decimal], dict[int, Charge]]:
+    """The amounts applied per charge, each within its balance under the charge's lock (taken in
+    primary-key order), and together within the payment."""
+    wanted: dict[int, Decimal] = {}
+    for charge, applied in applications:
+        applied = money(applied, field=f"Amount applied to {charge.source_number}")
+        wanted[charge.pk] = wanted.get(charge.pk, ZERO) + applied
+    charges = lock_charges(wanted)
+    for pk, applied in wanted.items():
+        charge = charges[pk]
+        if applied > charge.balance:
+            raise OverApplied(
+                f"{charge.source_number} has a balance of {charge.balance}; cannot apply {applied}."
+            )
+    applied_total = sum(wanted.values(), ZERO)
+    if applied_total > amount:
+        raise OverApplied(f"Applied {applied_total} is more than the payment of {amount}.")
+    return wanted, charges
 
 
 @transaction.atomic

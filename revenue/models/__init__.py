@@ -1,0 +1,53 @@
+"""The core's tables, in two modules: `ledger` (parties, accounts, the ledger, fees, charges,
+payments, numbers) and `control` (audit trail, approvals and limits, role changes, form tokens,
+jobs). Import them from here."""
+
+from .control import (
+    ApprovalRequest,
+    AuditEvent,
+    ExceptionLimit,
+    Job,
+    RoleChange,
+    SubmissionToken,
+)
+from .ledger import (
+    ZERO,
+    Account,
+    Charge,
+    ChargeQuerySet,
+    DocumentSequence,
+    FeeRate,
+    FeeType,
+    Fund,
+    JournalEntry,
+    JournalLine,
+    Party,
+    Payment,
+    PaymentApplication,
+    charge_balance_sql,
+    money_field,
+)
+
+__all__ = [
+    "ZERO",
+    "money_field",
+    "Party",
+    "Fund",
+    "Account",
+    "JournalEntry",
+    "JournalLine",
+    "FeeType",
+    "FeeRate",
+    "charge_balance_sql",
+    "ChargeQuerySet",
+    "Charge",
+    "Payment",
+    "PaymentApplication",
+    "DocumentSequence",
+    "AuditEvent",
+    "ApprovalRequest",
+    "ExceptionLimit",
+    "RoleChange",
+    "SubmissionToken",
+    "Job",
+]

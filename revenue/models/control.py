@@ -1,0 +1,252 @@
+"""The control side of the core: the audit trail, approvals and exception limits, role changes,
+one-time form tokens and background jobs."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from .ledger import Party, money_field
+
+# --------------------------------------------------------------------------- audit trail
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=60)
+    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("object_type", "object_id")
+    object_repr = models.CharField(max_length=250)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+# --------------------------------------------------------------------------- approvals
+
+
+class ApprovalRequest(models.Model):
+    """An exception a clerk asks for; it runs only when a supervisor (not the requester) approves."""
+
+    class Kind(models.TextChoices):
+        VOID = "void", "Void"
+        REFUND = "refund", "Refund"
+        WAIVER = "waiver", "Waiver"
+        WRITE_OFF = "write_off", "Write-off"
+        OVERRIDE = "override", "Override"
+        CONFIGURATION = "config", "Configuration change"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+        PERFORMED = "performed", "Done within own limit"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    target_repr = models.CharField(max_length=250)
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whose money the exception touches, for the limits per party and day.",
+    )
+    amount = money_field(null=True, blank=True)
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        permissions = [
+            ("request_exception", "Can request a void, refund, waiver, write-off or override"),
+            ("approve_exception", "Can approve or deny exception requests"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(decided_by=F("requested_by")), name="approver_is_not_requester"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | Q(status="performed", decided_by__isnull=True, decided_at__isnull=False)
+                | (
+                    Q(status__in=["approved", "denied"])
+                    & Q(decided_by__isnull=False, decided_at__isnull=False)
+                ),
+                name="decision_recorded_with_status",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "target_type", "target_id"],
+                condition=Q(status="pending"),
+                name="one_pending_request_per_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.target_repr} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("approval_detail", args=[self.pk])
+
+
+class ExceptionLimit(models.Model):
+    """Up to what amount a role may do an exception (a void, a waiver …) on its own authority,
+    from a date. Above it, or with no limit, the exception goes to a supervisor."""
+
+    role = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="exception_limits")
+    kind = models.CharField(max_length=12, choices=ApprovalRequest.Kind.choices)
+    effective_from = models.DateField()
+    max_amount = money_field(help_text="Per charge or receipt, in total. 0.00 takes the authority away.")
+    daily_max_amount = money_field(
+        null=True,
+        blank=True,
+        help_text="The most one clerk of the role may do on their own in a day (blank: no daily limit).",
+    )
+    party_daily_max_amount = money_field(
+        null=True,
+        blank=True,
+        help_text="The most done on their own for one party in a day, by anyone (blank: no limit).",
+    )
+    state = models.CharField(
+        max_length=8,
+        choices=[("pending", "Waiting for approval"), ("approved", "Approved"), ("denied", "Denied")],
+        default="approved",
+        help_text="A limit added in Configuration waits for another supervisor's approval.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["role", "kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "kind", "effective_from"],
+                condition=~Q(state="denied"),
+                name="one_limit_per_role_kind_date",
+            ),
+            models.CheckConstraint(condition=Q(max_amount__gte=0), name="exception_limit_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.role} {self.get_kind_display()} up to {self.max_amount} from {self.effective_from}"
+
+
+class RoleChange(models.Model):
+    """A change to a role's permissions made in Configuration. It takes effect only when a
+    second person (a supervisor, never the one who made it) approves it under Approvals."""
+
+    group = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="+")
+    added = models.JSONField(default=list, help_text='Permissions given, as "app.codename".')
+    removed = models.JSONField(default=list, help_text='Permissions taken away, as "app.codename".')
+    state = models.CharField(
+        max_length=8,
+        choices=[("pending", "Waiting for approval"), ("approved", "Approved"), ("denied", "Denied")],
+        default="pending",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        parts = [f"+{p}" for p in self.added] + [f"-{p}" for p in self.removed]
+        return f"Permissions of {self.group}: {', '.join(parts) or 'no change'}"[:250]
+
+
+# --------------------------------------------------------------------------- double submits
+
+
+class SubmissionToken(models.Model):
+    """One row per posted form, keyed by the token the form carried. Inserted in the same
+    transaction as the work: a double click finds the row and does nothing twice."""
+
+    key = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    result_url = models.CharField(max_length=250, blank=True)
+
+    def __str__(self):
+        return str(self.key)
+
+
+# --------------------------------------------------------------------------- background jobs
+
+
+class Job(models.Model):
+    """Work that may outlast a request (an import, a bill run, a renewal run, merged letters, a
+    large export), run by a worker from the PostgreSQL-backed queue. The request records the
+    parameters and enqueues in one transaction; the page shows progress from this row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Finished"
+        FAILED = "failed", "Failed"
+
+    STATUS_BADGES = {"queued": "secondary", "running": "warning", "done": "success"}
+
+    kind = models.CharField(max_length=64, help_text="The registered job handler.")
+    title = models.CharField(max_length=200)
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=2000, blank=True)
+    result_url = models.CharField(max_length=250, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    queue_job_id = models.BigIntegerField(null=True, blank=True, help_text="The queue's own job id.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__gte=0), name="job_done_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("job_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return None
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
