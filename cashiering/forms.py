@@ -106,7 +106,7 @@ class PayForm(OnceForm):
 
     def clean_card_last4(self):
         value = self.cleaned_data["card_last4"].strip()
-        if value and (len(value) != 4 or not value.isdigit()):
+        if value and (len(value) != 4 or not (value.isascii() and value.isdigit())):
             raise forms.ValidationError("Only the last 4 digits of the card.")
         return value
 

@@ -166,20 +166,23 @@ def certificate_print(request, number):
     except RevenueError as exc:
         messages.error(request, str(exc))
         return redirect(license)
-    return redirect(f"{reverse('licensing:certificate', args=[license.number])}?copy={copy}")
+    return _certificate_pdf(request, license, duplicate=copy != 1, view_only=False)  # the original: once
 
 
 @require_perm("licensing.view_license")
 def certificate(request, number):
-    """The certificate PDF. `?copy=1` is the original; any other is marked DUPLICATE."""
+    """The certificate to read: marked DUPLICATE, or COPY · VIEW ONLY for a role that does not
+    print. The original comes only as the answer to the counted print (a POST)."""
     license = get_object_or_404(
         License.objects.select_related("business__party", "business__classification"),
         number=number,
         status=License.Status.ACTIVE,
     )
     view_only = not request.user.has_perm("licensing.print_certificate")  # the auditor reads, never prints
-    copy = request.GET.get("copy", "")
-    duplicate = not view_only and not (copy == "1" and license.prints == 1)  # the original until reprinted
+    return _certificate_pdf(request, license, duplicate=not view_only, view_only=view_only)
+
+
+def _certificate_pdf(request, license, *, duplicate: bool, view_only: bool):
     verify_url = request.build_absolute_uri(reverse("licensing:verify", args=[license.number]))
     pdf = render_pdf(
         "licensing/print/certificate.html",
@@ -211,7 +214,7 @@ def verify(request, number=None):
 @require_http_methods(["GET", "POST"])
 def renewals(request):
     year = request.POST.get("tax_year") or request.GET.get("tax_year") or str(services.current_tax_year())
-    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+    if not (year.isascii() and year.isdigit()) or not 2000 <= int(year) <= 2100:
         messages.error(request, "Enter a tax year such as 2026.")
         year = str(services.current_tax_year())
     year = int(year)
@@ -374,7 +377,7 @@ def change(request, number):
 @require_POST
 def roll_forward(request):
     year = request.POST.get("from_year", "")
-    if not year.isdigit():
+    if not (year.isascii() and year.isdigit()):
         messages.error(request, "Enter the tax year to copy from.")
         return redirect("licensing:renewals")
     try:

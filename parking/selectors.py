@@ -266,7 +266,7 @@ def serial_find(text: str) -> PermitSerial | None:
     for ptype in PermitType.objects.all():
         for prefix in (ptype.code.upper(), ptype.serial_prefix.upper()):
             rest = text[len(prefix) :]
-            if text.startswith(prefix) and rest.isdigit() and len(rest) <= 9:
+            if text.startswith(prefix) and rest.isascii() and rest.isdigit() and len(rest) <= 9:
                 found = qs.filter(permit_type=ptype, number=int(rest)).first()
                 if found is not None:
                     return found

@@ -3,8 +3,8 @@ rates, users and groups. Every change is written to the audit trail; rates are n
 a new rate with a later effective date replaces them."""
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import GroupAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.forms.models import model_to_dict
 
@@ -178,5 +178,40 @@ class RoleAdmin(GroupAdmin):
 
 admin.site.unregister(Group)
 admin.site.register(Group, RoleAdmin)
+
+
+class CounterUserAdmin(UserAdmin):
+    """Users get their permissions from their roles only: no permission given to one person
+    (it would bypass the approval of role changes), and the superuser flag is set from the
+    command line (`createsuperuser`), not on this screen. Every change of a user's roles,
+    staff or active flag is audited."""
+
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Roles", {"fields": ("is_active", "is_staff", "groups")}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    def _roles(self, user) -> dict:
+        return {
+            "roles": sorted(user.groups.values_list("name", flat=True)) if user.pk else [],
+            "is_staff": user.is_staff,
+            "is_active": user.is_active,
+        }
+
+    def save_related(self, request, form, formsets, change):
+        before = self._roles(User.objects.get(pk=form.instance.pk)) if change else None
+        super().save_related(request, form, formsets, change)
+        after = self._roles(form.instance)
+        if before != after:
+            services.audit(
+                actor=request.user, action="user.roles_changed", obj=form.instance, before=before, after=after
+            )
+
+
+admin.site.unregister(User)
+admin.site.register(User, CounterUserAdmin)
 
 from . import auth_admin  # noqa: E402, F401  (sign-in: unlock and lost-authenticator screens)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
+    path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("", include("cashiering.urls")),
     path("", include("licensing.urls")),
     path("parking/", include("parking.urls")),

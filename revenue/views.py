@@ -5,9 +5,10 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import reports, selectors, services
@@ -383,7 +384,30 @@ def _job_for(request, pk) -> Job:
 
 def job_detail(request, pk):
     job = _job_for(request, pk)
-    return render(request, "revenue/job_detail.html", {"job": job, "stalled": services.job_stalled(job)})
+    waiting = (timezone.now() - job.created_at).total_seconds()
+    context = {
+        "job": job,
+        "stalled": services.job_stalled(job),
+        "waiting_long": job.status == Job.Status.QUEUED and waiting > services.STALLED_AFTER_SECONDS,
+    }
+    return render(request, "revenue/job_detail.html", context)
+
+
+def job_status(request, pk):
+    """The job's state for its page to follow without reloading."""
+    job = _job_for(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "active": job.is_active,
+            "stalled": services.job_stalled(job),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "message": job.message,
+        }
+    )
 
 
 @require_POST

@@ -50,7 +50,7 @@ def _clean_tender(t: TenderIn) -> TenderIn:
         raise RevenueError("Check: enter the name printed on the check.")
     if t.kind == Tender.Kind.CARD:
         digits = (t.card_last4 or "").strip()
-        if len(digits) != 4 or not digits.isdigit():
+        if len(digits) != 4 or not (digits.isascii() and digits.isdigit()):
             raise RevenueError("Card: enter only the last 4 digits of the card, never the whole number.")
         if not reference:
             raise RevenueError("Card: enter the authorization code from the terminal.")

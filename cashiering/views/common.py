@@ -8,7 +8,7 @@ from .. import services
 
 def record_id(value) -> int:
     """A primary key from a form, or a 404 (never a server error) for anything else."""
-    if not str(value or "").isdigit():
+    if not (str(value or "").isascii() and str(value or "").isdigit()):
         raise Http404("No such record.")
     return int(value)
 

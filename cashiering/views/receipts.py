@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from revenue import services as core
@@ -62,22 +61,14 @@ def receipt_detail(request, number):
 
 @require_perm("cashiering.view_receipt")
 def receipt_pdf(request, number, layout) -> HttpResponse:
-    """A receipt's PDF. `?copy=1` is the original, the first print; any other copy, or none, is
-    marked DUPLICATE: prints are counted by receipt_print (a POST), never by this GET."""
+    """A receipt's PDF to read: always marked DUPLICATE, or COPY · VIEW ONLY for a role that does
+    not print. The original comes only once, as the answer to the counted print (a POST)."""
     receipt = _receipt(number)
     if layout not in ("roll", "letter"):
         raise Http404("No such layout.")
-    if not request.user.has_perm("cashiering.print_receipt"):  # the auditor reads, never prints
-        pdf = services.receipt_pdf(receipt, layout=layout, duplicate=True, view_only=True, request=request)
-        return pdf_response(pdf, f"{receipt.number}-{layout}-copy.pdf")
-    copy = request.GET.get("copy", "")
-    copy = int(copy) if copy.isdigit() and 1 <= int(copy) <= receipt.prints else 0
-    if copy == 1 and receipt.prints > 1:
-        copy = 0  # once reprinted, the original's address gives a DUPLICATE too
-    pdf = services.receipt_pdf(
-        receipt, layout=layout, duplicate=copy != 1, copy=copy - 1 if copy > 1 else 0, request=request
-    )
-    return pdf_response(pdf, f"{receipt.number}-{layout}.pdf")
+    view_only = not request.user.has_perm("cashiering.print_receipt")  # the auditor reads, never prints
+    pdf = services.receipt_pdf(receipt, layout=layout, duplicate=True, view_only=view_only, request=request)
+    return pdf_response(pdf, f"{receipt.number}-{layout}{'-copy' if view_only else ''}.pdf")
 
 
 @require_perm("cashiering.print_receipt")
@@ -90,7 +81,10 @@ def receipt_print(request, number):
         messages.error(request, str(exc))
         return redirect(receipt)
     layout = "letter" if request.POST.get("layout") == "letter" else "roll"
-    return redirect(f"{reverse('cashiering:receipt_pdf', args=[receipt.number, layout])}?copy={copy}")
+    pdf = services.receipt_pdf(
+        receipt, layout=layout, duplicate=copy != 1, copy=copy - 1 if copy > 1 else 0, request=request
+    )
+    return pdf_response(pdf, f"{receipt.number}-{layout}.pdf")  # the original only here, only once
 
 
 @require_perm("cashiering.email_receipt")

@@ -285,14 +285,14 @@ def _penalty_at_the_counter(sender, number: str, on: datetime.date, acting_user,
         penalty_to_date(license=license, on=on, acting_user=acting_user)
 
 
-@core.job_handler("licensing.expire")
+@core.job_handler("licensing.expire", permission="licensing.decide_license")
 def expire_job(job, progress) -> str:
     """Nightly: licenses whose period has ended expire."""
     progress(1, 1, f"{expire_lapsed():,} licenses expired")
     return ""
 
 
-@core.job_handler("licensing.renewal_run")
+@core.job_handler("licensing.renewal_run", permission="licensing.decide_license")
 def renewal_run_job(job, progress) -> str:
     """The renewal run from its page, run by the job worker. Run again (a retry), it creates only
     the renewals still missing."""

@@ -477,7 +477,7 @@ def _imported_by(job) -> ImportBatch | None:
     ).first()
 
 
-@core.job_handler("parking.import_citations")
+@core.job_handler("parking.import_citations", permission="parking.import_citations")
 def citations_import_job(job, progress) -> str:
     """The upload page's import, run by the job worker. Run again (a retry after a failure or a
     worker that died), it takes up the same batch and brings in only what is not in yet."""
@@ -501,6 +501,9 @@ def citations_import_job(job, progress) -> str:
         )
     except FileNotFoundError:
         raise ImportRefused("The uploaded file is no longer on the server: upload it again.") from None
+    except ImportRefused:
+        core.upload_discard(path)  # a file refused whole never imports on a retry: nothing to keep
+        raise
     core.upload_discard(path)
     progress(
         batch.rows_read,

@@ -227,7 +227,7 @@ def plans_default(*, on: datetime.date | None = None, acting_user) -> list[str]:
     return sorted(n for _pk, n in rows)
 
 
-@core.job_handler("parking.nightly")
+@core.job_handler("parking.nightly", permission="parking.run_parking_notices")
 def nightly_job(job, progress) -> str:
     """The nightly runs, as the queue's periodic task starts them: late penalties on citations
     past due, then payment plans in default. Each is set-based and adds nothing when run again."""

@@ -165,7 +165,7 @@ def _notice_fees(fee_rows: list[dict], on: datetime.date, levels_by_id: dict, ac
     return fees
 
 
-@core.job_handler("receivables.dunning_run")
+@core.job_handler("receivables.dunning_run", permission="receivables.run_dunning")
 def dunning_run_job(job, progress) -> str:
     """The past-due run from its page, run by the job worker. Run again (a retry), it sends only
     the notices not sent yet (one per invoice and level, ever)."""
@@ -180,6 +180,6 @@ def dunning_run_job(job, progress) -> str:
         run.candidates,
         f"Past-due run as of {run.run_on:%m/%d/%Y}: {run.letters} letter{'s' if run.letters != 1 else ''} "
         f"for {run.candidates} past-due invoices (the others had their letter already); "
-        f"late fees {run.fees:,.2f}.",
+        f"late fees ${run.fees:,.2f}.",
     )
     return reverse("receivables:dunning")

@@ -205,7 +205,7 @@ class Job(models.Model):
     parameters and enqueues in one transaction; the page shows progress from this row."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for a worker"
+        QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Finished"
         FAILED = "failed", "Failed"

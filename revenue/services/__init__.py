@@ -46,6 +46,7 @@ from .charges import (
 )
 from .fees import fee_rate_on, fee_rate_set, in_force, policy_on
 from .jobs import (
+    STALLED_AFTER_SECONDS,
     Progress,
     job_handler,
     job_retry,
@@ -87,6 +88,7 @@ __all__ = [
     "ZERO",
     "Line",
     "Progress",
+    "STALLED_AFTER_SECONDS",
     "NewCharge",
     "NumberBlock",
     "RevenueError",

@@ -43,17 +43,25 @@ class Progress:
 
 JobHandler = Callable[[Job, Progress], str]
 _HANDLERS: dict[str, JobHandler] = {}
+_PERMISSIONS: dict[str, str] = {}
 
 
-def job_handler(kind: str):
+def job_handler(kind: str, *, permission: str):
     """Register the function that does a kind of job: `handler(job, progress) -> result URL`
-    (or ""). It raises a RevenueError with a sentence for the clerk when it refuses."""
+    (or ""). It raises a RevenueError with a sentence for the clerk when it refuses. Starting or
+    retrying a job of the kind needs `permission` (the work's own, never a read permission)."""
 
     def register(fn: JobHandler) -> JobHandler:
         _HANDLERS[kind] = fn
+        _PERMISSIONS[kind] = permission
         return fn
 
     return register
+
+
+def _may_run(kind: str, user) -> bool:
+    permission = _PERMISSIONS.get(kind)
+    return permission is not None and user.has_perm(permission)
 
 
 def _enqueue(job: Job) -> None:
@@ -69,6 +77,8 @@ def job_start(*, kind: str, title: str, params: dict, acting_user) -> Job:
     back, no job runs."""
     if kind not in _HANDLERS:
         raise RevenueError(f"There is no job of kind {kind!r}.")
+    if not _may_run(kind, acting_user):
+        raise NotAllowed("Your role does not start this work.")
     job = Job.objects.create(kind=kind, title=title[:200], params=params, created_by=acting_user)
     _enqueue(job)
     audit(actor=acting_user, action="job.started", obj=job, after={"kind": kind, "params": params})
@@ -80,8 +90,13 @@ def job_retry(*, job: Job, acting_user) -> Job:
     """Put a failed job (or one whose worker died) back on the queue; it carries on from its
     last committed chunk."""
     job = Job.objects.select_for_update().get(pk=job.pk)
-    if job.created_by_id != acting_user.pk and not acting_user.has_perm("revenue.view_job"):
-        raise NotAllowed("Only the person who started this job or a supervisor may retry it.")
+    mine_or_supervised = job.created_by_id == acting_user.pk or acting_user.has_perm(
+        "revenue.approve_exception"
+    )
+    if not (mine_or_supervised and _may_run(job.kind, acting_user)):
+        raise NotAllowed(
+            "Only the person who started this job, or a supervisor who may do the same work, retries it."
+        )
     if job.status == Job.Status.DONE:
         raise RevenueError("This job has finished; there is nothing to retry.")
     if job.status in (Job.Status.QUEUED, Job.Status.RUNNING) and not job_stalled(job):

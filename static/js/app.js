@@ -23,3 +23,29 @@ document.addEventListener("DOMContentLoaded", () => {
   const box = document.querySelector("main .alert-danger");
   if (box && box.closest("form")) { box.setAttribute("tabindex", "-1"); box.setAttribute("role", "alert"); box.focus(); }
 });
+// A job's page follows the job without reloading (so focus and reading stay where they are):
+// it asks for the job's state every two seconds, shows the progress, and loads the page once
+// when the job has finished, failed or stopped.
+document.addEventListener("DOMContentLoaded", () => {
+  const page = document.querySelector("[data-job-status]");
+  if (!page) return;
+  const poll = async () => {
+    try {
+      const r = await fetch(page.dataset.jobStatus, { headers: { Accept: "application/json" } });
+      if (!r.ok) return;
+      const job = await r.json();
+      if (!job.active || job.stalled) { window.location.replace(window.location.pathname); return; }
+      const progress = document.getElementById("job-progress-text");
+      if (progress) progress.textContent = job.total ? `${job.done.toLocaleString()} of ${job.total.toLocaleString()}` : String(job.done);
+      const bar = document.getElementById("job-progress-bar");
+      if (bar && job.percent !== null) { bar.style.width = `${job.percent}%`; bar.textContent = `${job.percent}%`; bar.parentElement.setAttribute("aria-valuenow", job.percent); }
+      const status = document.getElementById("job-status");
+      if (status) status.textContent = job.status_display;
+      const message = document.getElementById("job-live-message");
+      if (message) message.textContent = job.message;
+    } finally {
+      window.setTimeout(poll, 2000);
+    }
+  };
+  window.setTimeout(poll, 2000);
+});

@@ -268,3 +268,22 @@ def test_model_char_fields_keep_their_own_limits_on_the_form():
     form = PartyForm()
     assert form.fields["name"].max_length == Party._meta.get_field("name").max_length
     assert form.fields["city"].max_length == Party._meta.get_field("city").max_length
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "data"),
+    [
+        ("get", "licensing:renewals", {"tax_year": "\u00b2"}),
+        ("post", "licensing:renewals", {"tax_year": "\u00b2"}),
+        ("post", "licensing:roll_forward", {"from_year": "\u00b2"}),
+        ("post", "cashiering:basket", {"action": "payer", "party": "\u00b2"}),
+        ("post", "cashiering:basket", {"action": "add_charge", "charge": "\u00b2"}),
+        ("get", "parking:inventory", {"tag": "R\u00b2"}),
+    ],
+)
+def test_a_digit_that_is_not_ascii_is_never_a_server_error(
+    as_supervisor, policy, classes, method, name, data
+):
+    """'²'.isdigit() is True but int('²') fails: numbers are read from ASCII digits only."""
+    response = getattr(as_supervisor, method)(reverse(name), data)
+    assert response.status_code < 500

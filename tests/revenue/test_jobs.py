@@ -15,11 +15,18 @@ from revenue.services import jobs
 pytestmark = pytest.mark.django_db
 
 
+class _CounterWork(dict):
+    def get(self, kind, default=None):
+        return "revenue.request_exception"
+
+
 @pytest.fixture
 def handlers(monkeypatch):
     """Handlers registered for the test only."""
     registry = {}
     monkeypatch.setattr(jobs, "_HANDLERS", registry)
+    # every test kind is counter work: the clerks and supervisors may run it, the auditor not
+    monkeypatch.setattr(jobs, "_PERMISSIONS", _CounterWork())
     return registry
 
 
@@ -135,11 +142,25 @@ def test_the_job_page_is_for_its_starter_supervisors_and_auditors(
         assert client.get(url).status_code == status, user
     client.force_login(clerk)
     page = client.get(url).content.decode()
-    assert "Citation import" in page and 'http-equiv="refresh"' in page
+    assert "Citation import" in page and "data-job-status=" in page  # the page follows the job
+    state = client.get(reverse("job_status", args=[job.pk])).json()
+    assert (state["status"], state["active"], state["done"]) == ("queued", True, 0)
     jobs.job_execute(job.pk)
     page = client.get(url).content.decode()
-    assert 'href="/done/"' in page and 'http-equiv="refresh"' not in page
+    assert 'href="/done/"' in page and "data-job-status=" not in page
+    assert client.get(reverse("job_status", args=[job.pk])).json()["active"] is False
     client.force_login(senior_clerk)
     assert "Citation import" not in client.get(reverse("job_list")).content.decode()
+    assert client.get(reverse("job_status", args=[job.pk])).status_code == 404
     client.force_login(supervisor)
     assert "Citation import" in client.get(reverse("job_list")).content.decode()
+
+
+def test_the_auditor_neither_starts_nor_retries_a_job(handlers, clerk, supervisor, auditor):
+    handlers["test.refuse"] = lambda job, progress: (_ for _ in ()).throw(services.RevenueError("No."))
+    with pytest.raises(services.NotAllowed):
+        services.job_start(kind="test.refuse", title="R", params={}, acting_user=auditor)
+    job = jobs.job_execute(services.job_start(kind="test.refuse", title="R", params={}, acting_user=clerk).pk)
+    with pytest.raises(services.NotAllowed):
+        services.job_retry(job=job, acting_user=auditor)  # reads every job, retries none
+    assert services.job_retry(job=job, acting_user=supervisor).status == "queued"

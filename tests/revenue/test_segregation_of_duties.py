@@ -194,3 +194,34 @@ def test_a_roles_permissions_change_only_when_a_supervisor_approves(
 def test_only_the_system_administrator_proposes_a_role_change(supervisor, role_groups):
     with pytest.raises(services.NotAllowed):
         services.role_change_request(group=role_groups[roles.ASR_I], permissions=[], acting_user=supervisor)
+
+
+def test_no_permission_is_given_to_one_person_and_role_changes_of_a_user_are_audited(
+    client, admin_user, clerk, role_groups
+):
+    from django.contrib.auth.models import Permission
+
+    from revenue.models import AuditEvent
+
+    approve = Permission.objects.get(codename="approve_exception")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/auth/user/{clerk.pk}/change/",
+        {
+            "username": clerk.username,
+            "first_name": clerk.first_name,
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "groups": [role_groups[roles.ASR_II].pk],
+            "user_permissions": [approve.pk],  # not on the form: ignored
+            "is_superuser": "on",  # not on the form: ignored
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    clerk.refresh_from_db()
+    assert not clerk.user_permissions.exists() and not clerk.is_superuser
+    assert not clerk.has_perm("revenue.approve_exception")
+    event = AuditEvent.objects.get(action="user.roles_changed")
+    assert event.before["roles"] == [roles.ASR_I] and event.after["roles"] == [roles.ASR_II]
+    assert event.actor == admin_user
