@@ -59,9 +59,13 @@ def test_apply_review_pay_print_and_verify(
     assert license.status == License.Status.ACTIVE
 
     page.goto(f"{live_server.url}{license.get_absolute_url()}")
-    with page.expect_popup() as popup:
+    with page.expect_popup() as popup:  # the original, as the counted print's own answer
         page.click("#print-certificate")
-    certificate = pdf_text(page.request.get(popup.value.url).body())
+    assert popup.value.url.endswith(f"/licenses/{license.number}/print/")
+    certificate = pdf_text(
+        page.request.get(f"{live_server.url}/licenses/{license.number}/certificate.pdf").body()
+    )
+    assert "DUPLICATE" in certificate
     assert license.number in certificate and "Rosa's Gifts" in certificate
 
     public_context = browser.new_context()  # no login
