@@ -14,6 +14,15 @@ document.addEventListener("submit", (e) => {
   if (form.dataset.submitted === "1") { e.preventDefault(); return; }
   form.dataset.submitted = "1";
   form.querySelectorAll("button[type=submit]").forEach((b) => { b.classList.add("disabled"); });
+  if (form.target === "_blank") {
+    // a print opens in a new tab: once sent, every print button on the page says that the next
+    // one is a duplicate, and can be pressed again after a moment
+    document.querySelectorAll("[data-reprint-label]").forEach((b) => { b.textContent = b.dataset.reprintLabel; });
+    window.setTimeout(() => {
+      form.dataset.submitted = "";
+      form.querySelectorAll("button[type=submit]").forEach((b) => { b.classList.remove("disabled"); });
+    }, 1500);
+  }
 });
 // A form sent back with errors: the cursor goes to the first field marked invalid, or to the
 // message above the form, not to the form's first field.

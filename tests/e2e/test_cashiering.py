@@ -58,6 +58,7 @@ def test_a_clerks_day_at_the_counter(
         time.sleep(0.1)
     popup.value.close()
     assert receipt.prints == 1
+    assert page.locator("#print-roll").inner_text() == "Reprint receipt (DUPLICATE)"  # says what comes next
     # any later look at it is a duplicate (the unit tests read the original itself)
     text = pdf_text(page.request.get(f"{live_server.url}/receipts/{receipt.number}/roll.pdf").body())
     assert "DUPLICATE" in text
