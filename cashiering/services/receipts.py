@@ -254,7 +254,9 @@ def _void_receipt(request: ApprovalRequest, acting_user) -> None:
     lock_session(receipt.session)
     receipt.refresh_from_db()
     void_precheck(receipt)
-    if acting_user.pk in (receipt.created_by_id, receipt.session.clerk_id):
+    if core.involvement(
+        kind=request.kind, target=receipt, user=acting_user
+    ):  # the one rule, as approvals apply it
         raise NotAllowed("You took this payment: another supervisor must approve its void.")
     core.payment_reverse(payment=receipt.payment, acting_user=acting_user, reason=f"Void: {request.reason}")
     for line in receipt.lines.filter(assessed_here=True).select_related("charge"):
