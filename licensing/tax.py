@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from revenue import dates
 from revenue.exceptions import RevenueError
 from revenue.services import round_money
 
@@ -129,14 +130,12 @@ def compute_tax(
 
 
 def months_late(delinquent_on: datetime.date, on: datetime.date) -> int:
-    """Months or parts of a month from the delinquency date: 0 the day before, 1 on the date itself
-    and for the month after it, 2 from the same day a month later, and so on."""
-    if on < delinquent_on:
-        return 0
-    completed = (on.year - delinquent_on.year) * 12 + on.month - delinquent_on.month
-    if on.day < delinquent_on.day:
-        completed -= 1
-    return completed + 1
+    """Months or parts of a month from the delinquency date (the first day late): the city's one
+    convention, `revenue.dates.months_late`, counted from the day before it (the last day the
+    renewal could be paid without penalty). 0 the day before, 1 on the date itself and through
+    the end of that month late; a last day on a month's end stays on the month's end (delinquent
+    05/01, paid 05/31: one month; 06/01: two; 06/30: still two)."""
+    return dates.months_late(delinquent_on - datetime.timedelta(days=1), on)
 
 
 def penalty(

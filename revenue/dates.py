@@ -2,8 +2,13 @@
 
 The month convention, used by every rule that counts months (a TOT return's interest, a payment
 plan's installments, a term of months): `add_months` keeps the day of the month and clamps it
-to the month's end (01/31 + 1 month = 02/28, or 02/29 in a leap year; 01/31 + 2 months = 03/31),
-and `months_or_fraction` counts a month as begun on the day after the due date."""
+to the month's end (01/31 + 1 month = 02/28, or 02/29 in a leap year; 01/31 + 2 months = 03/31).
+
+Months late are counted once, by `months_late(due, paid)`, for every rule that charges by the
+month (TOT interest, licensing's late penalty): a month begins the day after the due date and
+ends on the due date's day of a later month (`month_end_after`). A due date on the last day of
+a month stays on the last day: due 02/28, 04/30 or 06/30, paid 03/31, 05/31 or 07/31 is one month
+late, not two; due 01/31, paid 02/28 (02/29 in a leap year) is one month late too."""
 
 from __future__ import annotations
 
@@ -54,13 +59,27 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def months_or_fraction(due_on: datetime.date, on: datetime.date) -> int:
-    """Months or fractions of a month after a due date: 0 on or before it; 1 from the next day
-    through the same day a month later (clamped by `add_months`); 2 from the day after that;
-    and so on."""
-    if on <= due_on:
+def is_month_end(day: datetime.date) -> bool:
+    return day == last_day(day.year, day.month)
+
+
+def month_end_after(due: datetime.date, months: int) -> datetime.date:
+    """The last day of the `months`-th month after a due date: the due date's day `months`
+    calendar months later, clamped to the month's end (`add_months`), except that a due date on
+    the last day of its month gives the last day of the later month (02/28 + 1 -> 03/31)."""
+    later = add_months(due, months)
+    return last_day(later.year, later.month) if is_month_end(due) else later
+
+
+def months_late(due: datetime.date, paid: datetime.date) -> int:
+    """Months or fractions of a month after a due date, the one convention for every late charge
+    counted by the month: 0 on or before the due date; 1 from the next day through
+    `month_end_after(due, 1)` (the same day a month later, or the last day of the next month when
+    the due date is a month's last day); 2 from the day after that; and so on. So due 04/30 and
+    paid 05/31 is one month late, not two; due 01/31 and paid 02/28 is one month; 03/01 is two."""
+    if paid <= due:
         return 0
-    months = max((on.year - due_on.year) * 12 + on.month - due_on.month - 1, 1)
-    while add_months(due_on, months) < on:
+    months = max((paid.year - due.year) * 12 + paid.month - due.month - 1, 1)
+    while month_end_after(due, months) < paid:
         months += 1
     return months

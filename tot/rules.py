@@ -13,10 +13,12 @@ Rules chosen (docs/architecture.md, TOT):
   - second penalty: paid more than `second_penalty_after_days` days after the due date -> second
     percent of the tax still unpaid at the end of that last day (due + days);
   - interest: for each month or fraction of a month after the due date, the monthly percent of
-    the tax unpaid when that month began. Months are calendar months counted from the due date
-    with the day clamped to the month's end: month k ends on add_months(due, k). Paid from
-    due + 1 day through add_months(due, 1) -> 1 month; one day more -> 2 months; and so on.
-    Month k begins the day after add_months(due, k - 1), so a payment made during a month lowers
+    the tax unpaid when that month began. Months are counted by the city's one convention,
+    `revenue.dates.months_late`: month k ends on month_end_after(due, k), the due date's day k
+    months later, or the last day of that month when the due date is a month's last day (as a
+    return's always is: due 04/30, paid 05/31 is one month late, not two). Paid from due + 1 day
+    through month_end_after(due, 1) -> 1 month; one day more -> 2 months; and so on. Month k
+    begins the day after month_end_after(due, k - 1), so a payment made during a month lowers
     the base of the months after it, not of the month it was made in.
   Each line is rounded half up once (interest on the sum of its monthly bases).
 """
@@ -28,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from revenue.dates import add_months, last_day, months_or_fraction
+from revenue.dates import add_months, last_day, month_end_after, months_late
 from revenue.money import ZERO, percent_of
 
 
@@ -119,9 +121,9 @@ def late_lines(
                     f"unpaid on {second_day:%m/%d/%Y}",
                 )
             )
-    months = months_or_fraction(due_on, on)
+    months = months_late(due_on, on)
     if months and rules.interest_percent_per_month:
-        bases = [unpaid_after(tax, payments, add_months(due_on, k - 1)) for k in range(1, months + 1)]
+        bases = [unpaid_after(tax, payments, month_end_after(due_on, k - 1)) for k in range(1, months + 1)]
         charged = [b for b in bases if b]
         if charged:
             total_base = sum(charged, ZERO)

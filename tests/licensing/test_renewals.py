@@ -38,6 +38,27 @@ def test_penalty_by_the_day_paid(on, months, amount, capped):
     ) == (months, D(amount), capped)
 
 
+@pytest.mark.parametrize(
+    ("delinquent_on", "paid", "months"),
+    [
+        (datetime.date(2026, 5, 1), datetime.date(2026, 5, 31), 1),  # last good day 04/30 (30 days)
+        (datetime.date(2026, 5, 1), datetime.date(2026, 6, 30), 2),
+        (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31), 1),  # last good day 02/28
+        (datetime.date(2026, 3, 1), datetime.date(2026, 4, 1), 2),
+        (datetime.date(2028, 3, 1), datetime.date(2028, 3, 31), 1),  # last good day 02/29 (leap)
+        (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28), 1),  # last good day 01/31
+        (datetime.date(2026, 2, 1), datetime.date(2026, 3, 1), 2),
+        (datetime.date(2026, 8, 1), datetime.date(2026, 8, 31), 1),  # last good day 07/31
+        (datetime.date(2026, 8, 1), datetime.date(2026, 9, 30), 2),
+    ],
+)
+def test_a_last_good_day_on_a_month_end_counts_months_by_month_ends(delinquent_on, paid, months):
+    from revenue.dates import months_late as core_months_late
+
+    assert months_late(delinquent_on, paid) == months
+    assert core_months_late(delinquent_on - datetime.timedelta(days=1), paid) == months
+
+
 @pytest.fixture
 def active_last_year(make_business, clerk, supervisor, classes, party, admin_user, other_party):
     """Two businesses with licenses active in the previous tax year (made directly: history)."""

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from revenue.dates import add_months, months_or_fraction
+from revenue.dates import add_months, months_late
 from tot import rules
 
 D = Decimal
@@ -62,13 +62,42 @@ def test_tot_months_use_the_core_add_months_clamped_to_the_end_of_the_month():
     ],
 )
 def test_months_or_fractions_after_the_due_date(on, months):
-    assert months_or_fraction(d(2026, 7, 31), on) == months
+    assert months_late(d(2026, 7, 31), on) == months
 
 
-def test_months_from_a_due_date_at_the_end_of_february():
-    due = d(2026, 2, 28)
-    assert months_or_fraction(due, d(2026, 3, 28)) == 1
-    assert months_or_fraction(due, d(2026, 3, 29)) == 2  # clamped calendar months from 02/28
+def test_months_from_a_due_date_at_the_end_of_february_run_to_the_end_of_march():
+    due = d(2026, 2, 28)  # the January return's due date: the last day of the month
+    assert months_late(due, d(2026, 3, 29)) == 1
+    assert months_late(due, d(2026, 3, 31)) == 1  # the last day of the next month: one month
+    assert months_late(due, d(2026, 4, 1)) == 2
+
+
+@pytest.mark.parametrize(
+    "period, paid",
+    [
+        (d(2026, 1, 1), d(2026, 3, 31)),  # due 02/28 (28 days)
+        (d(2028, 1, 1), d(2028, 3, 31)),  # due 02/29 (leap year)
+        (d(2026, 3, 1), d(2026, 5, 31)),  # due 04/30 (30 days)
+        (d(2026, 5, 1), d(2026, 7, 31)),  # due 06/30
+        (d(2026, 6, 1), d(2026, 8, 31)),  # due 07/31 (31 days)
+        (d(2026, 12, 1), d(2027, 2, 28)),  # due 01/31, paid 02/28
+        (d(2027, 12, 1), d(2028, 2, 29)),  # due 01/31, paid 02/29
+    ],
+)
+def test_a_return_paid_on_the_last_day_of_the_next_month_owes_one_month_of_interest(period, paid):
+    due = rules.due_date(period, 1)
+    amounts, lines = late(paid, due=due)
+    assert amounts["interest"] == D("5.00")
+    assert lines[-1].label == "Interest 0.5% × 1 month"
+    nxt = paid + datetime.timedelta(days=1)
+    assert late(nxt, due=due)[0]["interest"] == D("10.00")  # the day after: the second month
+
+
+def test_a_payment_in_the_second_month_lowers_the_base_from_the_day_after_the_month_end():
+    # due 04/30; month 1 runs to 05/31, so 600 paid on 05/31 lowers only month 2 (from 06/01)
+    amounts, lines = late(d(2026, 6, 15), due=d(2026, 4, 30), payments=[(d(2026, 5, 31), D("600.00"))])
+    assert amounts["interest"] == D("7.00")
+    assert "1,000.00 + 400.00" in lines[-1].detail
 
 
 def test_nothing_the_day_before_and_on_the_due_date():
