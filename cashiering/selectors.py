@@ -53,3 +53,13 @@ def sessions_ready_to_deposit():
         .distinct()
         .order_by("business_date", "drawer__code")
     )
+
+
+def receipt_offers(receipt: Receipt, charges: list, request) -> list[dict]:
+    """What the receipt page offers beside the receipt: the documents its payment brought about,
+    as the duty apps say (`revenue.extensions.receipt_offer`); nothing for a voided receipt."""
+    from revenue.extensions import receipt_offers as offers
+
+    if receipt.status != Receipt.Status.POSTED or not charges:
+        return []
+    return [offer for fn in offers for offer in (fn(charges, request) or [])]

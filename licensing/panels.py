@@ -1,4 +1,7 @@
-from revenue.extensions import party_panel
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from revenue.extensions import party_panel, receipt_offer
 
 from .models import License
 
@@ -11,3 +14,24 @@ def licenses(party, request):
     if not rows:
         return None
     return {"title": "Business licenses", "template": "licensing/_party_licenses.html", "licenses": rows}
+
+
+@receipt_offer
+def certificates(charges, request):
+    """A receipt whose payment issued a license offers its certificate: the counted print for a
+    role that prints certificates, a view-only copy for the others who may see licenses."""
+    license_type = ContentType.objects.get_for_model(License)
+    ids = {c.source_id for c in charges if c.source_type_id == license_type.pk}
+    if not ids or not request.user.has_perm("licensing.view_license"):
+        return []
+    prints = request.user.has_perm("licensing.print_certificate")
+    offers = []
+    for license in License.objects.filter(pk__in=ids, status=License.Status.ACTIVE).order_by("number"):
+        if prints:
+            label = f"{'Reprint' if license.prints else 'Print'} certificate {license.number}"
+            url, post = reverse("licensing:certificate_print", args=[license.number]), True
+        else:
+            label = f"View certificate {license.number}"
+            url, post = reverse("licensing:certificate", args=[license.number]), False
+        offers.append({"label": label, "url": url, "post": post, "id": f"certificate-{license.number}"})
+    return offers

@@ -75,7 +75,8 @@ def application_new(request):
 @require_perm("licensing.view_license")
 def license_detail(request, number):
     license = get_object_or_404(
-        License.objects.select_related("business__party", "business__classification"), number=number
+        License.objects.select_related("business__party", "business__classification", "renewal_of"),
+        number=number,
     )
     computation = addons = None
     error = ""

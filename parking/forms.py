@@ -85,7 +85,12 @@ class OwnerForm(forms.Form):
 
 class PlanForm(OnceForm):
     party_number = forms.CharField(max_length=12, label="Person (party number)")
-    months = forms.IntegerField(min_value=1, max_value=120)
+    months = forms.IntegerField(
+        min_value=1,
+        max_value=120,
+        required=False,
+        help_text="Blank under a policy of the maximum each month: as many months as that takes.",
+    )
     first_due_on = forms.DateField(
         label="First installment due", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -18,6 +18,13 @@ from revenue.models import Charge, Party, money_field
 ZERO = Decimal("0.00")
 
 
+PLAN_EQUAL, PLAN_MAXIMUM = "equal", "maximum"
+PLAN_SPLITS = [
+    (PLAN_EQUAL, "Equal installments over the months chosen (the last takes the odd cents)"),
+    (PLAN_MAXIMUM, "The maximum installment each month, the remainder last"),
+]
+
+
 class ParkingPolicy(models.Model):
     """The parking rules the city sets, in force from a date until the next policy."""
 
@@ -64,6 +71,12 @@ class ParkingPolicy(models.Model):
     plan_max_installment = money_field(default=Decimal("25.00"))
     plan_max_months = models.PositiveIntegerField(default=24)
     plan_fee = money_field(default=Decimal("5.00"), help_text="Processing fee for a payment plan.")
+    plan_split = models.CharField(
+        max_length=10,
+        choices=PLAN_SPLITS,
+        default=PLAN_EQUAL,
+        help_text="How a plan's total is split into monthly installments.",
+    )
     plan_grace_days = models.PositiveIntegerField(
         default=15,
         help_text="A plan defaults when an installment is unpaid more than this many days past due.",

@@ -235,31 +235,57 @@ def hearing_allowed(review_decided_on: datetime.date, on: datetime.date, policy)
     )
 
 
-def plan_schedule(
-    total: Decimal, months: int, first_due_on: datetime.date, policy
-) -> list[tuple[datetime.date, Decimal]]:
-    """Equal monthly installments (the last takes the odd cents) within the policy's limits."""
-    if total <= 0:
-        raise RuleError("There is nothing to put on a plan.")
-    if total > policy.plan_max_total:
-        raise RuleError(f"A plan may cover at most {policy.plan_max_total}; these come to {total}.")
+def _plan_amounts(total: Decimal, months: int | None, policy) -> list[Decimal]:
+    """The installments' amounts by the policy's split: equal over `months` (rounded up to the
+    cent, the last takes what is left), or the policy's maximum each month and the remainder
+    last (70.00 at most 25.00 a month: 25.00, 25.00, 20.00), in as many months as that takes."""
+    maximum = policy.plan_max_installment
+    if getattr(policy, "plan_split", "equal") == "maximum":
+        needed = int((total / maximum).to_integral_value(rounding="ROUND_CEILING"))
+        if needed > policy.plan_max_months:
+            raise RuleError(
+                f"{total} at {maximum} a month takes {needed} months, more than the "
+                f"{policy.plan_max_months} allowed."
+            )
+        if months is not None and months < needed:
+            raise RuleError(
+                f"At most {maximum} a month, {total} takes {needed} months: choose {needed} or more "
+                "(the plan ends when it is paid)."
+            )
+        return [maximum] * (needed - 1) + [total - maximum * (needed - 1)]
+    if months is None:
+        raise RuleError("Enter the number of months.")
     if not 1 <= months <= policy.plan_max_months:
         raise RuleError(f"A plan runs from 1 to {policy.plan_max_months} months.")
     installment = (total / months).quantize(Decimal("0.01"), rounding="ROUND_UP")
-    if installment > policy.plan_max_installment:
+    if installment > maximum:
         raise RuleError(
             f"{months} months makes installments of {installment}, more than the "
-            f"{policy.plan_max_installment} a month allowed: choose more months."
+            f"{maximum} a month allowed: choose more months."
         )
-    rows = []
-    left = total
+    amounts, left = [], total
     for i in range(months):
         amount = installment if i < months - 1 else left
         if amount <= 0:
             break
-        rows.append((add_months(first_due_on, i), amount))
+        amounts.append(amount)
         left -= amount
-    return rows
+    return amounts
+
+
+def plan_schedule(
+    total: Decimal, months: int | None, first_due_on: datetime.date, policy
+) -> list[tuple[datetime.date, Decimal]]:
+    """Monthly installments within the policy's limits, split as the policy in force says
+    (`plan_split`: equal, or the maximum each month and the remainder last)."""
+    if total <= 0:
+        raise RuleError("There is nothing to put on a plan.")
+    if total > policy.plan_max_total:
+        raise RuleError(f"A plan may cover at most {policy.plan_max_total}; these come to {total}.")
+    if months is not None and not 1 <= months <= policy.plan_max_months:
+        raise RuleError(f"A plan runs from 1 to {policy.plan_max_months} months.")
+    amounts = _plan_amounts(total, months, policy)
+    return [(add_months(first_due_on, i), amount) for i, amount in enumerate(amounts)]
 
 
 # --------------------------------------------------------------------------- the fine schedule

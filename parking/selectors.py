@@ -152,6 +152,35 @@ def plan_owed(plan: PaymentPlan) -> Decimal:
     return plan.installments().balance_total()
 
 
+@dataclass(frozen=True)
+class PlanPayment:
+    """One number the counter collects on a plan: its installment and, on the first, the fee."""
+
+    number: str
+    due_on: datetime.date
+    installment: Decimal
+    fee: Decimal
+    owed: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return self.installment + self.fee
+
+
+def plan_payments(plan: PaymentPlan, installments=None) -> list[PlanPayment]:
+    """What the counter collects on each of the plan's numbers (scanning `PL…-01` brings the first
+    installment and the processing fee together), in order."""
+    rows: dict[str, dict] = {}
+    for c in installments if installments is not None else plan.installments():
+        row = rows.setdefault(
+            c.source_number, {"due_on": c.due_on, "installment": ZERO, "fee": ZERO, "owed": ZERO}
+        )
+        row["fee" if "processing fee" in c.description else "installment"] += c.amount
+        row["owed"] += c.balance
+        row["due_on"] = min(row["due_on"], c.due_on)
+    return [PlanPayment(number=n, **r) for n, r in rows.items()]
+
+
 # --------------------------------------------------------------------------- permits
 
 

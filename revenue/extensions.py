@@ -58,3 +58,14 @@ involvement_checks: list[InvolvementCheck] = []
 def involvement_check(fn: InvolvementCheck) -> InvolvementCheck:
     involvement_checks.append(fn)
     return fn
+
+
+# A receipt page offers the documents its payment brought about (a license issued by it offers its
+# certificate): each offer is {"label", "url", "post": True for a counted print (a POST form)}.
+ReceiptOffer = Callable[[list, object], list[dict]]  # (the receipt's charges, request) -> offers
+receipt_offers: list[ReceiptOffer] = []
+
+
+def receipt_offer(fn: ReceiptOffer) -> ReceiptOffer:
+    receipt_offers.append(fn)
+    return fn

@@ -16,6 +16,7 @@ class TotPolicyAdmin(EffectiveDatedAdmin):
         "first_penalty_percent",
         "second_penalty_percent",
         "interest_percent_per_month",
+        "filing_limit_months",
     ]
     exclude = ["created_by"]
 

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
@@ -101,15 +102,12 @@ class OperatorForm(OnceMixin, forms.ModelForm):
         pass
 
 
-def _periods(count=24):
-    today = city_today()
-    first = today.replace(day=1)
-    out = []
-    for i in range(1, count + 1):
-        index = first.year * 12 + first.month - 1 - i
-        day = datetime.date(index // 12, index % 12 + 1, 1)
-        out.append((f"{day:%Y-%m}", f"{day:%B %Y}"))
-    return out
+PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period_choices(periods) -> list[tuple[str, str]]:
+    """(value, label) of months given as their first days: ("2026-07", "July 2026")."""
+    return [(f"{day:%Y-%m}", f"{day:%B %Y}") for day in periods]
 
 
 class AmountField(forms.DecimalField):
@@ -159,14 +157,18 @@ class FiguresMixin:
 
 
 class ReturnForm(FiguresMixin, OnceForm):
-    period = forms.ChoiceField(label="Period (month)")
+    """A month's return. The list offers the months the operator may file for today (from its
+    opening, or the TOT policy's limit); any other month is refused by the service, which says
+    why (before the opening, beyond the limit, not ended yet)."""
+
+    period = forms.CharField(label="Period (month)", max_length=7, widget=forms.Select)
     received_on = forms.DateField(
         label="Received by the city on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, periods=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = _periods()
+        self.fields["period"].widget.choices = period_choices(periods)
         self.fields["period"].widget.attrs["autofocus"] = True
         self.figure_fields(autofocus=False)
         self.fields["note"] = forms.CharField(required=False, max_length=500, label="Note")
@@ -185,8 +187,10 @@ class ReturnForm(FiguresMixin, OnceForm):
         )
 
     def clean_period(self):
-        year, month = self.cleaned_data["period"].split("-")
-        return int(year), int(month)
+        match = PERIOD_RE.match(self.cleaned_data["period"])
+        if not match or not 1 <= int(match[2]) <= 12:
+            raise forms.ValidationError("Choose the month of the return from the list.")
+        return int(match[1]), int(match[2])
 
 
 class AmendForm(FiguresMixin, OnceForm):

@@ -44,6 +44,12 @@ class TotPolicy(models.Model):
         default=Decimal("0.500"),
         help_text="Of the tax, per month or fraction.",
     )
+    filing_limit_months = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="A return may be filed for a period at most this many months back (48: four years); "
+        "blank: any period from the month the operator opened.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

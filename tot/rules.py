@@ -40,6 +40,18 @@ def due_date(period_start: datetime.date, months_after: int) -> datetime.date:
     return last_day(first.year, first.month)
 
 
+def earliest_period(
+    *, opened_on: datetime.date, today: datetime.date, limit_months: int | None
+) -> datetime.date:
+    """The first day of the earliest period a return may be filed for on `today`: the month the
+    operator opened, or, when the policy sets a limit, `limit_months` months before this month
+    (24 on 12/02/2026 -> December 2024), whichever is later."""
+    earliest = opened_on.replace(day=1)
+    if limit_months is not None:
+        earliest = max(earliest, add_months(today.replace(day=1), -limit_months))
+    return earliest
+
+
 def tax_on(taxable: Decimal, rate_percent: Decimal) -> Decimal:
     return percent_of(taxable, rate_percent)
 

@@ -15,7 +15,7 @@ from revenue.dates import add_months
 from revenue.models import ApprovalRequest, Charge
 
 from . import rules
-from .models import NonFilerNotice, Operator, TotPolicy, TotReturn
+from .models import NonFilerNotice, Operator, TotPolicy, TotRate, TotReturn
 
 # --------------------------------------------------------------------------- a period's returns
 
@@ -98,6 +98,28 @@ def due_dates(
         policy = in_force_of(policies, first)
         out[first] = None if policy is None else rules.due_date(first, policy.due_months_after)
     return out
+
+
+def period_terms_table(periods) -> list[dict]:
+    """Rate and due date of each period (first days of months), from the policies and rates
+    loaded once; a period with no policy or rate in force is left out."""
+    policies = policies_loaded()
+    rates = list(TotRate.objects.order_by("-effective_from"))
+    rows = []
+    for first in periods:
+        policy = in_force_of(policies, first)
+        rate = next((r for r in rates if r.effective_from <= first), None)
+        if policy is None or rate is None:
+            continue
+        rows.append(
+            {
+                "value": f"{first:%Y-%m}",
+                "label": f"{first:%B %Y}",
+                "rate": rate.percent,
+                "due_on": rules.due_date(first, policy.due_months_after),
+            }
+        )
+    return rows
 
 
 def due_periods(

@@ -20,6 +20,8 @@ from . import reports, selectors, services
 from .forms import AmendForm, LateAsOfForm, OperatorForm, ReturnForm
 from .models import ZERO, NonFilerNotice, Operator, TotReturn
 
+TERMS_SHOWN = 24  # the rate and due date table lists the latest months; the preview shows any
+
 
 def _operator(certificate):
     return get_object_or_404(Operator.objects.select_related("party"), certificate_number=certificate)
@@ -117,7 +119,12 @@ def operator_detail(request, certificate):
 @require_http_methods(["GET", "POST"])
 def return_new(request, certificate):
     operator = _operator(certificate)
-    form = ReturnForm(request.POST or None)
+    try:
+        window = services.filing_window(operator, core.city_today())
+        periods, window_error = window.periods(), ""
+    except RevenueError as exc:
+        window, periods, window_error = None, [], str(exc)
+    form = ReturnForm(request.POST or None, periods=periods)
     preview = None
     period = request.GET.get("period", "")
     if request.method == "POST" and form.is_valid():
@@ -150,20 +157,20 @@ def return_new(request, certificate):
             )
         except RevenueError:
             preview = None
-    terms = []
-    for value, label in form.fields["period"].choices:
-        year, month = (int(x) for x in value.split("-"))
-        try:
-            t = services.period_terms((year, month))
-        except RevenueError:
-            continue
-        terms.append({"value": value, "label": label, "rate": t.rate.percent, "due_on": t.due_on})
     if not form.is_bound and period:
         form.initial["period"] = period
     return render(
         request,
         "tot/return_form.html",
-        {"form": form, "operator": operator, "terms": terms, "preview": preview},
+        {
+            "form": form,
+            "operator": operator,
+            "terms": selectors.period_terms_table(periods[:TERMS_SHOWN]),
+            "older_periods": len(periods) > TERMS_SHOWN,
+            "window": window,
+            "window_error": window_error,
+            "preview": preview,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from revenue.documents import pdf_response
 from revenue.exceptions import RevenueError
 from revenue.web import Repeated, post_once
 
-from .. import services
+from .. import selectors, services
 from ..forms import VoidForm
 from ..models import Receipt, Tender
 
@@ -40,12 +40,14 @@ def _returnable(request, receipt: Receipt) -> list[Tender]:
 @require_perm("cashiering.view_receipt")
 def receipt_detail(request, number):
     receipt = _receipt(number)
+    lines = list(receipt.lines.select_related("charge"))
     return render(
         request,
         "cashiering/receipt_detail.html",
         {
             "receipt": receipt,
-            "lines": receipt.lines.select_related("charge"),
+            "lines": lines,
+            "offers": selectors.receipt_offers(receipt, [ln.charge for ln in lines if ln.charge_id], request),
             "tenders": receipt.tenders.all(),
             "new": request.GET.get("new") == "1",
             "print_layouts": [("roll", "receipt"), ("letter", "letter size")],

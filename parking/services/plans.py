@@ -110,7 +110,7 @@ def plan_create(
     *,
     party: Party,
     citations: list[Citation],
-    months: int,
+    months: int | None,
     first_due_on: datetime.date,
     qualification: str,
     acting_user,
@@ -131,7 +131,7 @@ def plan_create(
     _waive_late_penalties(locked, policy, acting_user)
     fines = [ch for c in locked for ch in c.charges() if ch.balance]
     principal = sum((ch.balance for ch in fines), ZERO)
-    schedule = rules.plan_schedule(principal, int(months), first_due_on, policy)
+    schedule = rules.plan_schedule(principal, None if months is None else int(months), first_due_on, policy)
     plan = PaymentPlan.objects.create(
         number=core.number_next(kind="PL", on=on),
         party=party,

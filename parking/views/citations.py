@@ -21,7 +21,7 @@ from revenue.web import Repeated, post_once
 from .. import reports, rules, selectors
 from .. import services as ps
 from ..forms import CitationForm, ContestDecisionForm, ContestRequestForm, OwnerForm, PlanForm
-from ..models import Citation, Contest, HoldExport, NoticeRun, PaymentPlan
+from ..models import PLAN_EQUAL, Citation, Contest, HoldExport, NoticeRun, PaymentPlan
 from . import report_period
 
 NOTICES_PER_FILE = 500
@@ -330,7 +330,7 @@ def plan_new(request):
     form = PlanForm(
         request.POST or None,
         initial={
-            "months": policy.plan_max_months,
+            "months": policy.plan_max_months if policy.plan_split == PLAN_EQUAL else None,
             "first_due_on": core.city_today() + datetime.timedelta(days=30),
         },
     )
@@ -353,9 +353,12 @@ def plan_new(request):
         if isinstance(plan, Repeated):
             return redirect(plan.url or "parking:citation_lookup")
         if plan:
+            payments = selectors.plan_payments(plan)
             messages.success(
                 request,
-                f"Payment plan {plan.number}: {plan.months} installments of ${plan.installment:,.2f}.",
+                f"Payment plan {plan.number}: {plan.months} installments; the counter collects "
+                + ", ".join(f"${p.amount:,.2f}" for p in payments)
+                + (f" (the first with the ${plan.fee:,.2f} fee)." if plan.fee else "."),
             )
             return redirect(plan)
     return render(
@@ -369,14 +372,16 @@ def plan_new(request):
 def plan_detail(request, number):
     plan = get_object_or_404(PaymentPlan.objects.select_related("party", "created_by"), number=number.upper())
     installments = list(plan.installments())
+    payments = selectors.plan_payments(plan, installments)
     return render(
         request,
         "parking/plan_detail.html",
         {
             "plan": plan,
             "installments": installments,
+            "payments": payments,
             "owed": sum((c.balance for c in installments), ZERO),
-            "next_due": next((c for c in installments if c.balance), None),
+            "next_due": next((p for p in payments if p.owed), None),
             "citations": plan.citations.select_related("violation"),
             "history": core.audit_trail(plan)[:30],
         },

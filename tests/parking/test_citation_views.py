@@ -190,7 +190,7 @@ def test_a_plan_through_the_web(client, senior_clerk, clerk, party, cite):
     assert not PaymentPlan.objects.exists()
     response = client.post(url, data, follow=True)
     plan = PaymentPlan.objects.get()
-    assert "6 installments of $21.67" in response.content.decode()
+    assert "6 installments; the counter collects $26.67, $21.67, $21.67" in response.content.decode()
     assert plan.installments().count() == 7  # six installments and the fee
     page = client.get(plan.get_absolute_url())
     assert page.status_code == 200 and f'href="/parties/{party.number}/"' in page.content.decode()

@@ -8,12 +8,13 @@ from .amendments import audit_adjustment_request, return_amend
 from .late import late_view, penalties_to_date
 from .nonfilers import nonfiler_notices_send
 from .operators import operator_create, operator_update
-from .periods import period_terms, policy_on
+from .periods import filing_window, period_terms, policy_on
 from .returns import figures_check, return_file, return_preview
 
 __all__ = [
     "audit_adjustment_request",
     "figures_check",
+    "filing_window",
     "late_view",
     "nonfiler_notices_send",
     "operator_create",

@@ -60,3 +60,50 @@ def period_terms(period) -> PeriodTerms:
         rate=rate_on(start),
         due_on=rules.due_date(start, policy.due_months_after),
     )
+
+
+@dataclass(frozen=True)
+class FilingWindow:
+    """The periods a return may be filed for on a day: from `earliest` (first day of a month) to
+    `latest` (the last month that has ended), under the policy in force that day."""
+
+    earliest: datetime.date
+    latest: datetime.date
+    policy: TotPolicy
+    limited: bool  # True when the policy's limit, not the operator's opening, sets `earliest`
+
+    def periods(self) -> list[datetime.date]:
+        """First days of the months in the window, newest first."""
+        out, day = [], self.latest
+        while day >= self.earliest:
+            out.append(day)
+            day = (day - datetime.timedelta(days=1)).replace(day=1)
+        return out
+
+    def refusal(self, start: datetime.date) -> str:
+        """Why a period before the window is refused ("" when it is not)."""
+        if start >= self.earliest or not self.limited:
+            return ""
+        months = self.policy.filing_limit_months
+        return (
+            f"{start:%B %Y} is more than {months} months back: the TOT policy from "
+            f"{self.policy.effective_from:%m/%d/%Y} accepts returns for {self.earliest:%B %Y} on. "
+            "A supervisor can lengthen the limit with a new TOT policy."
+        )
+
+
+def filing_window(operator, today: datetime.date) -> FilingWindow:
+    """The window of periods `operator` may file for on `today` (the policy in force today)."""
+    policy = policy_on(today)
+    earliest = rules.earliest_period(
+        opened_on=operator.opened_on, today=today, limit_months=policy.filing_limit_months
+    )
+    latest = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    if operator.closed_on:
+        latest = min(latest, operator.closed_on.replace(day=1))
+    return FilingWindow(
+        earliest=earliest,
+        latest=latest,
+        policy=policy,
+        limited=earliest > operator.opened_on.replace(day=1),
+    )

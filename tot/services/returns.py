@@ -16,7 +16,7 @@ from revenue.models import Charge
 from .. import rules
 from ..models import ZERO, Operator, TotPolicy, TotReturn
 from ..selectors import current_return
-from .periods import PeriodTerms, period_terms
+from .periods import PeriodTerms, filing_window, period_terms
 
 FIGURES = ["gross_rents", "exempt_long_stay", "exempt_government", "exempt_other", "exempt_other_reason"]
 RETURN_FIELDS = [*FIGURES, "taxable_rents", "rate_percent", "tax", "due_on", "received_on", "status"]
@@ -117,6 +117,9 @@ def _check_period(operator: Operator, terms: PeriodTerms, received_on: datetime.
         raise RevenueError(
             f"{operator.name} closed on {operator.closed_on:%m/%d/%Y}, before {terms.start:%B %Y}."
         )
+    refusal = filing_window(operator, today).refusal(terms.start)
+    if refusal:
+        raise RevenueError(refusal)
 
 
 def new_row(
