@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from revenue import services as core
 from revenue.dates import add_months
 from revenue.models import ApprovalRequest, Charge
 
 from . import rules
-from .models import NonFilerNotice, Operator, TotPolicy, TotRate, TotReturn
+from .models import ZERO, NonFilerNotice, Operator, TotPolicy, TotRate, TotReturn
 
 # --------------------------------------------------------------------------- a period's returns
 
@@ -98,6 +100,29 @@ def due_dates(
         policy = in_force_of(policies, first)
         out[first] = None if policy is None else rules.due_date(first, policy.due_months_after)
     return out
+
+
+def with_paid_and_owed(returns):
+    """Annotate returns with `paid` and `owed`: the payments applied to, and the balance of, the
+    charges on each return's number (its tax, and penalties and interest assessed on it), in the
+    same query."""
+
+    def summed(expression):
+        return Coalesce(
+            Subquery(
+                Charge.objects.filter(source_number=OuterRef("number"))
+                .order_by()
+                .values("source_number")
+                .annotate(s=Sum(expression))
+                .values("s")
+            ),
+            ZERO,
+        )
+
+    return returns.annotate(
+        paid=summed(F("amount_paid")),
+        owed=summed(F("amount") - F("amount_paid") - F("amount_adjusted")),
+    )
 
 
 def period_terms_table(periods) -> list[dict]:

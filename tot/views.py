@@ -4,7 +4,8 @@ adjustment), the log of returns, non-filers with notices, and the report by oper
 import datetime
 
 from django.contrib import messages
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +14,7 @@ from revenue import services as core
 from revenue.access import deny, require_perm
 from revenue.documents import pdf_response, render_pdf
 from revenue.exceptions import RevenueError
+from revenue.forms import int_param
 from revenue.reporting import report_response
 from revenue.web import Repeated, post_once
 
@@ -20,6 +22,7 @@ from . import reports, selectors, services
 from .forms import AmendForm, LateAsOfForm, OperatorForm, ReturnForm
 from .models import ZERO, NonFilerNotice, Operator, TotReturn
 
+LOG_PER_PAGE = 100
 TERMS_SHOWN = 24  # the rate and due date table lists the latest months; the preview shows any
 
 
@@ -307,11 +310,16 @@ def return_log(request):
             messages.warning(request, "The period is a month like 2026-06.")
     if kind in TotReturn.Kind.values:
         returns = returns.filter(kind=kind)
+    returns = selectors.with_paid_and_owed(returns)
+    paginator = Paginator(returns, LOG_PER_PAGE)
+    page = paginator.page(int_param(request, "page", 1, 1, paginator.num_pages))
     return render(
         request,
         "tot/return_log.html",
         {
-            "returns": returns[:500],
+            "returns": page.object_list,
+            "page": page,
+            "sums": returns.aggregate(tax=Sum("tax"), paid=Sum("paid"), owed=Sum("owed")),
             "operator": operator,
             "period": period,
             "kind": kind,

@@ -2,7 +2,8 @@
 credit memo request, statement of account (page and PDF)."""
 
 from django.contrib import messages
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,9 +20,10 @@ from revenue.web import Repeated, post_once
 from .. import selectors, services
 from ..forms import LINE_ROWS, CreditMemoForm, InvoiceForm, InvoiceLineFormSet, SendForm
 from ..models import Invoice
-from ..params import query_text
+from ..params import query_page, query_text
 from ..reports import statement_report
 
+INVOICES_PER_PAGE = 50
 VIEW = "receivables.view_invoice"
 ISSUE = "receivables.issue_invoice"
 CREDIT = "receivables.add_creditmemo"
@@ -52,11 +54,16 @@ def invoice_list(request):
         rows = rows.filter(status=Invoice.Status.OPEN, due_on__lt=core.city_today())
     elif status in Invoice.Status.values:
         rows = rows.filter(status=status)
+    rows = selectors.with_balance(rows)
+    paginator = Paginator(rows, INVOICES_PER_PAGE)
+    page = paginator.page(query_page(request.GET, "page", last=paginator.num_pages))
     return render(
         request,
         "receivables/invoices/invoice_list.html",
         {
-            "invoices": rows[:200],
+            "invoices": page.object_list,
+            "page": page,
+            "sums": rows.aggregate(total=Sum("total"), balance=Sum("balance")),
             "q": q,
             "status": status,
             "statuses": [*Invoice.Status.choices, ("overdue", "Open and past due")],

@@ -37,6 +37,12 @@ class AuditEvent(models.Model):
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
+    def plain_changes(self) -> list[tuple[str, str | None, str]]:
+        """The changes in plain words, for the history panels (revenue.audit_words)."""
+        from revenue import audit_words
+
+        return audit_words.changes(self.before, self.after)
+
 
 # --------------------------------------------------------------------------- approvals
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from the other licensing tests are parameters here
 """The license page and the receipt of its payment: a renewal's review and charges say what is
 true of a renewal, the page takes the clerk to the counter with the license's charges, and the
 receipt that issued a license offers its certificate."""
@@ -13,7 +14,7 @@ from tests.licensing.test_renewals import active_last_year  # noqa: F401 - the f
 
 
 @pytest.fixture
-def renewal(active_last_year, supervisor):  # noqa: F811
+def renewal(active_last_year, supervisor):
     year, _prior = active_last_year
     ls.renewal_run(tax_year=year, acting_user=supervisor)
     return License.objects.get(tax_year=year, business__classification__code="RET")
@@ -39,7 +40,7 @@ def test_an_issued_renewal_shows_its_review_as_done(client, clerk, admin_user, r
     assert ">waiting<" not in page and "Assessed when the application is approved" not in page
 
 
-def test_the_license_page_takes_payment_at_the_counter(client, clerk, auditor, admin_user, approved):  # noqa: F811
+def test_the_license_page_takes_payment_at_the_counter(client, clerk, auditor, admin_user, approved):
     from cashiering import demo as counter_demo
     from cashiering import services as cs
 
@@ -70,7 +71,7 @@ def test_the_receipt_that_issued_a_license_offers_its_certificate(
     auditor,
     supervisor,
     admin_user,
-    approved,  # noqa: F811
+    approved,
 ):
     receipt, _session = _pay_all(approved, clerk, admin_user)
     approved.refresh_from_db()
@@ -90,7 +91,7 @@ def test_the_receipt_that_issued_a_license_offers_its_certificate(
 
 def test_a_receipt_offers_no_certificate_for_a_license_not_in_force(
     client, clerk, supervisor, admin_user, approved
-):  # noqa: F811
+):
     receipt, _session = _pay_all(approved, clerk, admin_user)
     ls.license_status_change(
         license=approved, change="suspend", reason="Zoning complaint", acting_user=supervisor

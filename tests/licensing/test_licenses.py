@@ -123,11 +123,14 @@ def test_public_verification_shows_nothing_private_and_lists_nothing(client, app
     assert client.get(reverse("licensing:license_list")).status_code == 302  # the list needs a login
 
 
-def test_an_unpaid_application_is_not_verifiable(client, approved):
-    assert (
-        "No license with the number"
-        in client.get(reverse("licensing:verify", args=[approved.number])).content.decode()
-    )
+def test_an_unpaid_application_is_not_yet_in_force_not_unknown(client, approved):
+    page = client.get(reverse("licensing:verify", args=[approved.number])).content.decode()
+    assert "Not yet in force" in page and f"License {approved.number} has not been issued yet" in page
+    assert "No license with the number" not in page
+    for private in ("Rosa", "100 Main St", "Valid"):  # nothing about a license not issued
+        assert private not in page.split('id="verify-result"', 1)[1], private
+    unknown = client.get(reverse("licensing:verify", args=["BL2026-999999"])).content.decode()
+    assert "No license with the number" in unknown and "Not yet in force" not in unknown
 
 
 def test_certificate_pdf_and_duplicate(client, approved, clerk, admin_user):
@@ -203,7 +206,7 @@ def test_the_same_business_and_location_cannot_apply_twice_through_the_web(clien
     assert License.objects.count() == 1
 
 
-def test_a_license_not_yet_in_force_says_so(make_business, admin_user):
+def test_a_license_not_yet_in_force_says_so(client, make_business, admin_user):
     year = ls.current_tax_year()
     future = License.objects.create(
         number=f"BL{year + 1}-000001",
@@ -214,7 +217,10 @@ def test_a_license_not_yet_in_force_says_so(make_business, admin_user):
         valid_to=datetime.date(year + 2, 2, 28),
         created_by=admin_user,
     )
-    assert selectors.verify(future.number)["status"] == "Not yet valid"
+    assert selectors.verify(future.number)["status"] == "Not yet in force"
+    page = client.get(reverse("licensing:verify", args=[future.number])).content.decode()
+    assert "Not yet in force" in page and f"in force from 03/01/{year + 1}" in page
+    assert "No license with the number" not in page
 
 
 def test_a_home_based_business_address_is_not_published(make_business, admin_user):

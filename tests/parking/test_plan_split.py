@@ -121,3 +121,7 @@ def test_the_plan_page_shows_what_the_counter_collects_fee_included(
     )
     assert "<strong>$30.00</strong> (installment $25.00 + fee $5.00)" in body
     assert f"pay <strong>{plan.number}-01</strong> at the counter ($30.00, fee included" in body
+    # the history panel: the person's name, and the plan's figures in plain words
+    history = body.split('id="plan-history"', 1)[1]
+    assert "Clerk2" in history and "clerk2" not in history
+    assert f"<strong>Citations</strong>: {a.number}" in history and "[&#x27;" not in history

@@ -3,6 +3,7 @@ audits go back years), unless the TOT policy in force sets a limit; a refused mo
 
 import datetime
 import uuid
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
@@ -156,3 +157,20 @@ def test_a_month_before_the_opening_is_refused_with_the_opening_date(client, cle
     )
     assert "Choose the month of the return" in bad.content.decode()
     assert not TotReturn.objects.exists()
+
+
+def test_the_returns_log_shows_paid_and_owed_from_sql(client, auditor, hotel, file_return, pay):
+    june = file_return(hotel, (2026, 6), "10000.00", d(2026, 7, 10))  # tax 1,000.00 at 10%
+    july = file_return(hotel, (2026, 7), "1000.00", d(2026, 8, 10))  # tax 120.00 at 12%
+    pay(june, "400.00", d(2026, 7, 20))
+    pay(july, "120.00", d(2026, 8, 20))
+    client.force_login(auditor)
+    response = client.get(reverse("tot:return_log"))
+    rows = {r.number: (r.tax, r.paid, r.owed) for r in response.context["returns"]}
+    assert rows == {
+        june.number: (D("1000.00"), D("400.00"), D("600.00")),
+        july.number: (D("120.00"), D("120.00"), D("0.00")),
+    }
+    page = response.content.decode()
+    assert '<th class="text-end">Paid</th><th class="text-end">Owed</th>' in page
+    assert 'id="sum-paid">$520.00<' in page and 'id="sum-owed">$600.00<' in page
