@@ -152,6 +152,9 @@ def plan_owed(plan: PaymentPlan) -> Decimal:
     return plan.installments().balance_total()
 
 
+PLAN_FEE_DESCRIPTION = "Payment plan processing fee"
+
+
 @dataclass(frozen=True)
 class PlanPayment:
     """One number the counter collects on a plan: its installment and, on the first, the fee."""
@@ -175,7 +178,7 @@ def plan_payments(plan: PaymentPlan, installments=None) -> list[PlanPayment]:
         row = rows.setdefault(
             c.source_number, {"due_on": c.due_on, "installment": ZERO, "fee": ZERO, "owed": ZERO}
         )
-        row["fee" if "processing fee" in c.description else "installment"] += c.amount
+        row["fee" if c.description.startswith(PLAN_FEE_DESCRIPTION) else "installment"] += c.amount
         row["owed"] += c.balance
         row["due_on"] = min(row["due_on"], c.due_on)
     return [PlanPayment(number=n, **r) for n, r in rows.items()]

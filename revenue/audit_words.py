@@ -63,10 +63,14 @@ def changes(before: dict | None, after: dict | None) -> list[tuple[str, str | No
     """(label, old or None when there was none, new) for each value that changed."""
     before, after = before or {}, after or {}
     keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+
+    def empty(value):
+        return value is None or value == ""
+
     return [
-        (label(k), text(before[k]) if k in before and before[k] is not None else None, text(after.get(k)))
+        (label(k), None if empty(before.get(k)) else text(before[k]), text(after.get(k)))
         for k in keys
-        if before.get(k) != after.get(k)
+        if before.get(k) != after.get(k) and not (empty(before.get(k)) and empty(after.get(k)))
     ]
 
 

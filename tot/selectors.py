@@ -125,6 +125,16 @@ def with_paid_and_owed(returns):
     )
 
 
+def log_totals(returns) -> dict:
+    """Tax, paid and owed of every return in a queryset: two aggregates, one over the returns and
+    one over the charges on their numbers."""
+    money = Charge.objects.filter(source_number__in=returns.values("number")).aggregate(
+        paid=Sum("amount_paid"), owed=Sum(F("amount") - F("amount_paid") - F("amount_adjusted"))
+    )
+    tax = returns.aggregate(tax=Sum("tax"))["tax"]
+    return {"tax": tax or ZERO, "paid": money["paid"] or ZERO, "owed": money["owed"] or ZERO}
+
+
 def period_terms_table(periods) -> list[dict]:
     """Rate and due date of each period (first days of months), from the policies and rates
     loaded once; a period with no policy or rate in force is left out."""

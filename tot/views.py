@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -310,8 +310,7 @@ def return_log(request):
             messages.warning(request, "The period is a month like 2026-06.")
     if kind in TotReturn.Kind.values:
         returns = returns.filter(kind=kind)
-    returns = selectors.with_paid_and_owed(returns)
-    paginator = Paginator(returns, LOG_PER_PAGE)
+    paginator = Paginator(selectors.with_paid_and_owed(returns), LOG_PER_PAGE)
     page = paginator.page(int_param(request, "page", 1, 1, paginator.num_pages))
     return render(
         request,
@@ -319,7 +318,7 @@ def return_log(request):
         {
             "returns": page.object_list,
             "page": page,
-            "sums": returns.aggregate(tax=Sum("tax"), paid=Sum("paid"), owed=Sum("owed")),
+            "sums": selectors.log_totals(returns),
             "operator": operator,
             "period": period,
             "kind": kind,

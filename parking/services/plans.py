@@ -94,7 +94,7 @@ def _assess_plan_fee(*, plan, policy, on, acting_user) -> None:
         core.charge_assess(
             party=plan.party,
             amount=policy.plan_fee,
-            description=f"Payment plan processing fee, {plan.number}",
+            description=f"{selectors.PLAN_FEE_DESCRIPTION}, {plan.number}",
             receivable_account=policy.citation_receivable_account,
             revenue_account=policy.plan_fee_revenue_account,
             source=plan,

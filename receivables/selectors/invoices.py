@@ -88,6 +88,16 @@ def write_off_requests(invoice: Invoice, *, limit: int = 5):
     ).order_by("-requested_at")[:limit]
 
 
+def invoice_totals(invoices) -> dict:
+    """Total and balance of every invoice in a queryset: one aggregate over the invoices and one
+    over their charges (dunning fees included, as in `with_balance`)."""
+    total = invoices.aggregate(total=Sum("total"))["total"]
+    balance = Charge.objects.filter(
+        source_type_id=content_type_id(Invoice), source_id__in=invoices.values("pk")
+    ).balance_total()
+    return {"total": total or ZERO, "balance": balance}
+
+
 def with_balance(invoices):
     """Annotate a queryset of invoices with `balance` (owed now) in the same query."""
     charges = (

@@ -3,7 +3,7 @@ credit memo request, statement of account (page and PDF)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -54,8 +54,7 @@ def invoice_list(request):
         rows = rows.filter(status=Invoice.Status.OPEN, due_on__lt=core.city_today())
     elif status in Invoice.Status.values:
         rows = rows.filter(status=status)
-    rows = selectors.with_balance(rows)
-    paginator = Paginator(rows, INVOICES_PER_PAGE)
+    paginator = Paginator(selectors.with_balance(rows), INVOICES_PER_PAGE)
     page = paginator.page(query_page(request.GET, "page", last=paginator.num_pages))
     return render(
         request,
@@ -63,7 +62,7 @@ def invoice_list(request):
         {
             "invoices": page.object_list,
             "page": page,
-            "sums": rows.aggregate(total=Sum("total"), balance=Sum("balance")),
+            "sums": selectors.invoice_totals(rows),
             "q": q,
             "status": status,
             "statuses": [*Invoice.Status.choices, ("overdue", "Open and past due")],
