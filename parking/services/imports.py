@@ -41,7 +41,6 @@ from .import_files import (
 from .import_rows import ON_FILE, RowRejected, _Checker
 
 CHUNK = 50_000
-MAX_REJECTS_SHOWN = 500
 
 HELP = (
     "A CSV file in UTF-8 (a byte-order mark is fine) with a header row naming these columns, in any "
@@ -463,6 +462,7 @@ def _job_profile(job) -> ImportProfile | None:
 
 
 __all__ = [
+    "TARGET",
     "citations_check",
     "citations_import_job",
     "citations_import",
@@ -471,5 +471,4 @@ __all__ = [
     "HELP",
     "COLUMNS",
     "SAMPLE",
-    "MAX_REJECTS_SHOWN",
 ]
