@@ -185,7 +185,8 @@ def _scan(f, profile: ImportProfile | None = None) -> tuple[int, Layout]:
         raise ImportRefused("The file has a header but no citations.")
     if wrong * 2 > rows:
         raise ImportRefused(
-            f"{wrong:,} of {core.plural(rows, 'row')} do not have the header's {core.plural(width, 'column')}: "
+            f"{wrong:,} of {core.plural(rows, 'row')} {'does' if wrong == 1 else 'do'} not have the header's "
+            f"{core.plural(width, 'column')}: "
             "this is not a citation export (check the delimiter is a comma)."
         )
     return rows, layout

@@ -107,6 +107,7 @@ TIME_PRESETS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%H%M
 _DATE_DIRECTIVES = {"d", "m", "Y", "y", "b", "B"}
 _TIME_DIRECTIVES = {"H", "I", "M", "S", "p"}
 _LITERALS = set(" /-.:,T")
+_EXAMPLE = datetime.datetime(2025, 3, 14, 21, 30, 5)  # noqa: DTZ001 - shows a pattern, no instant
 
 
 def _check_pattern(pattern: str, allowed: set[str], needs: list[set[str]], what: str) -> None:
@@ -381,8 +382,10 @@ class RowMapper:
         try:
             return datetime.datetime.strptime(" ".join(raw.split()), pattern)  # noqa: DTZ007 - wall time, as text
         except ValueError:
-            shown = pattern.replace("%", "").replace("Y", "yyyy").replace("y", "yy")
-            raise ValueError(f"{f.label} {raw!r} is not written as the profile says ({shown}).") from None
+            shown = _EXAMPLE.strftime(pattern)
+            raise ValueError(
+                f"{f.label} {raw!r} is not written as the profile says (like {shown})."
+            ) from None
 
 
 # --------------------------------------------------------------------------- preview
