@@ -104,7 +104,10 @@ def test_the_preview_marks_the_bad_row_and_the_import_brings_in_what_it_showed(v
     )  # translated, the constant badge, the amount
     assert by_line[2].problems == [] and by_line[4].problems == []
     assert [p.reason for p in by_line[3].problems] == ["Issued at"]
-    assert "25:10 PM' is not written as the profile says (like 03/14/2025 09:30 PM)" in by_line[3].problems[0].message
+    assert (
+        "25:10 PM' is not written as the profile says (like 03/14/2025 09:30 PM)"
+        in by_line[3].problems[0].message
+    )
     assert [p.reason for p in by_line[5].problems] == ["Unknown violation code"]
     assert not Citation.objects.exists()  # a preview writes nothing
 
