@@ -297,7 +297,7 @@ class ImportProfileForm(BoundedForm):
         ],
     )
     currency_symbol = forms.CharField(
-        max_length=5, required=False, strip=False, help_text="Dropped from amounts."
+        max_length=5, required=False, initial="$", strip=False, help_text="Dropped from amounts."
     )
     code_table = forms.CharField(
         max_length=100_000,
