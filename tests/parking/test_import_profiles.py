@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -250,3 +251,18 @@ def test_import_messages_say_one_row_not_one_rows(policy, senior_clerk):
         csv_file("A1000001,2025-01-01 10:00", *good_rows(2)), "y.csv", acting_user=senior_clerk
     )
     assert batch.rejects.get().message == "The row has 2 fields; the header has 9."
+
+
+def test_the_command_reads_through_a_named_profile(vendor_profile, senior_clerk, tmp_path):
+    path = tmp_path / "vendor.csv"
+    path.write_bytes(vendor_file(vendor_row("V0000001")).getvalue())
+    out = io.StringIO()
+    call_command(
+        "import_citations", str(path), "--user", "clerk2", "--profile", "Handheld vendor B", stdout=out
+    )
+    assert "1 citation imported ($65.00), 0 rows rejected" in out.getvalue()
+    assert ImportBatch.objects.get().profile == vendor_profile
+    with pytest.raises(CommandError, match="No citation import profile named 'Nobody'"):
+        call_command(
+            "import_citations", str(path), "--user", "clerk2", "--profile", "Nobody", stdout=io.StringIO()
+        )
