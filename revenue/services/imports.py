@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ..exceptions import NotAllowed, RevenueError
 from ..models import ImportProfile
@@ -183,6 +183,11 @@ def _validate(target: ImportTarget, values: dict) -> None:
         raise ProfileInvalid("The thousands separator is a comma, a point, a space, an apostrophe or none.")
     if values["decimal_separator"] == values["thousands_separator"]:
         raise ProfileInvalid("The decimal and thousands separators must differ.")
+    symbol = values["currency_symbol"]
+    if len(symbol) > 5 or any(ch.isdigit() or ch in ".,'- " for ch in symbol):
+        raise ProfileInvalid(
+            "The currency symbol is at most 5 characters, none of them a digit or a separator."
+        )
     table = values["code_table"]
     if table and not any(f.kind == "code" for f in target.fields):
         raise ProfileInvalid(f"{target.title} has no coded field to translate.")
@@ -220,9 +225,22 @@ def profile_save(
     merged.setdefault("currency_symbol", "$")
     merged.setdefault("active", True)
     merged["constants"] = {k: str(v).strip() for k, v in merged["constants"].items() if str(v).strip()}
-    if not str(merged.get("name", "")).strip():
-        raise ProfileInvalid("Give the profile a name (the source, e.g. 'Handheld vendor A').")
+    merged["currency_symbol"] = str(merged["currency_symbol"]).strip()
+    merged["name"] = str(merged.get("name", "")).strip()
+    if not merged["name"] or len(merged["name"]) > 100:
+        raise ProfileInvalid(
+            "Give the profile a name of at most 100 characters (the source, e.g. 'Handheld vendor A')."
+        )
     _validate(the_target, merged)
+    try:
+        return _write(the_target, profile, merged, acting_user)
+    except IntegrityError:  # the same name saved by someone else meanwhile
+        raise ProfileInvalid(f"{the_target.title} already has a profile named {merged['name']!r}.") from None
+
+
+def _write(
+    the_target: ImportTarget, profile: ImportProfile | None, merged: dict, acting_user
+) -> ImportProfile:
     with transaction.atomic():
         if profile is None:
             if ImportProfile.objects.filter(target=the_target.key, name=merged["name"]).exists():
