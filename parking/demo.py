@@ -107,8 +107,33 @@ def load_stock(*, acting_user, count=200) -> None:
         )
 
 
+VENDOR_PROFILE = {
+    "name": "Handheld vendor B (AM/PM, own codes)",
+    "mapping": {
+        "citation_number": ["Ticket No"],
+        "issued_at": ["Viol Date", "Viol Time"],
+        "plate": ["Tag"],
+        "state": ["Tag State"],
+        "make": ["Vehicle Make"],
+        "violation_code": ["Code"],
+        "location": ["Where"],
+        "fine": ["Amount Due"],
+    },
+    "constants": {"badge": "HV01"},
+    "date_format": "%m/%d/%Y",
+    "time_format": "%I:%M %p",
+    "code_table": {"PK12": "22500(a)", "MT01": "10.20.030", "SW05": "10.20.050"},
+}
+
+
+def load_import_profiles(*, acting_user) -> None:
+    """A handheld vendor's profile for the citation import, to look at and to preview."""
+    core.profile_save(acting_user=acting_user, target="parking.citations", **VENDOR_PROFILE)
+
+
 def load_demo_parking(*, users) -> None:
     """A few citations, permits and tags on the shelf, to look at."""
+    load_import_profiles(acting_user=users["supervisor"])
     load_stock(acting_user=users["supervisor"])
     clerk = users["clerk1"]
     people = {p.name: p for p in Party.objects.filter(kind=Party.Kind.PERSON)}

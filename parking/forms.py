@@ -10,11 +10,12 @@ from django import forms
 
 from revenue import services as core
 from revenue.forms import MoneyField, OnceForm
-from revenue.models import Party
+from revenue.models import ImportProfile, Party
 
 from . import rules, selectors
 from .models import Contest, PermitSerial, PermitType
 from .services.imports import HELP as IMPORT_HELP
+from .services.imports import TARGET as IMPORT_TARGET
 
 
 def _by_rule(clean, value):
@@ -226,7 +227,35 @@ class MarkForm(OnceForm):
 
 class ImportForm(OnceForm):
     file = forms.FileField(label="Handheld export file (CSV)", help_text=IMPORT_HELP)
+    profile = forms.ModelChoiceField(
+        queryset=ImportProfile.objects.none(),
+        required=False,
+        label="Import profile",
+        empty_label="Pick by the file's header (the built-in columns, or the profile they fit)",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+        self.fields["profile"].queryset = ImportProfile.objects.filter(target=IMPORT_TARGET, active=True)
+
+
+class FineScheduleForm(OnceForm):
+    file = forms.FileField(
+        label="Fine schedule file (CSV)",
+        help_text="Columns violation_code, description, fine, effective_from (2027-07-01 or 07/01/2027) and, "
+        "if it changes, late_penalty; or another layout through its import profile. All rows go in, or none.",
+    )
+    profile = forms.ModelChoiceField(
+        queryset=ImportProfile.objects.none(),
+        required=False,
+        label="Import profile",
+        empty_label="Pick by the file's header",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,text/csv"
+        self.fields["profile"].queryset = ImportProfile.objects.filter(
+            target="parking.fine_schedule", active=True
+        )

@@ -8,6 +8,7 @@ number = the citation number), so the counter, receipts, voids and waivers work 
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -365,6 +366,15 @@ class ImportBatch(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    profile = models.ForeignKey(
+        "revenue.ImportProfile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The source's import profile; none for the built-in nine-column layout.",
+    )
+    header = models.TextField(blank=True, help_text="The file's header row as it was, for the rejects file.")
 
     class Meta:
         ordering = ["-started_at"]
@@ -389,6 +399,13 @@ class ImportReject(models.Model):
     line = models.PositiveIntegerField()
     citation_number = models.CharField(max_length=40, blank=True)
     message = models.CharField(max_length=300)
+    reasons = ArrayField(
+        models.CharField(max_length=60),
+        default=list,
+        blank=True,
+        help_text="What was wrong, for the summary.",
+    )
+    row = models.TextField(blank=True, help_text="The row as it was in the file (CSV), for the rejects file.")
 
     class Meta:
         ordering = ["batch", "line"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from revenue import services as core
@@ -50,6 +51,17 @@ def fine_schedule(violations=None) -> rules.FineSchedule:
         fines = fines.filter(violation__in=violations)
     return rules.FineSchedule(
         fines.values_list("violation_id", "violation__code", "effective_from", "fine", "late_penalty")
+    )
+
+
+def fine_schedule_rows(limit: int = 500):
+    """The schedule as it stands, newest first per code: (code, description, from, fine, penalty)."""
+    return list(
+        ViolationFine.objects.select_related("violation")
+        .order_by("violation__code", "-effective_from")
+        .values_list("violation__code", "violation__description", "effective_from", "fine", "late_penalty")[
+            :limit
+        ]
     )
 
 
@@ -303,3 +315,28 @@ def serial_find(text: str) -> PermitSerial | None:
                 if found is not None:
                     return found
     return None
+
+
+# --------------------------------------------------------------------------- imports
+
+REJECTS_SHOWN = 100
+
+
+def reject_summary(batch) -> list[tuple[str, int]]:
+    """An import's rejects by reason, most first (one GROUP BY; a row with two problems counts
+    under each of them)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT reason, count(*) FROM parking_importreject r CROSS JOIN LATERAL unnest(r.reasons) AS reason
+                WHERE r.batch_id = %s GROUP BY reason ORDER BY count(*) DESC, reason""",
+            [batch.pk],
+        )
+        return [(reason, n) for reason, n in cur.fetchall()]
+
+
+def rejects_shown(batch, reason: str = ""):
+    """The first rejects of an import, of one reason when one is named."""
+    rejects = batch.rejects.all()
+    if reason:
+        rejects = rejects.filter(reasons__contains=[reason[:60]])
+    return list(rejects[:REJECTS_SHOWN])

@@ -271,3 +271,113 @@ class SearchForm(BoundedForm):
 
 
 APPROVAL_KINDS_FOR_CHARGES = [ApprovalRequest.Kind.WAIVER, ApprovalRequest.Kind.WRITE_OFF]
+
+
+# --------------------------------------------------------------------------- import profiles
+
+
+class ImportProfileForm(BoundedForm):
+    """A profile's settings as a supervisor types them: per field of the target, the file's
+    column(s) ("Date + Time") and a constant; formats; the translation table, one code a line."""
+
+    name = forms.CharField(max_length=100, help_text="The source, e.g. 'Handheld vendor A'.")
+    date_format = forms.CharField(
+        max_length=40, required=False, help_text="e.g. %m/%d/%Y; blank: as the import reads dates itself."
+    )
+    time_format = forms.CharField(max_length=40, required=False, help_text="e.g. %I:%M %p for 9:30 PM.")
+    decimal_separator = forms.ChoiceField(choices=[(".", "Point (1234.50)"), (",", "Comma (1234,50)")])
+    thousands_separator = forms.ChoiceField(
+        required=False,
+        choices=[
+            (",", "Comma (1,234)"),
+            (".", "Point (1.234)"),
+            (" ", "Space (1 234)"),
+            ("'", "Apostrophe"),
+            ("", "None"),
+        ],
+    )
+    currency_symbol = forms.CharField(
+        max_length=5, required=False, initial="$", strip=False, help_text="Dropped from amounts."
+    )
+    code_table = forms.CharField(
+        max_length=100_000,
+        required=False,
+        label="Code translation",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One a line: the source's code = the city's code (e.g. PK12 = 22500(a)).",
+    )
+    active = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, target=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        for f in target.fields if target else ():
+            self.fields[f"col_{f.name}"] = forms.CharField(
+                max_length=250, required=False, label=f"{f.label}: column(s)", help_text="Several: A + B"
+            )
+            self.fields[f"const_{f.name}"] = forms.CharField(
+                max_length=100, required=False, label=f"{f.label}: constant"
+            )
+        for name in ("date_format", "time_format"):
+            self.fields[name].widget.attrs["list"] = f"{name}-presets"
+        for name in ("date_format", "time_format", "currency_symbol", "code_table"):
+            self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
+        for name in ("decimal_separator", "thousands_separator"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+
+    @classmethod
+    def initial_from(cls, profile) -> dict:
+        data = {k: getattr(profile, k) for k in ("name", "date_format", "time_format", "active")}
+        data |= {
+            "decimal_separator": profile.decimal_separator,
+            "thousands_separator": profile.thousands_separator,
+            "currency_symbol": profile.currency_symbol,
+            "code_table": "\n".join(f"{k} = {v}" for k, v in profile.code_table.items()),
+        }
+        data |= {f"col_{k}": " + ".join(v) for k, v in profile.mapping.items()}
+        data |= {f"const_{k}": v for k, v in profile.constants.items()}
+        return data
+
+    def field_rows(self):
+        """(target field, its column box, its constant box) for the template's table."""
+        return [(f, self[f"col_{f.name}"], self[f"const_{f.name}"]) for f in self.target.fields]
+
+    def clean_code_table(self):
+        table = {}
+        for n, line in enumerate(self.cleaned_data["code_table"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            source, sep, city = line.partition("=")
+            if not sep or not source.strip() or not city.strip():
+                raise forms.ValidationError(f"Line {n} is not 'source code = city code'.")
+            table[source.strip()] = city.strip()
+        return table
+
+    def profile_values(self) -> dict:
+        """The cleaned form as `profile_save` takes it."""
+        d = self.cleaned_data
+        mapping, constants = {}, {}
+        for f in self.target.fields:
+            columns = [c.strip() for c in d.get(f"col_{f.name}", "").split("+") if c.strip()]
+            if columns:
+                mapping[f.name] = columns
+            if d.get(f"const_{f.name}", "").strip():
+                constants[f.name] = d[f"const_{f.name}"].strip()
+        return {
+            "name": d["name"].strip(),
+            "date_format": d["date_format"].strip(),
+            "time_format": d["time_format"].strip(),
+            "decimal_separator": d["decimal_separator"],
+            "thousands_separator": d["thousands_separator"],
+            "currency_symbol": d["currency_symbol"].strip(),
+            "mapping": mapping,
+            "constants": constants,
+            "code_table": d["code_table"],
+            "active": d["active"],
+        }
+
+
+class SampleFileForm(BoundedForm):
+    file = forms.FileField(
+        label="Sample file (CSV)", help_text="Its first rows are shown mapped; nothing is imported."
+    )

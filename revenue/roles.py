@@ -59,6 +59,9 @@ CORE_PERMISSIONS = {
                 "revenue.change_feetype",
                 "revenue.add_feerate",
                 "revenue.add_exceptionlimit",
+                "revenue.view_importprofile",
+                "revenue.add_importprofile",
+                "revenue.change_importprofile",
             ]
         )
     ),

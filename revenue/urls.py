@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import account, views
+from . import account, import_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -41,6 +41,14 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
+    path("imports/profiles/", import_views.import_profile_list, name="import_profile_list"),
+    path("imports/profiles/new/", import_views.import_profile_new, name="import_profile_new"),
+    path("imports/profiles/<int:pk>/", import_views.import_profile_edit, name="import_profile_edit"),
+    path(
+        "imports/profiles/<int:pk>/preview/",
+        import_views.import_profile_preview,
+        name="import_profile_preview",
+    ),
     path("", include("cashiering.urls")),
     path("", include("licensing.urls")),
     path("parking/", include("parking.urls")),

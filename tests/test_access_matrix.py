@@ -47,6 +47,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "charge_create": (302, 200, 200, 200, 403, 403),
     "healthz": (200, 200, 200, 200, 200, 200),
     "home": (302, 200, 200, 200, 200, 200),
+    "import_profile_edit": (302, 403, 403, 200, 403, 403),
+    "import_profile_list": (302, 403, 403, 200, 403, 403),
+    "import_profile_new": (302, 403, 403, 302, 403, 403),  # without ?target= it goes to the list
+    "import_profile_preview": (302, 403, 403, 302, 403, 403),  # a GET (a reload) goes to the profile
     "job_list": (302, 200, 200, 200, 200, 200),
     "journal_entry": (302, 403, 403, 200, 200, 403),
     "licensing:application_new": (302, 200, 200, 200, 403, 403),
@@ -72,7 +76,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "parking:citation_report": (302, 403, 403, 200, 200, 403),
     "parking:citation_report_xlsx": (302, 403, 403, 200, 200, 403),
     "parking:import_list": (302, 200, 200, 200, 200, 403),
-    "parking:import_new": (302, 403, 405, 405, 403, 403),
+    "parking:fine_schedule_import": (302, 403, 403, 200, 403, 403),
+    "parking:import_new": (302, 403, 302, 302, 403, 403),  # a GET (a reload) shows the upload page
     "parking:import_sample_csv": (302, 200, 200, 200, 200, 403),
     "parking:inventory": (302, 200, 200, 200, 200, 403),
     "parking:inventory_mark": (302, 403, 403, 405, 403, 403),

@@ -9,6 +9,7 @@ from .imports import ImportFailed, ImportRefused, citations_import
 from .permits import eligibility, permit_apply, permit_assign_tag, permit_renew, permit_replace, terms_on
 from .plans import plan_create
 from .runs import hold_export, notice_run, penalty_run, plans_default
+from .schedule_import import ScheduleRefused, fine_schedule_import
 from .stock import serial_mark, stock_receive
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "contest_decide",
     "contest_request",
     "eligibility",
+    "fine_schedule_import",
+    "ScheduleRefused",
     "fine_on",
     "hold_export",
     "ImportFailed",

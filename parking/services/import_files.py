@@ -1,6 +1,8 @@
 """The citation file itself: opened, fingerprinted, its header read and its shape checked,
 before any row is looked at. `citations_check` is what the upload page checks while the clerk
-waits; the job does the rest."""
+waits; the job does the rest. The header decides the layout: the built-in nine columns, or the
+import profile chosen (or the one whose columns the header has), through which the core's
+`RowMapper` turns each row into the nine canonical values."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ import collections
 import csv
 import hashlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils import timezone
 
-from revenue.exceptions import RevenueError
+from revenue import services as core
+from revenue.models import ImportProfile
 
 from ..models import ImportBatch
 
@@ -29,9 +33,10 @@ COLUMNS = (
     "fine",
 )
 MAX_BYTES = 256 * 1024 * 1024  # about two million rows
+TARGET = "parking.citations"
 
 
-class ImportRefused(RevenueError):
+class ImportRefused(core.FileRefused):
     """The file cannot be imported; nothing was written."""
 
 
@@ -75,6 +80,13 @@ def _fingerprint(f) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _row_text(row: list[str]) -> str:
+    """A row as one CSV line, as it was in the file (for the rejects file)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(row)
+    return out.getvalue()
+
+
 def _reader(f):
     f.seek(0)
     text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
@@ -85,8 +97,8 @@ MAX_COLUMNS = 100  # a citation export has nine; a header far wider is not one
 MAX_HEADER_CHARS = 10_000
 
 
-def _header(reader) -> dict[str, int]:
-    """The columns by name, checked in time linear in the header's size, which is bounded."""
+def _header_row(reader) -> list[str]:
+    """The header row as written, checked in time linear in its size, which is bounded."""
     for row in reader:
         if any(cell.strip() for cell in row):
             if len(row) > MAX_COLUMNS or sum(len(cell) for cell in row) > MAX_HEADER_CHARS:
@@ -94,10 +106,12 @@ def _header(reader) -> dict[str, int]:
                     f"The header row has {len(row):,} columns: this is not a citation export "
                     f"(it has {len(COLUMNS)})."
                 )
-            names = [cell.strip().lower() for cell in row]
-            break
-    else:
-        raise ImportRefused("The file has no header row (and no citations).")
+            return row
+    raise ImportRefused("The file has no header row (and no citations).")
+
+
+def _columns(names: list[str]) -> dict[str, int]:
+    """The built-in layout: the nine columns by name, in any order."""
     counts = collections.Counter(names)
     doubled = sorted(n for n, k in counts.items() if n and k > 1)
     if doubled:
@@ -110,12 +124,53 @@ def _header(reader) -> dict[str, int]:
     return {c: names.index(c) for c in COLUMNS} | {"": len(names)}
 
 
-def _scan(f) -> int:
+CANONICAL = {c: i for i, c in enumerate(COLUMNS)} | {"": len(COLUMNS)}
+
+
+@dataclass
+class Layout:
+    """How the file's rows become the nine canonical values: `cols` (the built-in layout's column
+    of each) or `mapper` (the profile's). `header` is the header row as written."""
+
+    header: list[str]
+    profile: ImportProfile | None
+    cols: dict[str, int]
+    mapper: core.RowMapper | None = None
+
+    @property
+    def width(self) -> int:
+        return len(self.header)
+
+    def canonical(self, row: list[str]) -> tuple[list[str], list[core.Problem]]:
+        """The row as the checker reads it (with `cols`), and the problems of mapping it."""
+        if self.mapper is None:
+            return row, []
+        values, problems = self.mapper.map(row)
+        return [values[c] for c in COLUMNS], problems
+
+
+def _layout(reader, profile: ImportProfile | None = None) -> Layout:
+    """The header read, and the layout it picks: the profile given; else the built-in nine
+    columns when the header has them; else the one active profile whose columns it has."""
+    header = _header_row(reader)
+    names = [" ".join(cell.split()).lower() for cell in header]
+    if profile is None and all(c in names for c in COLUMNS):
+        return Layout(header, None, _columns(names))
+    try:
+        profile = core.profile_pick(target=TARGET, header=names, profile=profile, builtin=False)
+        mapper = core.RowMapper(core.import_target_get(TARGET), profile, names)
+    except core.FileRefused as exc:
+        raise ImportRefused(str(exc)) from None
+    return Layout(header, profile, CANONICAL, mapper)
+
+
+def _scan(f, profile: ImportProfile | None = None) -> tuple[int, Layout]:
     """Check the file's shape without writing anything: header, rows, column counts. Returns the
-    number of data rows."""
+    number of data rows and the layout the header picked."""
     text, reader = _reader(f)
     try:
-        width = _header(reader)[""]
+        layout = _layout(reader, profile)
+        width = layout.width
         rows = wrong = 0
         for row in reader:
             if not row:
@@ -130,22 +185,24 @@ def _scan(f) -> int:
         raise ImportRefused("The file has a header but no citations.")
     if wrong * 2 > rows:
         raise ImportRefused(
-            f"{wrong:,} of {rows:,} rows do not have the header's {width} columns: "
+            f"{wrong:,} of {core.plural(rows, 'row')} {'does' if wrong == 1 else 'do'} not have the header's "
+            f"{core.plural(width, 'column')}: "
             "this is not a citation export (check the delimiter is a comma)."
         )
-    return rows
+    return rows, layout
 
 
-def citations_check(source) -> str:
+def citations_check(source, profile: ImportProfile | None = None) -> tuple[str, ImportProfile | None]:
     """What can be checked while the clerk waits, before the file goes to the job queue: text,
-    UTF-8, size, the header, and whether the same file was imported already. Returns the
-    file's SHA-256; raises ImportRefused, with nothing written."""
+    UTF-8, size, the header and the profile it is read through, and whether the same file was
+    imported already. Returns the file's SHA-256 and the profile (None: the built-in layout);
+    raises ImportRefused, with nothing written."""
     f, opened = _open(source)
     try:
         sha256, _size = _fingerprint(f)
         text, reader = _reader(f)
         try:
-            _header(reader)
+            profile = _layout(reader, profile).profile
         except csv.Error as exc:
             raise ImportRefused(f"The header row is not valid CSV ({exc}).") from None
         finally:
@@ -159,4 +216,4 @@ def citations_check(source) -> str:
             f"This file was already imported on {timezone.localtime(earlier.started_at):%m/%d/%Y %H:%M} "
             f"(import {earlier.pk}): nothing was changed."
         )
-    return sha256
+    return sha256, profile

@@ -11,10 +11,6 @@ skipped, the rest go in)."""
 
 from __future__ import annotations
 
-import bisect
-import datetime
-import re
-import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
@@ -23,35 +19,38 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from revenue import services as core
-from revenue.dates import add_months
-from revenue.exceptions import InvalidAmount, NotAllowed, RevenueError
-from revenue.money import ZERO, money
+from revenue.exceptions import NotAllowed, RevenueError
+from revenue.models import ImportProfile
+from revenue.money import ZERO
 
-from .. import rules, selectors
-from ..models import Citation, ImportBatch, ImportReject, ParkingPolicy
+from .. import selectors
+from ..models import Citation, ImportBatch, ImportReject
 from .import_files import (
     COLUMNS,
     MAX_BYTES,
+    TARGET,
     ImportRefused,
     _fingerprint,
-    _header,
+    _layout,
     _open,
     _reader,
+    _row_text,
     _scan,
     citations_check,
 )
+from .import_rows import ON_FILE, RowRejected, _Checker
 
 CHUNK = 50_000
-MAX_YEARS = 3
-MAX_REJECTS_SHOWN = 500
 
 HELP = (
     "A CSV file in UTF-8 (a byte-order mark is fine) with a header row naming these columns, in any "
     "order: citation_number (4 to 20 letters and digits), issued_at (city time, 2025-03-14 09:30 or "
     "03/14/2025 09:30), plate, state (CA, NV …), make, violation_code (as on the schedule, e.g. "
     "22500(a)), location, badge, fine (the schedule's fine on the day of issue, e.g. 65.00). "
-    f"At most {MAX_BYTES // 1024 // 1024} MB. Rows that fail a check are listed with their line "
-    "and left out; the others go in."
+    "A file laid out another way (a vendor's own columns, AM/PM times, its own violation codes) is "
+    "read through its import profile: choose it, or leave the choice to the header. "
+    f"At most {MAX_BYTES // 1024 // 1024} MB. Rows that fail a check are left out and summarised by "
+    "reason; the others go in."
 )
 
 SAMPLE = (
@@ -67,136 +66,6 @@ class ImportFailed(RevenueError):
     def __init__(self, message: str, batch: ImportBatch):
         super().__init__(message)
         self.batch = batch
-
-
-_NUMBER = re.compile(r"^[A-Z0-9]{4,20}$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
-_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
-CITY_TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-_COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _parse_issued_at(text: str) -> tuple[datetime.datetime, str]:
-    """City-local wall time from either format the devices write, and the same as text for COPY.
-    Compared with another time of the same zone object, Python compares wall times; PostgreSQL
-    turns the wall time into an instant (AT TIME ZONE), so no offset is computed here per row."""
-    m = _ISO.match(text)
-    if m:
-        y, mo, d, h, mi, s = m.groups()
-    else:
-        m = _US.match(text)
-        if not m:
-            raise rules.RuleError(
-                f"Issued at {text!r} is not a date and time like 2025-03-14 09:30 or 03/14/2025 09:30."
-            )
-        mo, d, y, h, mi, s = m.groups()
-    try:
-        when = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=CITY_TZ)
-    except ValueError:
-        raise rules.RuleError(f"Issued at {text!r} is not a real date and time.") from None
-    return when, f"{y}-{mo}-{d} {h}:{mi}:{s or '00'}"
-
-
-# --------------------------------------------------------------------------- rows
-
-
-class _Checker:
-    """Validates rows in Python with what was read once: the fine schedule and the policies."""
-
-    def __init__(self, cols: dict[str, int]):
-        self.cols = cols
-        self.schedule = selectors.fine_schedule()
-        now = timezone.now().astimezone(CITY_TZ).replace(second=0, microsecond=0)
-        self.latest = now + datetime.timedelta(minutes=1)  # within the current minute
-        first_day = add_months(now.date(), -12 * MAX_YEARS)
-        self.earliest = datetime.datetime.combine(first_day, datetime.time(), tzinfo=CITY_TZ)
-        self.policies = list(ParkingPolicy.objects.order_by("effective_from"))
-        self.policy_from = [p.effective_from for p in self.policies]
-        self.seen: dict[str, int] = {}
-        self.fines: dict[tuple[str, datetime.date, str], tuple[int, datetime.date, str]] = {}
-
-    def due_on(self, day: datetime.date) -> datetime.date:
-        """The day a citation issued on `day` is due, under the policy in force that day (the
-        earliest policy for a day before every policy)."""
-        i = bisect.bisect_right(self.policy_from, day) - 1
-        return rules.deadlines(day, self.policies[max(i, 0)]).due_on
-
-    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, datetime.date, str]:
-        """(violation id, due date) for a code, a day and the fine as written in the file;
-        remembered, since a file repeats the same few combinations."""
-        key = (code, day, fine_text)
-        known = self.fines.get(key)
-        if known is None:
-            period = self.schedule.fine(code, day)
-            scheduled, violation_id = period.fine, period.violation_id
-            try:
-                fine = money(fine_text, field="Fine", maximum=rules.MAX_FINE)
-            except InvalidAmount as exc:
-                raise rules.RuleError(str(exc)) from None
-            if fine != scheduled:
-                raise rules.RuleError(
-                    f"Fine {fine} does not match the schedule: violation {code} was {scheduled} on {day:%m/%d/%Y}."
-                )
-            known = self.fines[key] = (violation_id, self.due_on(day), f"{fine}")
-        return known
-
-    def check(self, row: list[str], line: int) -> str:
-        """One row as a COPY text line, or RuleError naming every problem of the row (so one
-        correction of the file fixes it)."""
-        c = self.cols
-        if len(row) != c[""]:
-            raise rules.RuleError(f"The row has {len(row)} fields; the header has {c['']}.")
-        problems: list[str] = []
-
-        def attempt(fn, *args):
-            try:
-                return fn(*args)
-            except rules.RuleError as exc:
-                problems.append(str(exc))
-                return None
-
-        number = row[c["citation_number"]].strip().upper()
-        if not _NUMBER.match(number):
-            problems.append(f"Citation number {number!r} must be 4 to 20 letters and digits.")
-        elif (first := self.seen.get(number)) is not None:
-            problems.append(f"Citation {number} is in the file twice (first on line {first}).")
-        else:
-            self.seen[number] = line
-        parsed = attempt(_parse_issued_at, row[c["issued_at"]].strip())
-        issued, stamp = parsed if parsed else (None, "")
-        if issued is not None and issued > self.latest:
-            problems.append(f"Issued at {issued:%m/%d/%Y %H:%M} is in the future.")
-        elif issued is not None and issued < self.earliest:
-            problems.append(
-                f"Issued on {issued:%m/%d/%Y}: more than {MAX_YEARS} years ago, too old to import."
-            )
-        plate = attempt(rules.clean_plate, row[c["plate"]])
-        state = attempt(rules.clean_state, row[c["state"]])
-        make = row[c["make"]].strip().upper()
-        if len(make) > 20:
-            problems.append(f"Make {make!r} is longer than 20 characters.")
-        found = None
-        if issued is not None:
-            found = attempt(
-                self.fine_of, row[c["violation_code"]].strip(), issued.date(), row[c["fine"]].strip()
-            )
-        location = row[c["location"]].strip()
-        if not location:
-            problems.append("The location is blank.")
-        elif len(location) > 120:
-            problems.append("The location is longer than 120 characters.")
-        badge = row[c["badge"]].strip().upper()
-        if not badge:
-            problems.append("The officer's badge is blank.")
-        elif len(badge) > 10:
-            problems.append(f"Badge {badge!r} is longer than 10 characters.")
-        if problems:
-            raise rules.RuleError(" ".join(problems)[:300])
-        violation_id, due_on, fine = found
-        return (
-            f"{line}\t{number}\t{stamp}\t{plate}\t{state}\t{make.translate(_COPY_ESCAPE)}\t{violation_id}\t"
-            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_on}\n"
-        )
 
 
 # --------------------------------------------------------------------------- the import
@@ -219,7 +88,9 @@ def _file_unlock(key: int) -> None:
         cur.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
-def _start(*, sha256: str, file_name: str, rows: int, acting_user) -> ImportBatch:
+def _start(
+    *, sha256: str, file_name: str, rows: int, acting_user, profile=None, header: str = ""
+) -> ImportBatch:
     """The batch record, committed at once so the import page shows it running. The same file
     again is refused; a batch of it that failed, or was left running by a process that stopped,
     is taken up again (the caller holds the file's lock, so nobody else is running it)."""
@@ -237,12 +108,19 @@ def _start(*, sha256: str, file_name: str, rows: int, acting_user) -> ImportBatc
             batch.status = ImportBatch.Status.RUNNING
             batch.rows_total, batch.rows_read, batch.rows_rejected = rows, 0, 0
             batch.rows_imported, batch.amount = done["n"], done["amount"] or ZERO
-            batch.message = f"Resumed by {acting_user.username}: {done['n']:,} citations were already in."
+            already = core.plural(done["n"], "citation")
+            batch.message = f"Resumed by {acting_user.username}: {already} {'was' if done['n'] == 1 else 'were'} already in."
             batch.finished_at = None
+            batch.profile, batch.header = profile, header
             batch.save()
             return batch
         return ImportBatch.objects.create(
-            file_name=file_name[:200], sha256=sha256, rows_total=rows, started_by=acting_user
+            file_name=file_name[:200],
+            sha256=sha256,
+            rows_total=rows,
+            started_by=acting_user,
+            profile=profile,
+            header=header,
         )
 
 
@@ -274,10 +152,10 @@ SELECT ins.id, ins.number, ins.fine, ins.issued_on, ins.violation_id, r.due_on
   FROM ins JOIN citation_import_rows r ON r.number = ins.number
 """
 
-# numbers on file already: rejects, except those this batch put in before it failed (a resume)
+# numbers on file already: rejects, except those this batch put in before it failed (a resume);
+# read back so each reject carries its row as it was in the file
 _REJECT_ON_FILE = """
-INSERT INTO parking_importreject (batch_id, line, citation_number, message)
-SELECT %(batch)s, r.line, r.number,
+SELECT r.line, r.number,
        'Citation ' || r.number || ' is already on file' ||
        COALESCE(' (import ' || c.batch_id || ')', ' (entered by hand)') || ': left out.'
   FROM citation_import_rows r
@@ -294,10 +172,13 @@ SELECT n.id AS source_id, n.number AS source_number, 'Citation ' || v.code || ' 
 """
 
 
-def _write_chunk(*, batch, lines: list[str], rejects: list[ImportReject], policy, acting_user, read: int):
-    """One chunk in one transaction: citations, their journal entry, charges, rejects, counters."""
+def _write_chunk(
+    *, batch, lines: list[str], rejects: list[ImportReject], policy, acting_user, read: int, raw=None
+):
+    """One chunk in one transaction: citations, their journal entry, charges, rejects, counters.
+    `raw` gives a line's row as it was in the file, for a number found already on file."""
     with transaction.atomic(), connection.cursor() as cur:
-        imported, amount, on_file = 0, ZERO, 0
+        imported, amount = 0, ZERO
         if lines:
             cur.execute(_CREATE_TEMP)
             with cur.copy(
@@ -309,7 +190,17 @@ def _write_chunk(*, batch, lines: list[str], rejects: list[ImportReject], policy
             params = {"batch": batch.pk, "user": acting_user.pk, "tz": settings.TIME_ZONE}
             cur.execute(_INSERT_CITATIONS, params)
             cur.execute(_REJECT_ON_FILE, params)
-            on_file = cur.rowcount
+            rejects = rejects + [
+                ImportReject(
+                    batch=batch,
+                    line=line,
+                    citation_number=number,
+                    message=message[:300],
+                    reasons=[ON_FILE],
+                    row=_row_text(raw(line)) if raw else "",
+                )
+                for line, number, message in cur.fetchall()
+            ]
             _entry, imported, amount = core.charges_assess_set(
                 rows_sql=_NEW_CHARGES,
                 params={},
@@ -325,15 +216,17 @@ def _write_chunk(*, batch, lines: list[str], rejects: list[ImportReject], policy
         ImportReject.objects.bulk_create(rejects, batch_size=5000)
         batch.rows_read = read
         batch.rows_imported += imported
-        batch.rows_rejected += len(rejects) + on_file
+        batch.rows_rejected += len(rejects)
         batch.amount += amount
         batch.save(update_fields=["rows_read", "rows_imported", "rows_rejected", "amount"])
 
 
 def citations_import(
-    source, file_name: str = "", *, acting_user, progress=None, chunk: int = CHUNK
+    source, file_name: str = "", *, acting_user, progress=None, chunk: int = CHUNK, profile=None
 ) -> ImportBatch:
-    """Import a handheld export (a path, or a binary file object such as an upload).
+    """Import a handheld export (a path, or a binary file object such as an upload), read
+    through `profile` (an ImportProfile), or the built-in nine columns, or the profile the header
+    picks (see `_layout`).
 
     Raises ImportRefused, with nothing written, for a file that cannot be imported (or was
     already); ImportFailed if it stops part-way (the batch is marked failed, the chunks already
@@ -350,11 +243,18 @@ def citations_import(
     f, opened = _open(source)
     try:
         sha256, _size = _fingerprint(f)
-        total = _scan(f)
+        total, layout = _scan(f, profile)
         policy = selectors.policy_on()
         lock = _file_lock(sha256)
         try:
-            batch = _start(sha256=sha256, file_name=file_name, rows=total, acting_user=acting_user)
+            batch = _start(
+                sha256=sha256,
+                file_name=file_name,
+                rows=total,
+                acting_user=acting_user,
+                profile=layout.profile,
+                header=_row_text(layout.header),
+            )
         except BaseException:
             _file_unlock(lock)
             raise
@@ -367,6 +267,7 @@ def citations_import(
                 acting_user=acting_user,
                 progress=progress,
                 chunk=chunk,
+                profile=layout.profile,
             )
         except Exception as exc:
             message = _failed(batch, exc, total=total, file_name=file_name, acting_user=acting_user)
@@ -385,10 +286,10 @@ def _failed(batch, exc: Exception, *, total: int, file_name: str, acting_user) -
     """The batch marked failed, with what went in, and its audit row, in one transaction.
     Returns the message saying so."""
     batch.refresh_from_db()
-    at = f"after {batch.rows_read:,} of {total:,} rows"
+    at = f"after {batch.rows_read:,} of {core.plural(total, 'row')}"
     message = (
-        f"Stopped {at} ({type(exc).__name__}: {exc}). The {batch.rows_imported:,} citations already "
-        "imported stay; import the same file again to finish it."
+        f"Stopped {at} ({type(exc).__name__}: {exc}). The {core.plural(batch.rows_imported, 'citation')} "
+        "already imported stay; import the same file again to finish it."
     )
     with transaction.atomic():
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -426,20 +327,29 @@ def _finished(batch, *, file_name: str, sha256: str, rows: int, acting_user) -> 
         )
 
 
-def _run(*, batch, f, total, policy, acting_user, progress, chunk):
+def _run(*, batch, f, total, policy, acting_user, progress, chunk, profile=None):
     text, reader = _reader(f)
     try:
-        checker = _Checker(_header(reader))
+        layout = _layout(reader, profile)
+        checker = _Checker(layout.cols)
         read = 0
         lines: list[str] = []
+        good: dict[int, list[str]] = {}  # the chunk's rows as in the file, for numbers on file already
         rejects: list[ImportReject] = []
 
         def flush():
             _write_chunk(
-                batch=batch, lines=lines, rejects=rejects, policy=policy, acting_user=acting_user, read=read
+                batch=batch,
+                lines=lines,
+                rejects=rejects,
+                policy=policy,
+                acting_user=acting_user,
+                read=read,
+                raw=good.get,
             )
             lines.clear()
             rejects.clear()
+            good.clear()
             if progress:
                 progress(read, total, batch.rows_imported, batch.rows_rejected)
 
@@ -449,20 +359,41 @@ def _run(*, batch, f, total, policy, acting_user, progress, chunk):
             read += 1
             line = reader.line_num
             try:
-                lines.append(checker.check(row, line))
-            except rules.RuleError as exc:
-                number = (
-                    row[checker.cols["citation_number"]].strip()[:40] if len(row) == checker.cols[""] else ""
-                )
-                rejects.append(
-                    ImportReject(batch=batch, line=line, citation_number=number, message=str(exc)[:300])
-                )
+                lines.append(_check_row(layout, checker, row, line))
+                good[line] = row
+            except RowRejected as exc:
+                rejects.append(_reject(batch, layout, row, line, exc))
             if read % chunk == 0:
                 flush()
         if read % chunk or read == 0:
             flush()
     finally:
         text.detach()
+
+
+def _check_row(layout, checker: _Checker, row: list[str], line: int) -> str:
+    """The row's COPY line: mapped through the profile if there is one, then checked."""
+    if layout.mapper is None:
+        return checker.check(row, line)
+    if len(row) != layout.width:
+        message = f"The row has {core.plural(len(row), 'field')}; the header has {layout.width}."
+        raise RowRejected([core.Problem("Row width", message)])
+    canonical, problems = layout.canonical(row)
+    return checker.check(canonical, line, problems)
+
+
+def _reject(batch, layout, row: list[str], line: int, exc: RowRejected) -> ImportReject:
+    number = ""
+    if len(row) == layout.width:
+        number = (layout.canonical(row)[0] if layout.mapper else row)[layout.cols["citation_number"]]
+    return ImportReject(
+        batch=batch,
+        line=line,
+        citation_number=number.strip()[:40],
+        message=str(exc)[:300],
+        reasons=list(dict.fromkeys(p.reason[:60] for p in exc.problems)),
+        row=_row_text(row),
+    )
 
 
 def _imported_by(job) -> ImportBatch | None:
@@ -484,7 +415,11 @@ def citations_import_job(job, progress) -> str:
     path = job.params["path"]
 
     def report(read, total, imported, rejected):
-        progress(read, total, f"{imported:,} imported, {rejected:,} rejected so far")
+        progress(
+            read,
+            total,
+            f"{core.plural(imported, 'citation')} imported, {core.plural(rejected, 'row')} rejected so far",
+        )
 
     progress(0, None, "Checking the file")
     done = _imported_by(job)
@@ -498,6 +433,7 @@ def citations_import_job(job, progress) -> str:
             acting_user=job.created_by,
             progress=report,
             chunk=int(job.params.get("chunk", CHUNK)),
+            profile=_job_profile(job),
         )
     except FileNotFoundError:
         raise ImportRefused("The uploaded file is no longer on the server: upload it again.") from None
@@ -508,12 +444,25 @@ def citations_import_job(job, progress) -> str:
     progress(
         batch.rows_read,
         batch.rows_total,
-        f"{batch.rows_imported:,} imported (${batch.amount:,}), {batch.rows_rejected:,} rejected",
+        f"{core.plural(batch.rows_imported, 'citation')} imported (${batch.amount:,}), "
+        f"{core.plural(batch.rows_rejected, 'row')} rejected",
     )
     return batch.get_absolute_url()
 
 
+def _job_profile(job) -> ImportProfile | None:
+    """The profile the upload page read the file through (checked again by the import)."""
+    pk = job.params.get("profile")
+    if not pk:
+        return None
+    try:
+        return ImportProfile.objects.get(pk=pk, target=TARGET)
+    except ImportProfile.DoesNotExist:
+        raise ImportRefused("The import profile chosen for this file is gone: upload it again.") from None
+
+
 __all__ = [
+    "TARGET",
     "citations_check",
     "citations_import_job",
     "citations_import",
@@ -522,5 +471,4 @@ __all__ = [
     "HELP",
     "COLUMNS",
     "SAMPLE",
-    "MAX_REJECTS_SHOWN",
 ]

@@ -1,11 +1,12 @@
 """The core's tables, in two modules: `ledger` (parties, accounts, the ledger, fees, charges,
 payments, numbers) and `control` (audit trail, approvals and limits, role changes, form tokens,
-jobs). Import them from here."""
+jobs, import profiles). Import them from here."""
 
 from .control import (
     ApprovalRequest,
     AuditEvent,
     ExceptionLimit,
+    ImportProfile,
     Job,
     RoleChange,
     SubmissionToken,
@@ -50,4 +51,5 @@ __all__ = [
     "RoleChange",
     "SubmissionToken",
     "Job",
+    "ImportProfile",
 ]

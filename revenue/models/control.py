@@ -256,3 +256,59 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+# --------------------------------------------------------------------------- import profiles
+
+
+class ImportProfile(models.Model):
+    """How one source's file layout becomes a registered import target's fields (a handheld
+    vendor's citation export, a bank's lockbox file, a vendor's fine schedule): which column feeds
+    which field, constants, date and time formats, the number format and a code translation
+    table. Configuration: a supervisor edits it on its screen, every change audited; never
+    deleted (the batches imported through it name it), only deactivated."""
+
+    target = models.CharField(
+        max_length=64, help_text="The registered import target, e.g. parking.citations."
+    )
+    name = models.CharField(max_length=100, help_text="The source, e.g. 'Handheld vendor A'.")
+    mapping = models.JSONField(
+        default=dict, blank=True, help_text="Field → the file's column names (joined by a space)."
+    )
+    constants = models.JSONField(
+        default=dict, blank=True, help_text="Field → a value used when the file has none."
+    )
+    header_signature = models.CharField(
+        max_length=2000,
+        blank=True,
+        help_text="The mapped column names, lower case, sorted: a file whose header has them all picks this profile.",
+    )
+    date_format = models.CharField(max_length=40, blank=True, help_text="A strptime pattern, e.g. %m/%d/%Y.")
+    time_format = models.CharField(max_length=40, blank=True, help_text="A strptime pattern, e.g. %I:%M %p.")
+    decimal_separator = models.CharField(max_length=1, default=".")
+    thousands_separator = models.CharField(max_length=1, blank=True, default=",")
+    currency_symbol = models.CharField(max_length=5, blank=True, default="$")
+    code_table = models.JSONField(
+        default=dict, blank=True, help_text="The source's codes → the city's codes."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["target", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "name"], name="one_import_profile_name_per_target"),
+            models.CheckConstraint(
+                condition=~Q(decimal_separator=F("thousands_separator")),
+                name="import_profile_separators_differ",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.target})"
+
+    def get_absolute_url(self):
+        return reverse("import_profile_edit", args=[self.pk])

@@ -45,6 +45,23 @@ from .charges import (
     lock_party,
 )
 from .fees import fee_rate_on, fee_rate_set, in_force, policy_on
+from .imports import (
+    FileRefused,
+    ImportTarget,
+    Preview,
+    Problem,
+    ProfileInvalid,
+    RowMapper,
+    TargetField,
+    import_target,
+    import_target_get,
+    import_targets,
+    plural,
+    profile_pick,
+    profile_preview,
+    profile_save,
+    read_header,
+)
 from .jobs import (
     STALLED_AFTER_SECONDS,
     Progress,
@@ -141,4 +158,19 @@ __all__ = [
     "submission_result",
     "upload_discard",
     "upload_keep",
+    "FileRefused",
+    "ImportTarget",
+    "Preview",
+    "Problem",
+    "ProfileInvalid",
+    "RowMapper",
+    "TargetField",
+    "import_target",
+    "import_target_get",
+    "import_targets",
+    "plural",
+    "profile_pick",
+    "profile_preview",
+    "profile_save",
+    "read_header",
 ]

@@ -1,8 +1,11 @@
 """Parking in Chromium, as the counter works it: import the handheld file, look up a plate,
 contest one citation and have it dismissed, pay the plate's two others (one with its late
-penalty) on one receipt, and issue a residential permit from the tag stock."""
+penalty) on one receipt, and issue a residential permit from the tag stock. And a vendor's own
+layout: the supervisor defines its import profile, previews a sample, imports the vendor's file
+through it and reads the rejects by reason."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -54,7 +57,7 @@ def _import_the_handheld_file(page, live_server, tmp_path):
     page.wait_for_url("**/jobs/*/")  # checked, then queued: the job worker imports it
     assert "queued for import" in page.locator(".alert").first.inner_text()
     page.locator("#job-result").wait_for(timeout=60_000)  # the page refreshes itself until it is done
-    assert "3 imported" in page.locator("#job-message").inner_text()
+    assert "3 citations imported" in page.locator("#job-message").inner_text()
     page.click("#job-result")
     page.wait_for_url("**/parking/imports/*/")
     assert page.locator("#rows-imported").inner_text() == "3"
@@ -132,3 +135,90 @@ def _issue_a_residential_permit(page, live_server, party):
         page.click("#permit-letter")
     letter = pdf_text(page.request.get(popup.value.url).body())
     assert permit.number in letter and "R001000" in letter and "8ABC123" in letter
+
+
+VENDOR_HEADER = "Ticket No,Viol Date,Viol Time,Tag,Tag State,Vehicle Make,Code,Where,Amount Due\n"
+
+
+def _vendor_row(number, days_ago, at, code, amount, state="CA"):
+    day = core.city_today() - datetime.timedelta(days=days_ago)
+    return f"{number},{day:%m/%d/%Y},{at},7ABC123,{state},TOYT,{code},120 Elm St,{amount}\n"
+
+
+def test_define_a_profile_preview_import_a_vendor_file_and_summarise_its_rejects(
+    page, live_server, supervisor, fees, admin_user, tmp_path, job_worker
+):
+    """Issue 17: a supervisor defines the vendor's profile on its screen, previews a sample (the bad
+    row marked), imports the vendor's file through it and reads the rejects by reason."""
+    parking_demo.load_parking(acting_user=admin_user)
+    vendor = tmp_path / "vendor-b.csv"
+    vendor.write_text(
+        VENDOR_HEADER
+        + _vendor_row("VB000001", 3, "9:30 PM", "PK12", "$65.00")
+        + _vendor_row("VB000002", 2, "7:05 AM", "MT01", "$40.00")
+        + _vendor_row("VB000003", 2, "8:00 PM", "PK12", "$65.00", state="ZZ")  # rejected: state
+        + _vendor_row("VB000004", 1, "10:15 AM", "XX99", "$65.00")  # rejected: a code nobody translated
+    )
+
+    login(page, live_server, "supervisor")
+    page.click("#nav-reports")
+    page.get_by_role("link", name="Import profiles").click()
+    page.get_by_role("link", name="Parking citations (handheld exports)").click()
+    page.fill("#id_name", "Handheld vendor B")
+    for field, column in [
+        ("citation_number", "Ticket No"),
+        ("issued_at", "Viol Date + Viol Time"),
+        ("plate", "Tag"),
+        ("state", "Tag State"),
+        ("make", "Vehicle Make"),
+        ("violation_code", "Code"),
+        ("location", "Where"),
+        ("fine", "Amount Due"),
+    ]:
+        page.fill(f"#id_col_{field}", column)
+    page.fill("#id_const_badge", "HV01")
+    page.fill("#id_date_format", "%m/%d/%Y")
+    page.fill("#id_time_format", "%I:%M %p")
+    page.fill("#id_code_table", "PK12 = 22500(a)\nMT01 = 10.20.030")
+    page.click("#profile-save")
+    page.wait_for_url("**/imports/profiles/*/")
+    assert "Import profile Handheld vendor B saved." in page.locator(".alert").first.inner_text()
+
+    # the preview: the first rows mapped, each problem marked, nothing imported
+    page.set_input_files("#id_file", str(vendor))
+    page.click("#preview-submit")
+    table = page.locator("#preview-table")
+    assert "4 rows, 2 with a problem" in page.locator("#preview").inner_text(), table.inner_text()
+    assert table.locator("tbody tr.table-danger").count() == 2
+    assert (
+        "'ZZ' is not a state" in table.inner_text() and "Unknown violation code 'XX99'" in table.inner_text()
+    )
+    assert "22500(a)" in table.locator("tbody tr").first.inner_text()
+    assert not Citation.objects.exists()
+
+    # the import page asks for the profile; the job imports what the preview said
+    page.click("#nav-parking")
+    page.get_by_role("link", name="Import handheld file").click()
+    page.select_option("#id_profile", label="Handheld vendor B (parking.citations)")
+    page.set_input_files("#id_file", str(vendor))
+    page.click("#import-submit")
+    page.wait_for_url("**/jobs/*/")
+    assert "read through the profile Handheld vendor B" in page.locator(".alert").first.inner_text()
+    page.locator("#job-result").wait_for(timeout=60_000)
+    assert "2 citations imported ($105.00), 2 rows rejected" in page.locator("#job-message").inner_text()
+    page.click("#job-result")
+    page.wait_for_url("**/parking/imports/*/")
+    assert sorted(Citation.objects.values_list("number", flat=True)) == ["VB000001", "VB000002"]
+    assert "Handheld vendor B" in page.locator("#batch-profile").inner_text()
+
+    # the rejects by reason; one reason's rows; the rejects file with the original rows
+    summary = [" ".join(t.split()) for t in page.locator("#reject-summary tbody tr").all_inner_texts()]
+    assert summary == ["State 1", "Unknown violation code 1"]
+    page.get_by_role("link", name="State", exact=True).click()
+    assert "VB000003" in page.locator("#reject-table").inner_text()
+    assert "VB000004" not in page.locator("#reject-table").inner_text()
+    with page.expect_download() as download:
+        page.click("#rejects-csv")
+    rejects = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert rejects[0] == VENDOR_HEADER.strip() + ",rejected_line,rejected_because"
+    assert rejects[1].startswith(_vendor_row("VB000003", 2, "8:00 PM", "PK12", "$65.00", state="ZZ").strip())

@@ -335,7 +335,7 @@ def test_a_senior_clerk_uploads_a_file_and_sees_the_batch(client, policy, senior
 
     csv_response = client.get(reverse("parking:import_rejects_csv", args=[batch.pk]))
     body = b"".join(csv_response.streaming_content).decode()
-    assert body.splitlines()[0] == "line,citation_number,message" and "B0000001" in body
+    assert body.splitlines()[0] == f"{HEADER},rejected_line,rejected_because" and "B0000001" in body
     listing = client.get(reverse("parking:import_list")).content.decode()
     assert "day1.csv" in listing
 
