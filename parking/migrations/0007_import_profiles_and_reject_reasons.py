@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("parking", "0005_leaner_indexes"),
+        ("parking", "0006_parking_policy_plan_split"),
         ("revenue", "0010_import_profiles"),
     ]
 
