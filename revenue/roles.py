@@ -59,6 +59,7 @@ CORE_PERMISSIONS = {
                 "revenue.change_feetype",
                 "revenue.add_feerate",
                 "revenue.add_exceptionlimit",
+                "revenue.withdraw_config",
             ]
         )
     ),
