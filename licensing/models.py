@@ -4,6 +4,7 @@ application to issue. Charges are the core's; payment happens at the counter."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -245,6 +246,22 @@ class AddOn(EffectiveDated):
 
     def __str__(self):
         return f"{self.tax_year}: {self.fee_type} {'added' if self.included else 'dropped'} from {self.effective_from}"
+
+    def clean(self):
+        """An add-on needs a set amount on its date (a keyed amount or none would stop licensing)."""
+        from revenue.exceptions import RevenueError
+        from revenue.services import fee_rate_on
+
+        if not (self.included and self.fee_type_id and self.effective_from):
+            return
+        try:
+            rate = fee_rate_on(fee_type=self.fee_type, on=self.effective_from)
+        except RevenueError as exc:
+            raise ValidationError({"fee_type": str(exc)}) from exc
+        if rate.amount is None:
+            raise ValidationError(
+                {"fee_type": f"{self.fee_type.name} is keyed at the counter; an add-on needs a set amount."}
+            )
 
     def config_used(self, until):
         return used_sentence(
