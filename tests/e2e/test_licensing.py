@@ -178,18 +178,18 @@ def test_a_supervisor_withdraws_a_mistaken_fee_rate_and_licensing_works_the_same
     page.get_by_role("link", name="Configuration").click()
     page.get_by_role("link", name="Fee types").click()
     page.get_by_role("link", name="BL-PROC", exact=True).click()
-    page.locator("input[name$='-effective_from']").last.fill(today)
-    page.locator("input[name$='-amount']").last.fill("0.00")  # meant 30.00
+    page.locator("input[name$='-effective_from']:visible").fill(today)
+    page.locator("input[name$='-amount']:visible").fill("0.00")  # meant 30.00
     page.get_by_role("button", name="Save and continue editing").click()
-    assert "0.00" in page.locator("#rates-group").inner_text()
+    assert f"from {today}: 0.00" in page.locator("#rates-group").inner_text()
 
     page.locator("#rates-group").get_by_role("link", name="Withdraw…").first.click()
     page.fill("#id_reason", "Typed 0.00 for 30.00")
     page.get_by_role("button", name="Withdraw").click()
     assert "is withdrawn" in page.locator(".messagelist").inner_text()
     assert "Typed 0.00 for 30.00" in page.locator("#rates-group").inner_text()
-    page.locator("input[name$='-effective_from']").last.fill(today)  # the same day, corrected
-    page.locator("input[name$='-amount']").last.fill("30.00")
+    page.locator("input[name$='-effective_from']:visible").fill(today)  # the same day, corrected
+    page.locator("input[name$='-amount']:visible").fill("30.00")
     page.get_by_role("button", name="Save and continue editing").click()
     assert services.fee_rate_on(fee_type=fees["BL-PROC"]).amount.to_eng_string() == "30.00"
     assert AuditEvent.objects.filter(action="feerate.withdrawn", actor=supervisor).exists()

@@ -194,3 +194,76 @@ def test_a_zero_fee_is_not_charged_and_says_so(fees, supervisor, party, clerk):
         services.charge_assess_fee(party=party, fee_type=fees["NOTARY"], acting_user=clerk)
     total, share, _rate = services.fee_compute(fee_type=fees["NOTARY"], allow_zero=True)
     assert (total, share) == (D("0.00"), D("0.00"))
+
+
+def test_a_withdrawn_tot_rate_and_policy_are_out_of_force_and_their_date_is_free(
+    client, accounts, admin_user, supervisor
+):
+    from tot import demo
+    from tot.models import TotPolicy, TotRate
+
+    demo.load_tot(acting_user=admin_user)
+    today = services.city_today()
+    client.force_login(supervisor)
+    assert (
+        client.post("/admin/tot/totrate/add/", {"effective_from": today, "percent": "21.000"}).status_code
+        == 302
+    )
+    wrong = TotRate.objects.get(effective_from=today)
+    assert services.in_force(TotRate.objects.all(), today) == wrong
+    withdraw = reverse("admin:tot_totrate_withdraw", args=[wrong.pk])
+    assert client.post(withdraw, {"reason": "21 for 12.5"}).status_code == 302
+    assert services.in_force(TotRate.objects.all(), today).percent == D("12.000")
+    again = client.post("/admin/tot/totrate/add/", {"effective_from": today, "percent": "12.500"})
+    assert again.status_code == 302, again.content.decode()[:1500]
+    assert services.in_force(TotRate.objects.all(), today).percent == D("12.500")
+
+    policy = TotPolicy.objects.create(
+        **{
+            f.attname: getattr(TotPolicy.objects.get(), f.attname)
+            for f in TotPolicy._meta.concrete_fields
+            if f.name not in ("id", "effective_from", "created_at")
+        },
+        effective_from=today,
+    )
+    assert services.policy_on(TotPolicy, today) == policy
+    services.config_withdraw(row=policy, acting_user=supervisor, reason="added twice")
+    assert services.policy_on(TotPolicy, today).effective_from == datetime.date(2024, 1, 1)
+
+
+def test_policy_forms_refuse_values_that_break_the_work(client, accounts, supervisor):
+    from receivables.models import ReceivablesPolicy
+    from tot.models import TotPolicy
+
+    client.force_login(supervisor)
+    tot = client.post(
+        "/admin/tot/totpolicy/add/",
+        {
+            "effective_from": "2027-01-01",
+            "receivable_account": accounts["100-1210"].pk,
+            "tax_revenue_account": accounts["100-4150"].pk,
+            "penalty_revenue_account": accounts["100-4150"].pk,
+            "interest_revenue_account": accounts["100-4150"].pk,
+            "due_months_after": "0",
+            "long_stay_days": "30",
+            "first_penalty_percent": "-10.00",
+            "second_penalty_percent": "10.00",
+            "second_penalty_after_days": "30",
+            "interest_percent_per_month": "0.500",
+        },
+    )
+    assert tot.status_code == 200 and "errornote" in tot.content.decode()
+    assert not TotPolicy.objects.exists()
+    for edges in ("[90, 30]", "[0]", '["30"]', "[30, 30]"):
+        ar = client.post(
+            "/admin/receivables/receivablespolicy/add/",
+            {
+                "effective_from": "2027-01-01",
+                "receivable_account": accounts["100-1210"].pk,
+                "default_terms_days": "30",
+                "aging_edges": edges,
+                "collections_threshold": "100.00",
+            },
+        )
+        assert ar.status_code == 200 and "rising whole days" in ar.content.decode(), edges
+    assert not ReceivablesPolicy.objects.exists()
