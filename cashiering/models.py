@@ -9,7 +9,18 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from revenue.models import ZERO, Charge, JournalEntry, Party, Payment, money_field
+from revenue.models import (
+    ZERO,
+    Charge,
+    EffectiveDated,
+    JournalEntry,
+    Party,
+    Payment,
+    during,
+    money_field,
+    one_in_force,
+    used_sentence,
+)
 
 
 @dataclass(frozen=True)
@@ -340,14 +351,14 @@ class Tender(models.Model):
         return f"{self.get_kind_display()} {self.amount}"
 
 
-class CashieringPolicy(models.Model):
+class CashieringPolicy(EffectiveDated):
     """The counter's rules the city sets, in force from a date until the next policy."""
 
     class Overpayment(models.TextChoices):
         CREDIT = "credit", "Keep as credit on account"
         REFUSE = "refuse", "Refuse"
 
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField()
     over_short_explain_over = money_field(
         help_text="An over/short beyond this amount needs a written explanation at close-out."
     )
@@ -379,13 +390,24 @@ class CashieringPolicy(models.Model):
         ordering = ["-effective_from"]
         verbose_name_plural = "cashiering policies"
         constraints = [
+            one_in_force(name="one_cashiering_policy_per_date"),
             models.CheckConstraint(
                 condition=Q(over_short_explain_over__gte=0), name="explain_threshold_not_negative"
-            )
+            ),
         ]
 
     def __str__(self):
         return f"Counter policy from {self.effective_from}"
+
+    def config_used(self, until):
+        start = self.effective_from
+        return used_sentence(
+            [
+                (Receipt.objects.filter(during("created_at__date", start, until)).count(), "receipt"),
+                (ReturnedCheck.objects.filter(during("returned_on", start, until)).count(), "returned check"),
+                (CashierSession.objects.filter(during("closed_at__date", start, until)).count(), "close-out"),
+            ]
+        )
 
 
 class MailBatch(models.Model):

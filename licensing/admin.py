@@ -36,20 +36,43 @@ class BracketInline(admin.TabularInline):
 
 
 @admin.register(TaxRule)
-class TaxRuleAdmin(AuditedAdmin):
-    list_display = ["classification", "tax_year", "kind", "minimum_tax", "maximum_tax"]
-    list_filter = ["tax_year", "kind"]
-    inlines = [BracketInline]
+class TaxRuleAdmin(EffectiveDatedAdmin):
+    """Tax rules are effective-dated like every rule: a change is a new rule (with its brackets)
+    from a date, the old one stays for the licenses assessed with it; "created by" is the
+    supervisor saving, never a field."""
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    list_display = [
+        "classification",
+        "tax_year",
+        "effective_from",
+        "kind",
+        "minimum_tax",
+        "maximum_tax",
+        "created_by",
+    ]
+    list_filter = ["tax_year", "kind", "classification"]
+    fields = [
+        "classification",
+        "tax_year",
+        "effective_from",
+        "kind",
+        "flat_amount",
+        "base_amount",
+        "per_employee",
+        "minimum_tax",
+        "maximum_tax",
+    ]
+    inlines = [BracketInline]
 
 
 @admin.register(AddOn)
-class AddOnAdmin(AuditedAdmin):
-    list_display = ["tax_year", "fee_type"]
+class AddOnAdmin(EffectiveDatedAdmin):
+    """The fees added to a tax year's licenses, from a date: a row adds a fee to the tax year
+    from its date on, or (not included) drops it from then on."""
+
+    list_display = ["tax_year", "fee_type", "effective_from", "included", "created_by"]
+    list_filter = ["tax_year", "included"]
+    fields = ["tax_year", "fee_type", "effective_from", "included"]
 
 
 @admin.register(LicensingPolicy)

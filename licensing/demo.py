@@ -65,7 +65,12 @@ def load_licensing(*, acting_user, tax_years=(2025, 2026)) -> dict[str, Classifi
         classification = Classification.objects.create(code=code, name=name, checklist=checklist)
         for year in tax_years:
             rule = TaxRule.objects.create(
-                classification=classification, tax_year=year, kind=kind, created_by=acting_user, **data
+                classification=classification,
+                tax_year=year,
+                effective_from=datetime.date(year - 1, 1, 1),  # in force for all the tax year's work
+                kind=kind,
+                created_by=acting_user,
+                **data,
             )
             for floor, ceiling, fixed, percent in brackets:
                 Bracket.objects.create(rule=rule, floor=floor, ceiling=ceiling, fixed=fixed, percent=percent)
@@ -74,7 +79,12 @@ def load_licensing(*, acting_user, tax_years=(2025, 2026)) -> dict[str, Classifi
         for code in ("BL-PROC", "SB1186"):
             fee = FeeType.objects.filter(code=code).first()
             if fee:
-                AddOn.objects.create(tax_year=year, fee_type=fee)
+                AddOn.objects.create(
+                    tax_year=year,
+                    fee_type=fee,
+                    effective_from=datetime.date(year - 1, 1, 1),
+                    created_by=acting_user,
+                )
     return classes
 
 

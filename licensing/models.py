@@ -4,21 +4,46 @@ application to issue. Charges are the core's; payment happens at the counter."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from revenue.models import Charge, FeeType, Party, money_field
+from revenue.models import (
+    Charge,
+    EffectiveDated,
+    FeeType,
+    Party,
+    during,
+    money_field,
+    one_in_force,
+    used_sentence,
+)
 
 
-class LicensingPolicy(models.Model):
+def licenses_assessed(start, until, *, submitted_too: bool = False, **where) -> int:
+    """Licenses (of `where`) assessed, or issued with nothing to pay, while a row of licensing
+    configuration was in force (and, with `submitted_too`, applied for then): its uses."""
+    from django.contrib.contenttypes.models import ContentType
+
+    charged = Charge.objects.filter(
+        during("assessed_on", start, until), source_type=ContentType.objects.get_for_model(License)
+    ).values("source_id")
+    used = Q(pk__in=charged) | during("issued_at__date", start, until)
+    if submitted_too:
+        used |= during("created_at__date", start, until)
+    return License.objects.filter(used, **where).count()
+
+
+class LicensingPolicy(EffectiveDated):
     """The licensing rules the city sets, in force from a date until the next policy."""
 
     class Proration(models.TextChoices):
         NONE = "none", "No proration"
         QUARTERLY = "quarterly", "By quarter of the tax year"
 
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField()
     tax_year_start_month = models.PositiveSmallIntegerField(
         help_text="1-12: the tax year starts on day 1 of it."
     )
@@ -39,18 +64,21 @@ class LicensingPolicy(models.Model):
     )
     delinquent_after_days = models.PositiveIntegerField(
         default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
         help_text="A renewal assessed this many days or more after the tax year starts is delinquent.",
     )
     penalty_percent_per_month = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         default=Decimal("10.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="Percent of the tax for each month or part of a month from the delinquency date.",
     )
     penalty_cap_percent = models.DecimalField(
         max_digits=5,
         decimal_places=2,
         default=Decimal("50.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text="The penalty never exceeds this percent of the tax.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -60,14 +88,28 @@ class LicensingPolicy(models.Model):
         ordering = ["-effective_from"]
         verbose_name_plural = "licensing policies"
         constraints = [
+            one_in_force(name="one_licensing_policy_per_date"),
             models.CheckConstraint(
                 condition=Q(tax_year_start_month__gte=1, tax_year_start_month__lte=12),
                 name="tax_year_month_valid",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    delinquent_after_days__gte=1,
+                    penalty_percent_per_month__gte=0,
+                    penalty_cap_percent__gte=0,
+                    penalty_cap_percent__lte=100,
+                ),
+                name="licensing_penalty_sane",
+            ),
         ]
 
     def __str__(self):
         return f"Licensing policy from {self.effective_from}"
+
+    def config_used(self, until):
+        n = licenses_assessed(self.effective_from, until, submitted_too=True)
+        return used_sentence([(n, "license")])
 
 
 class Classification(models.Model):
@@ -85,8 +127,11 @@ class Classification(models.Model):
         return f"{self.code} {self.name}"
 
 
-class TaxRule(models.Model):
-    """A classification's tax for one tax year (named by the calendar year it starts in)."""
+class TaxRule(EffectiveDated):
+    """A classification's tax for one tax year (named by the calendar year it starts in), from
+    a date: a change is a new rule from a later date; the old one stays for what used it."""
+
+    config_scope = ("classification", "tax_year")
 
     class Kind(models.TextChoices):
         FLAT = "flat", "Flat amount"
@@ -95,6 +140,9 @@ class TaxRule(models.Model):
 
     classification = models.ForeignKey(Classification, on_delete=models.PROTECT, related_name="rules")
     tax_year = models.PositiveIntegerField()
+    effective_from = models.DateField(
+        help_text="Licenses of the tax year assessed from this day on use this rule (until a later one)."
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     flat_amount = money_field(null=True, blank=True)
     base_amount = money_field(null=True, blank=True)
@@ -105,11 +153,9 @@ class TaxRule(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["classification", "-tax_year"]
+        ordering = ["classification", "-tax_year", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["classification", "tax_year"], name="one_rule_per_class_and_year"
-            ),
+            one_in_force("classification", "tax_year", name="one_rule_per_class_year_and_date"),
             models.CheckConstraint(
                 condition=Q(minimum_tax__gte=0)
                 & (Q(maximum_tax__isnull=True) | Q(maximum_tax__gte=F("minimum_tax"))),
@@ -132,7 +178,16 @@ class TaxRule(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.classification.code} {self.tax_year}: {self.get_kind_display()}"
+        return f"{self.classification.code} {self.tax_year} from {self.effective_from}: {self.get_kind_display()}"
+
+    def config_used(self, until):
+        n = licenses_assessed(
+            self.effective_from,
+            until,
+            tax_year=self.tax_year,
+            business__classification=self.classification_id,
+        )
+        return used_sentence([(n, "license")])
 
 
 class Bracket(models.Model):
@@ -167,20 +222,51 @@ class Bracket(models.Model):
         return f"{self.floor}–{self.ceiling or '∞'}: {self.fixed} + {self.percent}%"
 
 
-class AddOn(models.Model):
-    """A fee added to every license of a tax year (its amount is in the core's fee schedule)."""
+class AddOn(EffectiveDated):
+    """A fee added to every license of a tax year (its amount is in the core's fee schedule),
+    from a date: a row with `included` off drops the fee from the tax year from its date on."""
+
+    config_scope = ("tax_year", "fee_type")
 
     tax_year = models.PositiveIntegerField()
     fee_type = models.ForeignKey(FeeType, on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField(help_text="Licenses of the tax year assessed from this day on.")
+    included = models.BooleanField(
+        default=True, help_text="Untick to drop the fee from the tax year's licenses from the date on."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
-        ordering = ["tax_year", "fee_type__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["tax_year", "fee_type"], name="one_addon_per_year_fee")
-        ]
+        ordering = ["-tax_year", "fee_type__name", "-effective_from"]
+        verbose_name = "license add-on"
+        constraints = [one_in_force("tax_year", "fee_type", name="one_addon_per_year_fee_and_date")]
 
     def __str__(self):
-        return f"{self.tax_year}: {self.fee_type}"
+        return f"{self.tax_year}: {self.fee_type} {'added' if self.included else 'dropped'} from {self.effective_from}"
+
+    def clean(self):
+        """An add-on needs a set amount on its date (a keyed amount or none would stop licensing)."""
+        from revenue.exceptions import RevenueError
+        from revenue.services import fee_rate_on
+
+        if not (self.included and self.fee_type_id and self.effective_from):
+            return
+        try:
+            rate = fee_rate_on(fee_type=self.fee_type, on=self.effective_from)
+        except RevenueError as exc:
+            raise ValidationError({"fee_type": str(exc)}) from exc
+        if rate.amount is None:
+            raise ValidationError(
+                {"fee_type": f"{self.fee_type.name} is keyed at the counter; an add-on needs a set amount."}
+            )
+
+    def config_used(self, until):
+        return used_sentence(
+            [(licenses_assessed(self.effective_from, until, tax_year=self.tax_year), "license")]
+        )
 
 
 class Business(models.Model):

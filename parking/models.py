@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from revenue.dates import city_today
-from revenue.models import Charge, Party, money_field
+from revenue.models import Charge, EffectiveDated, Party, during, money_field, one_in_force, used_sentence
 
 ZERO = Decimal("0.00")
 
@@ -26,10 +26,10 @@ PLAN_SPLITS = [
 ]
 
 
-class ParkingPolicy(models.Model):
+class ParkingPolicy(EffectiveDated):
     """The parking rules the city sets, in force from a date until the next policy."""
 
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField()
     citation_party = models.ForeignKey(
         Party,
         on_delete=models.PROTECT,
@@ -89,16 +89,30 @@ class ParkingPolicy(models.Model):
         ordering = ["-effective_from"]
         verbose_name_plural = "parking policies"
         constraints = [
+            one_in_force(name="one_parking_policy_per_date"),
             models.CheckConstraint(
                 condition=Q(
                     plan_max_total__gt=0, plan_max_installment__gt=0, plan_fee__gte=0, plan_max_months__gte=1
                 ),
                 name="parking_plan_limits_sane",
-            )
+            ),
         ]
 
     def __str__(self):
         return f"Parking policy from {self.effective_from}"
+
+    def config_used(self, until):
+        start = self.effective_from
+        return used_sentence(
+            [
+                (Citation.objects.filter(during("issued_on", start, until)).count(), "citation"),
+                (Permit.objects.filter(during("created_at__date", start, until)).count(), "permit"),
+                (
+                    PaymentPlan.objects.filter(during("created_at__date", start, until)).count(),
+                    "payment plan",
+                ),
+            ]
+        )
 
 
 # --------------------------------------------------------------------------- permits
@@ -145,8 +159,10 @@ class PermitType(models.Model):
         return self.name
 
 
-class PermitTerms(models.Model):
+class PermitTerms(EffectiveDated):
     """A permit type's fee, replacement fee, validity and limit per address, from a date."""
+
+    config_scope = ("permit_type",)
 
     permit_type = models.ForeignKey(PermitType, on_delete=models.PROTECT, related_name="terms")
     effective_from = models.DateField()
@@ -161,9 +177,7 @@ class PermitTerms(models.Model):
         ordering = ["permit_type", "-effective_from"]
         verbose_name_plural = "permit terms"
         constraints = [
-            models.UniqueConstraint(
-                fields=["permit_type", "effective_from"], name="one_terms_per_type_and_day"
-            ),
+            one_in_force("permit_type", name="one_terms_per_type_and_day"),
             models.CheckConstraint(
                 condition=Q(
                     fee__gte=0, replacement_fee__gte=0, validity_months__gte=1, max_per_address__gte=1
@@ -174,6 +188,12 @@ class PermitTerms(models.Model):
 
     def __str__(self):
         return f"{self.permit_type} from {self.effective_from}"
+
+    def config_used(self, until):
+        permits = Permit.objects.filter(
+            during("created_at__date", self.effective_from, until), permit_type=self.permit_type_id
+        )
+        return used_sentence([(permits.count(), "permit")])
 
 
 class StockReceipt(models.Model):
@@ -323,8 +343,10 @@ class Violation(models.Model):
         return f"{self.code} {self.description}"
 
 
-class ViolationFine(models.Model):
+class ViolationFine(EffectiveDated):
     """A violation's fine and late penalty for citations issued on or after a date."""
+
+    config_scope = ("violation",)
 
     violation = models.ForeignKey(Violation, on_delete=models.PROTECT, related_name="fines")
     effective_from = models.DateField()
@@ -336,14 +358,18 @@ class ViolationFine(models.Model):
     class Meta:
         ordering = ["violation", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["violation", "effective_from"], name="one_fine_per_violation_and_day"
-            ),
+            one_in_force("violation", name="one_fine_per_violation_and_day"),
             models.CheckConstraint(condition=Q(fine__gt=0, late_penalty__gte=0), name="violation_fine_sane"),
         ]
 
     def __str__(self):
         return f"{self.violation.code} from {self.effective_from}: {self.fine}"
+
+    def config_used(self, until):
+        citations = Citation.objects.filter(
+            during("issued_on", self.effective_from, until), violation=self.violation_id
+        )
+        return used_sentence([(citations.count(), "citation")])
 
 
 class ImportBatch(models.Model):

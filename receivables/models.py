@@ -4,20 +4,30 @@ invoice number as its source number), credit memos, aging, dunning, follow-up an
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
 from revenue.dates import city_today
-from revenue.models import Charge, FeeType, Party, money_field
+from revenue.models import (
+    Charge,
+    EffectiveDated,
+    FeeType,
+    Party,
+    during,
+    money_field,
+    one_in_force,
+    used_sentence,
+)
 
 ZERO = Decimal("0.00")
 
 
-class ReceivablesPolicy(models.Model):
+class ReceivablesPolicy(EffectiveDated):
     """The receivables rules the city sets, in force from a date until the next policy."""
 
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField()
     receivable_account = models.ForeignKey(
         "revenue.Account",
         on_delete=models.PROTECT,
@@ -39,12 +49,42 @@ class ReceivablesPolicy(models.Model):
     class Meta:
         ordering = ["-effective_from"]
         verbose_name_plural = "receivables policies"
+        constraints = [
+            one_in_force(name="one_receivables_policy_per_date"),
+            models.CheckConstraint(
+                condition=Q(default_terms_days__gte=1, collections_threshold__gte=0),
+                name="receivables_policy_sane",
+            ),
+        ]
 
     def __str__(self):
         return f"Receivables policy from {self.effective_from}"
 
+    def clean(self):
+        edges = self.aging_edges
+        if not (
+            isinstance(edges, list)
+            and edges
+            and all(isinstance(e, int) and not isinstance(e, bool) and e > 0 for e in edges)
+            and edges == sorted(set(edges))
+        ):
+            raise ValidationError(
+                {
+                    "aging_edges": "Give the buckets' upper edges as rising whole days above zero, e.g. [30, 60, 90]."
+                }
+            )
 
-class DunningLevel(models.Model):
+    def config_used(self, until):
+        start = self.effective_from
+        return used_sentence(
+            [
+                (Invoice.objects.filter(during("invoice_date", start, until)).count(), "invoice"),
+                (DunningRun.objects.filter(during("run_on", start, until)).count(), "past-due run"),
+            ]
+        )
+
+
+class DunningLevel(EffectiveDated):
     """A step of past-due follow-up: a letter when an invoice is this many days past due, with an
     optional fee (from the core fee schedule, so its amount is effective-dated), and for the last
     step a referral to collections."""
@@ -69,11 +109,17 @@ class DunningLevel(models.Model):
     class Meta:
         ordering = ["effective_from", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["effective_from", "level"], name="one_dunning_level_per_day"),
+            one_in_force("level", name="one_dunning_level_per_day"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, days_past_due__gte=1), name="dunning_level_sane"
+            ),
         ]
 
     def __str__(self):
-        return f"Level {self.level} {self.name} ({self.days_past_due} days)"
+        return f"Level {self.level} {self.name} ({self.days_past_due} days) from {self.effective_from}"
+
+    def config_used(self, until):
+        return used_sentence([(self.notices.count(), "past-due notice")])
 
 
 class Invoice(models.Model):

@@ -7,8 +7,11 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 
-from . import services
+from . import config_views, services
 from .exceptions import RevenueError
 from .models import Account, AuditEvent, ExceptionLimit, FeeRate, FeeType, Fund
 
@@ -46,11 +49,32 @@ class AccountAdmin(AuditedAdmin):
 
 
 class FeeRateInline(admin.TabularInline):
+    """A fee's rates: added here, never edited; one added by mistake is withdrawn (its link)."""
+
     model = FeeRate
-    fields = ["effective_from", "amount", "pass_through_amount", "created_by", "created_at"]
-    readonly_fields = ["created_by", "created_at"]
     extra = 1
     ordering = ["-effective_from"]
+
+    def get_fields(self, request, obj=None):
+        return [
+            "effective_from",
+            "amount",
+            "pass_through_amount",
+            "created_by",
+            "created_at",
+            *self._cells(request),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["created_by", "created_at", *self._cells(request)]
+
+    def _cells(self, request):
+        if not hasattr(request, "_withdrawal_column"):
+            request._withdrawal_column = withdrawal_column(request.user)
+        return [request._withdrawal_column]
+
+    def get_queryset(self, request):
+        return FeeRate.all_rows.order_by("-effective_from")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -90,14 +114,77 @@ class FeeTypeAdmin(AuditedAdmin):
 
 class EffectiveDatedAdmin(AuditedAdmin):
     """Configuration that takes effect from a date: rows are added, never edited (a later row
-    replaces an earlier one), and record who added them."""
+    replaces an earlier one), and record who added them (always the person saving: never a
+    field of the form). A row added by mistake is withdrawn (supervisor, with a reason) before
+    anything used it: the one withdraw screen of every configuration, `<row>/withdraw/`."""
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or []), "created_by"]
+
+    def get_queryset(self, request):
+        return self.model.all_rows.all()  # withdrawn rows stay listed, marked
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), withdrawal_column(request.user)]
+
     def save_model(self, request, obj, form, change):
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        withdraw = path("<path:object_id>/withdraw/", self.withdraw_view, name="{}_{}_withdraw".format(*info))
+        return [withdraw, *super().get_urls()]
+
+    def withdraw_view(self, request, object_id):
+        return config_views.withdraw(request, self, object_id)
+
+    def withdraw_done_url(self, row) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse("admin:{}_{}_changelist".format(*info))
+
+
+def withdrawal_column(user):
+    """The list's last column for this user (a column per request: the admin is shared)."""
+
+    @admin.display(description="Withdrawn")
+    def withdrawn(row):
+        return withdrawal_cell(row, user) if row.pk else ""
+
+    return withdrawn
+
+
+def withdrawal_cell(row, user):
+    """The list's last column: when, by whom and why a row was withdrawn, or the link to do it."""
+    if row.is_withdrawn:
+        return format_html(
+            "{} by {}: {}",
+            localtime(row.withdrawn_at).strftime("%m/%d/%Y"),
+            row.withdrawn_by,
+            row.withdrawn_reason,
+        )
+    if user is not None and user.has_perm(services.WITHDRAW_PERMISSION):
+        info = row._meta.app_label, row._meta.model_name
+        url = reverse("admin:{}_{}_withdraw".format(*info), args=[row.pk])
+        return format_html('<a href="{}">Withdraw…</a>', url)
+    return "—"
+
+
+@admin.register(FeeRate)
+class FeeRateAdmin(EffectiveDatedAdmin):
+    """Every fee's rates in one list, withdrawn ones marked. Rates are added on their fee's page."""
+
+    list_display = ["fee_type", "effective_from", "amount", "pass_through_amount", "created_by"]
+    list_filter = ["fee_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def withdraw_done_url(self, row) -> str:
+        return reverse("admin:revenue_feetype_change", args=[row.fee_type_id])
 
 
 @admin.register(ExceptionLimit)

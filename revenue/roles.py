@@ -62,6 +62,7 @@ CORE_PERMISSIONS = {
                 "revenue.view_importprofile",
                 "revenue.add_importprofile",
                 "revenue.change_importprofile",
+                "revenue.withdraw_config",
             ]
         )
     ),

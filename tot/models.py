@@ -8,15 +8,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from revenue.models import Charge, Party, money_field
+from revenue.models import Charge, EffectiveDated, Party, during, money_field, one_in_force, used_sentence
 
 ZERO = Decimal("0.00")
 
 
-class TotPolicy(models.Model):
+class TotPolicy(EffectiveDated):
     """TOT rules in force from a date: due date, exemption length, penalties and interest."""
 
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField()
     receivable_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
     tax_revenue_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
     penalty_revenue_account = models.ForeignKey("revenue.Account", on_delete=models.PROTECT, related_name="+")
@@ -57,15 +57,40 @@ class TotPolicy(models.Model):
         ordering = ["-effective_from"]
         verbose_name = "TOT policy"
         verbose_name_plural = "TOT policies"
+        constraints = [
+            one_in_force(name="one_tot_policy_per_date"),
+            models.CheckConstraint(
+                condition=Q(
+                    due_months_after__gte=1,
+                    long_stay_days__gte=1,
+                    first_penalty_percent__gte=0,
+                    first_penalty_percent__lte=100,
+                    second_penalty_percent__gte=0,
+                    second_penalty_percent__lte=100,
+                    second_penalty_after_days__gte=1,
+                    interest_percent_per_month__gte=0,
+                    interest_percent_per_month__lte=10,
+                ),
+                name="tot_policy_sane",
+            ),
+        ]
 
     def __str__(self):
         return f"TOT policy from {self.effective_from}"
 
+    def config_used(self, until):
+        return periods_used(self.effective_from, until)
 
-class TotRate(models.Model):
+
+def periods_used(start, until) -> str:
+    """A TOT policy or rate governs the periods that begin while it is in force."""
+    return used_sentence([(TotReturn.objects.filter(during("period_start", start, until)).count(), "return")])
+
+
+class TotRate(EffectiveDated):
     """The tax rate for periods beginning on or after a date."""
 
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField()
     percent = models.DecimalField(max_digits=5, decimal_places=3)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -74,11 +99,15 @@ class TotRate(models.Model):
         ordering = ["-effective_from"]
         verbose_name = "TOT rate"
         constraints = [
+            one_in_force(name="one_tot_rate_per_date"),
             models.CheckConstraint(condition=Q(percent__gt=0, percent__lt=50), name="tot_rate_sane"),
         ]
 
     def __str__(self):
         return f"{self.percent}% from {self.effective_from}"
+
+    def config_used(self, until):
+        return periods_used(self.effective_from, until)
 
 
 class Operator(models.Model):

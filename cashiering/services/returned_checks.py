@@ -172,7 +172,10 @@ def _returned_record(returned: ReturnedCheck, policy: CashieringPolicy, acting_u
         created_by=acting_user,
     )
     returned.save()
-    if policy.returned_check_fee_id:
+    fee = policy.returned_check_fee
+    if (
+        fee is not None and core.fee_compute(fee_type=fee, on=returned_on, allow_zero=True)[0]
+    ):  # 0.00: not charged
         returned.fee_charge = core.charge_assess_fee(
             party=receipt.party,
             fee_type=policy.returned_check_fee,

@@ -29,7 +29,7 @@ from .renewals import (
     renewal_assess,
     renewal_run,
 )
-from .schedule import compute, current_tax_year, policy_on, rule_for, schedule_roll_forward
+from .schedule import addons_on, compute, current_tax_year, policy_on, rule_for, schedule_roll_forward
 
 __all__ = [
     "RENEWAL_CHUNK",
@@ -39,6 +39,7 @@ __all__ = [
     "application_submit",
     "business_create",
     "certificate_printed",
+    "addons_on",
     "compute",
     "current_tax_year",
     "delinquency_date",

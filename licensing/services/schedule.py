@@ -24,26 +24,40 @@ def current_tax_year(day: datetime.date | None = None) -> int:
     return tax_year_of(day, policy_on(day).tax_year_start_month)
 
 
-def rule_for(classification: Classification, tax_year: int) -> TaxRule:
-    rule = (
-        TaxRule.objects.filter(classification=classification, tax_year=tax_year)
-        .prefetch_related("brackets")
-        .first()
-    )
+def rule_for(classification: Classification, tax_year: int, on: datetime.date | None = None) -> TaxRule:
+    """The classification's tax rule for a tax year in force on a date (default today)."""
+    on = on or core.city_today()
+    rules = TaxRule.objects.filter(classification=classification, tax_year=tax_year)
+    rule = core.in_force(rules.prefetch_related("brackets"), on)
     if rule is None:
-        raise RevenueError(f"{classification.name} has no tax rule for tax year {tax_year}.")
+        raise RevenueError(
+            f"{classification.name} has no tax rule for tax year {tax_year} in force on {on:%m/%d/%Y}."
+        )
     return rule
+
+
+def addons_on(tax_year: int, on: datetime.date | None = None) -> list[AddOn]:
+    """The add-ons of a tax year in force on a date: per fee, its latest row, if it includes the fee."""
+    on = on or core.city_today()
+    latest = (
+        AddOn.objects.filter(tax_year=tax_year, effective_from__lte=on)
+        .order_by("fee_type_id", "-effective_from")
+        .distinct("fee_type_id")
+        .select_related("fee_type")
+    )
+    return sorted((a for a in latest if a.included), key=lambda a: a.fee_type.name)
 
 
 def compute(
     *, business: Business, tax_year: int, on: datetime.date | None = None
 ) -> tuple[Computation, list]:
-    """The license tax and add-ons for a business and tax year, line by line (nothing written)."""
+    """The license tax and add-ons for a business and tax year, line by line (nothing written).
+    An add-on whose fee is 0.00 on the day is not charged, so it is left out."""
     on = on or core.city_today()
     policy = policy_on(on)
     start, _end = tax_year_bounds(tax_year, policy.tax_year_start_month)
     c = compute_tax(
-        rule_for(business.classification, tax_year),
+        rule_for(business.classification, tax_year, on),
         employees=business.employees,
         receipts=business.gross_receipts,
         tax_year_start=start,
@@ -51,9 +65,10 @@ def compute(
         prorate_quarterly=policy.proration == LicensingPolicy.Proration.QUARTERLY,
     )
     addons = []
-    for addon in AddOn.objects.filter(tax_year=tax_year).select_related("fee_type"):
-        amount, share, _rate = core.fee_compute(fee_type=addon.fee_type, on=on)
-        addons.append((addon.fee_type, amount, share))
+    for addon in addons_on(tax_year, on):
+        amount, share, _rate = core.fee_compute(fee_type=addon.fee_type, on=on, allow_zero=True)
+        if amount:
+            addons.append((addon.fee_type, amount, share))
     return c, addons
 
 
@@ -76,13 +91,20 @@ def schedule_roll_forward(*, from_year: int, percent, acting_user) -> int:
             return None
         return (amount * factor).quantize(step, rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
 
-    made = 0
-    for rule in TaxRule.objects.filter(tax_year=from_year).prefetch_related("brackets"):
-        if TaxRule.objects.filter(classification=rule.classification, tax_year=from_year + 1).exists():
+    made, today = 0, core.city_today()
+    classes = Classification.objects.filter(
+        rules__tax_year=from_year, rules__withdrawn_at__isnull=True
+    ).distinct()
+    for classification in classes:
+        if TaxRule.objects.filter(classification=classification, tax_year=from_year + 1).exists():
+            continue
+        rule = core.in_force(TaxRule.objects.filter(classification=classification, tax_year=from_year), today)
+        if rule is None:  # this year's rule starts later: roll forward from it when it is in force
             continue
         new = TaxRule.objects.create(
-            classification=rule.classification,
+            classification=classification,
             tax_year=from_year + 1,
+            effective_from=today,
             kind=rule.kind,
             flat_amount=scale(rule.flat_amount),
             base_amount=scale(rule.base_amount),
@@ -94,8 +116,11 @@ def schedule_roll_forward(*, from_year: int, percent, acting_user) -> int:
         for b in rule.brackets.all():
             new.brackets.create(floor=b.floor, ceiling=b.ceiling, fixed=scale(b.fixed), percent=b.percent)
         made += 1
-    for addon in AddOn.objects.filter(tax_year=from_year):
-        AddOn.objects.get_or_create(tax_year=from_year + 1, fee_type=addon.fee_type)
+    for addon in addons_on(from_year, today):
+        if not AddOn.objects.filter(tax_year=from_year + 1, fee_type=addon.fee_type).exists():
+            AddOn.objects.create(
+                tax_year=from_year + 1, fee_type=addon.fee_type, effective_from=today, created_by=acting_user
+            )
     core.audit(
         actor=acting_user,
         action="schedule.rolled_forward",

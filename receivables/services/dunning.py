@@ -150,11 +150,17 @@ def _notice_fees(fee_rows: list[dict], on: datetime.date, levels_by_id: dict, ac
     collects it with the invoice) and link it to the notice; the total assessed."""
     fees = ZERO
     invoices = Invoice.objects.select_related("party").in_bulk([r["invoice_id"] for r in fee_rows])
+    charged = {}  # fee type id: whether its rate on the day is more than 0.00 (0.00: not charged)
     for r in sorted(fee_rows, key=lambda r: r["invoice_id"]):
         invoice = invoices[r["invoice_id"]]
+        fee_type = levels_by_id[r["level_id"]].fee_type
+        if fee_type.pk not in charged:
+            charged[fee_type.pk] = core.fee_compute(fee_type=fee_type, on=on, allow_zero=True)[0] > 0
+        if not charged[fee_type.pk]:
+            continue
         charge = core.charge_assess_fee(
             party=invoice.party,
-            fee_type=levels_by_id[r["level_id"]].fee_type,
+            fee_type=fee_type,
             acting_user=acting_user,
             on=on,
             source=invoice,

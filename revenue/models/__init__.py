@@ -2,6 +2,7 @@
 payments, numbers) and `control` (audit trail, approvals and limits, role changes, form tokens,
 jobs, import profiles). Import them from here."""
 
+from .config import EffectiveDated, InForceManager, during, one_in_force, used_sentence
 from .control import (
     ApprovalRequest,
     AuditEvent,
@@ -30,6 +31,11 @@ from .ledger import (
 )
 
 __all__ = [
+    "EffectiveDated",
+    "InForceManager",
+    "during",
+    "one_in_force",
+    "used_sentence",
     "ZERO",
     "money_field",
     "Party",

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from .config import EffectiveDated, during, used_sentence
 from .ledger import Party, money_field
 
 # --------------------------------------------------------------------------- audit trail
@@ -121,9 +122,11 @@ class ApprovalRequest(models.Model):
         return reverse("approval_detail", args=[self.pk])
 
 
-class ExceptionLimit(models.Model):
+class ExceptionLimit(EffectiveDated):
     """Up to what amount a role may do an exception (a void, a waiver …) on its own authority,
     from a date. Above it, or with no limit, the exception goes to a supervisor."""
+
+    config_scope = ("role", "kind")
 
     role = models.ForeignKey("auth.Group", on_delete=models.PROTECT, related_name="exception_limits")
     kind = models.CharField(max_length=12, choices=ApprovalRequest.Kind.choices)
@@ -153,7 +156,7 @@ class ExceptionLimit(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["role", "kind", "effective_from"],
-                condition=~Q(state="denied"),
+                condition=~Q(state="denied") & Q(withdrawn_at__isnull=True),
                 name="one_limit_per_role_kind_date",
             ),
             models.CheckConstraint(condition=Q(max_amount__gte=0), name="exception_limit_not_negative"),
@@ -161,6 +164,23 @@ class ExceptionLimit(models.Model):
 
     def __str__(self):
         return f"{self.role} {self.get_kind_display()} up to {self.max_amount} from {self.effective_from}"
+
+    @classmethod
+    def config_rows(cls):
+        return cls.objects.filter(state="approved")
+
+    def config_used(self, until):
+        if self.state == "pending":
+            return "it is waiting for approval (deny it under Approvals instead)"
+        if self.state == "denied":
+            return "it was denied and was never in force"
+        done = ApprovalRequest.objects.filter(
+            during("requested_at__date", self.effective_from, until),
+            kind=self.kind,
+            status=ApprovalRequest.Status.PERFORMED,
+            requested_by__groups=self.role_id,
+        )
+        return used_sentence([(done.count(), "exception done within the limit")])
 
 
 class RoleChange(models.Model):

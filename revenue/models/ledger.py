@@ -13,6 +13,8 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 
+from .config import EffectiveDated, during, one_in_force, used_sentence
+
 ZERO = Decimal("0.00")
 
 
@@ -221,8 +223,11 @@ class FeeType(models.Model):
         return self.name
 
 
-class FeeRate(models.Model):
-    """An amount the city sets, in force from `effective_from` until the next rate of the fee."""
+class FeeRate(EffectiveDated):
+    """An amount the city sets, in force from `effective_from` until the next rate of the fee.
+    0.00 means the fee is not charged from that date."""
+
+    config_scope = ("fee_type",)
 
     fee_type = models.ForeignKey(FeeType, on_delete=models.PROTECT, related_name="rates")
     effective_from = models.DateField()
@@ -237,8 +242,11 @@ class FeeRate(models.Model):
 
     class Meta:
         ordering = ["fee_type", "-effective_from"]
+        permissions = [
+            ("withdraw_config", "Can withdraw effective-dated configuration that nothing has used yet"),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["fee_type", "effective_from"], name="one_rate_per_fee_and_date"),
+            one_in_force("fee_type", name="one_rate_per_fee_and_date"),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="fee_rate_not_negative"
             ),
@@ -251,6 +259,12 @@ class FeeRate(models.Model):
 
     def __str__(self):
         return f"{self.fee_type} from {self.effective_from}: {self.amount}"
+
+    def config_used(self, until):
+        charges = Charge.objects.filter(
+            during("assessed_on", self.effective_from, until), fee_type=self.fee_type_id
+        )
+        return used_sentence([(charges.count(), "charge")])
 
     def clean(self):
         if self.pass_through_amount and self.fee_type_id and self.fee_type.pass_through_account_id is None:

@@ -44,6 +44,7 @@ from .charges import (
     lock_charges,
     lock_party,
 )
+from .config import WITHDRAW_PERMISSION, config_in_force_until, config_usage, config_withdraw
 from .fees import fee_rate_on, fee_rate_set, in_force, policy_on
 from .imports import (
     FileRefused,
@@ -121,6 +122,9 @@ __all__ = [
     "charges_assess_set",
     "charges_transfer",
     "city_today",
+    "config_in_force_until",
+    "config_usage",
+    "config_withdraw",
     "credit_apply",
     "exception_limit",
     "exception_limit_row",
@@ -173,4 +177,5 @@ __all__ = [
     "profile_preview",
     "profile_save",
     "read_header",
+    "WITHDRAW_PERMISSION",
 ]

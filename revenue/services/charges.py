@@ -104,12 +104,26 @@ def charge_assess(
     return charge
 
 
-def fee_compute(*, fee_type: FeeType, quantity: int = 1, amount=None, on: datetime.date | None = None):
+def fee_compute(
+    *,
+    fee_type: FeeType,
+    quantity: int = 1,
+    amount=None,
+    on: datetime.date | None = None,
+    allow_zero: bool = False,
+):
     """What a fee comes to on a date: (total, pass-through share, rate). A rate with no amount
-    is keyed at the counter and needs `amount`."""
+    is keyed at the counter and needs `amount`. A rate of 0.00 means the fee is not charged: it
+    is refused with that sentence, or comes to zero with `allow_zero` (a caller that skips it)."""
     if not isinstance(quantity, int) or quantity < 1 or quantity > 10_000:
         raise InvalidAmount("Quantity must be a whole number from 1 to 10,000.")
     rate = fee_rate_on(fee_type=fee_type, on=on)
+    if rate.amount == ZERO:
+        if not allow_zero:
+            raise InvalidAmount(
+                f"{fee_type.name} is not charged from {rate.effective_from:%m/%d/%Y} (its rate is 0.00)."
+            )
+        return ZERO, ZERO, rate
     if rate.amount is None:
         if amount in (None, ""):
             raise InvalidAmount(f"{fee_type.name} has no set amount: enter the amount.")

@@ -25,7 +25,11 @@ from .audit import audit, snapshot
 
 
 def in_force(queryset, on: datetime.date):
-    """The row of an effective-dated table in force on a date: the latest effective on or before it."""
+    """The row of an effective-dated table in force on a date: the latest effective on or before
+    it, never a withdrawn one (the default manager already leaves those out; this holds for a
+    queryset built from another manager too)."""
+    if any(f.name == "withdrawn_at" for f in queryset.model._meta.get_fields()):
+        queryset = queryset.filter(withdrawn_at__isnull=True)
     return queryset.filter(effective_from__lte=on).order_by("-effective_from").first()
 
 

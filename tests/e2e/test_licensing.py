@@ -1,6 +1,8 @@
 """A business license from the counter to the wall, in Chromium: apply, review, approve, pay at the
 counter, print the certificate, verify it publicly."""
 
+import datetime
+
 import pytest
 
 from cashiering import demo as counter_demo
@@ -146,3 +148,57 @@ def test_a_late_renewal_paid_with_its_penalty(
     page.wait_for_url("**/receipts/*/?new=1")
     renewal.refresh_from_db()
     assert renewal.status == License.Status.ACTIVE
+
+
+def test_a_supervisor_withdraws_a_mistaken_fee_rate_and_licensing_works_the_same_day(
+    page, live_server, clerk, supervisor, party, fees, admin_user
+):
+    from licensing import services as ls
+    from revenue import services
+    from revenue.models import AuditEvent
+
+    classes = licensing_demo.load_licensing(acting_user=admin_user)
+    today = services.city_today().isoformat()
+    business = ls.business_create(
+        party=party,
+        acting_user=clerk,
+        dba="Rosa's Gifts",
+        location_address="100 Main St",
+        location_city="Alder Bay",
+        ownership="sole",
+        owner_name="Rosa Alvarez",
+        started_on=datetime.date(2015, 5, 1),
+        employees=1,
+        classification=classes["HOME"],
+        gross_receipts="40000.00",
+    )
+    license = ls.application_submit(business=business, acting_user=clerk)
+
+    login(page, live_server, "supervisor")
+    page.get_by_role("link", name="Configuration").click()
+    page.get_by_role("link", name="Fee types").click()
+    page.get_by_role("link", name="BL-PROC", exact=True).click()
+    page.locator("input[name$='-effective_from']:visible").fill(today)
+    page.locator("input[name$='-amount']:visible").fill("0.00")  # meant 30.00
+    page.get_by_role("button", name="Save and continue editing").click()
+    assert f"from {today}: 0.00" in page.locator("#rates-group").inner_text()
+
+    page.locator("#rates-group").get_by_role("link", name="Withdraw…").first.click()
+    page.fill("#id_reason", "Typed 0.00 for 30.00")
+    page.get_by_role("button", name="Withdraw").click()
+    assert "is withdrawn" in page.locator(".messagelist").inner_text()
+    assert "Typed 0.00 for 30.00" in page.locator("#rates-group").inner_text()
+    page.locator("input[name$='-effective_from']:visible").fill(today)  # the same day, corrected
+    page.locator("input[name$='-amount']:visible").fill("30.00")
+    page.get_by_role("button", name="Save and continue editing").click()
+    assert services.fee_rate_on(fee_type=fees["BL-PROC"]).amount.to_eng_string() == "30.00"
+    assert AuditEvent.objects.filter(action="feerate.withdrawn", actor=supervisor).exists()
+
+    page.goto(f"{live_server.url}{license.get_absolute_url()}")
+    page.get_by_role("button", name="Sign off Zoning").click()
+    page.click("#approve")
+    assert "Approved" in page.locator(".alert").first.inner_text()
+    license.refresh_from_db()
+    assert license.status == License.Status.ASSESSED
+    processing = license.charges().get(fee_type=fees["BL-PROC"])
+    assert processing.amount.to_eng_string() == "30.00"
