@@ -1,6 +1,15 @@
-from revenue.extensions import party_panel
+from revenue.extensions import charge_describer, party_panel, sources_of
 
 from .models import License
+
+
+@charge_describer
+def license_period(charges) -> dict[int, str]:
+    """What a receipt says a license charge paid for: the license's period and business."""
+    return {
+        pk: f"License {lic.valid_from:%m/%d/%Y}–{lic.valid_to:%m/%d/%Y}, {lic.business.dba or lic.business.party.name}"
+        for pk, lic in sources_of(charges, License, related=("business__party",)).items()
+    }
 
 
 @party_panel

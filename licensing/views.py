@@ -275,6 +275,7 @@ def renewal_notices(request, year):
             "notices": chunk,
             "year": year,
             "delinquent_on": _delinquency_or_404(year),
+            "today": core.city_today(),
         },
         request=request,
     )
@@ -294,6 +295,7 @@ def renewal_notice(request, number):
             "notices": [license],
             "year": license.tax_year,
             "delinquent_on": _delinquency_or_404(license.tax_year),
+            "today": core.city_today(),
         },
         request=request,
     )
@@ -433,6 +435,7 @@ def past_due_letters(request, year):
             "year": year,
             "delinquent_on": delinquent_on,
             "past_due": True,
+            "today": core.city_today(),
         },
         request=request,
     )

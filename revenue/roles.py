@@ -39,6 +39,7 @@ _READ_ALL = [
         "approvalrequest",
         "exceptionlimit",
         "job",
+        "officeconfig",
     )
 ] + ["revenue.view_trial_balance"]
 
@@ -59,6 +60,7 @@ CORE_PERMISSIONS = {
                 "revenue.change_feetype",
                 "revenue.add_feerate",
                 "revenue.add_exceptionlimit",
+                "revenue.add_officeconfig",
             ]
         )
     ),

@@ -7,6 +7,7 @@ from .control import (
     AuditEvent,
     ExceptionLimit,
     Job,
+    OfficeConfig,
     RoleChange,
     SubmissionToken,
 )
@@ -50,4 +51,5 @@ __all__ = [
     "RoleChange",
     "SubmissionToken",
     "Job",
+    "OfficeConfig",
 ]

@@ -250,3 +250,45 @@ class Job(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+# --------------------------------------------------------------------------- the office
+
+
+class OfficeConfig(models.Model):
+    """How the public reaches Revenue Services, as every letter, notice and receipt prints it:
+    from a date (a later row replaces an earlier one; rows are added, never edited)."""
+
+    effective_from = models.DateField(unique=True)
+    office_name = models.CharField(max_length=120, help_text="As printed under the city's name.")
+    address = models.TextField(help_text="Street address, one line per printed line.")
+    phone = models.CharField(max_length=40)
+    hours = models.CharField(max_length=120, help_text="Counter hours, e.g. Monday–Friday 8 a.m.–5 p.m.")
+    web = models.CharField(max_length=200, help_text="Web address, e.g. www.alderbay.gov/revenue")
+    second_language_line = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Printed on every letter and receipt; {phone} is replaced by the phone number.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = "office contact details"
+        verbose_name_plural = "office contact details"
+
+    def __str__(self):
+        return f"{self.office_name} from {self.effective_from}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+    @property
+    def address_one_line(self) -> str:
+        return ", ".join(self.address_lines)
+
+    @property
+    def second_language(self) -> str:
+        return self.second_language_line.replace("{phone}", self.phone)
