@@ -135,7 +135,10 @@ class VoidForm(OnceForm):
 
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
     supervisor = forms.CharField(
-        label="Supervisor's user name", required=False, max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"})
+        label="Supervisor's user name",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     supervisor_password = forms.CharField(
         label="Supervisor's password",
@@ -164,7 +167,9 @@ class VoidForm(OnceForm):
     def clean(self):
         data = super().clean()
         if self.at_window and not (data.get("supervisor") and data.get("supervisor_password")):
-            raise forms.ValidationError("The supervisor types their user name and password to approve at the window.")
+            raise forms.ValidationError(
+                "The supervisor types their user name and password to approve at the window."
+            )
         return data
 
 

@@ -294,7 +294,9 @@ OFFICE = {
 
 def load_office(*, acting_user) -> OfficeConfig:
     """The demo office's contact details, as every letter, notice and receipt prints them."""
-    return OfficeConfig.objects.create(effective_from=datetime.date(2024, 7, 1), created_by=acting_user, **OFFICE)
+    return OfficeConfig.objects.create(
+        effective_from=datetime.date(2024, 7, 1), created_by=acting_user, **OFFICE
+    )
 
 
 def load_users() -> dict[str, User]:

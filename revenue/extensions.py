@@ -74,7 +74,9 @@ def charge_describer(fn: ChargeDescriber) -> ChargeDescriber:
 
 # A page of the core that shows an approval request may show its target as its app sees it (a
 # receipt's lines and tenders), so the supervisor decides on the thing itself.
-ApprovalPanel = Callable[[object, object], dict | None]  # (approval request, request) -> {"title", "template", ...}
+ApprovalPanel = Callable[
+    [object, object], dict | None
+]  # (approval request, request) -> {"title", "template", ...}
 approval_panels: list[ApprovalPanel] = []
 
 

@@ -130,7 +130,9 @@ def receipt_void(request, number):
                 messages.success(request, f"Receipt {receipt.number} voided within your limit.")
             elif req.status == req.Status.APPROVED:
                 who = req.decided_by.get_full_name() or req.decided_by.username
-                messages.success(request, f"Receipt {receipt.number} voided, approved at the window by {who}.")
+                messages.success(
+                    request, f"Receipt {receipt.number} voided, approved at the window by {who}."
+                )
             else:
                 messages.success(request, f"Void of {receipt.number} requested; a supervisor will decide.")
             return redirect(receipt)

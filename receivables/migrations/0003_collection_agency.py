@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('receivables', '0002_roles'),
+        ("receivables", "0002_roles"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='receivablespolicy',
-            name='collection_agency',
-            field=models.CharField(blank=True, help_text='The agency accounts are referred to, as the referral letter names it.', max_length=200),
+            model_name="receivablespolicy",
+            name="collection_agency",
+            field=models.CharField(
+                blank=True,
+                help_text="The agency accounts are referred to, as the referral letter names it.",
+                max_length=200,
+            ),
         ),
         migrations.AddField(
-            model_name='receivablespolicy',
-            name='collection_agency_phone',
+            model_name="receivablespolicy",
+            name="collection_agency_phone",
             field=models.CharField(blank=True, max_length=40),
         ),
     ]

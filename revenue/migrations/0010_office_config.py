@@ -14,31 +14,60 @@ def grant_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('revenue', '0009_job_status_words'),
+        ("revenue", "0009_job_status_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfficeConfig',
+            name="OfficeConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(unique=True)),
-                ('office_name', models.CharField(help_text="As printed under the city's name.", max_length=120)),
-                ('address', models.TextField(help_text='Street address, one line per printed line.')),
-                ('phone', models.CharField(max_length=40)),
-                ('hours', models.CharField(help_text='Counter hours, e.g. Monday–Friday 8 a.m.–5 p.m.', max_length=120)),
-                ('web', models.CharField(help_text='Web address, e.g. www.alderbay.gov/revenue', max_length=200)),
-                ('second_language_line', models.CharField(blank=True, help_text='Printed on every letter and receipt; {phone} is replaced by the phone number.', max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateField(unique=True)),
+                (
+                    "office_name",
+                    models.CharField(help_text="As printed under the city's name.", max_length=120),
+                ),
+                ("address", models.TextField(help_text="Street address, one line per printed line.")),
+                ("phone", models.CharField(max_length=40)),
+                (
+                    "hours",
+                    models.CharField(
+                        help_text="Counter hours, e.g. Monday–Friday 8 a.m.–5 p.m.", max_length=120
+                    ),
+                ),
+                (
+                    "web",
+                    models.CharField(help_text="Web address, e.g. www.alderbay.gov/revenue", max_length=200),
+                ),
+                (
+                    "second_language_line",
+                    models.CharField(
+                        blank=True,
+                        help_text="Printed on every letter and receipt; {phone} is replaced by the phone number.",
+                        max_length=300,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'office contact details',
-                'verbose_name_plural': 'office contact details',
-                'ordering': ['-effective_from'],
+                "verbose_name": "office contact details",
+                "verbose_name_plural": "office contact details",
+                "ordering": ["-effective_from"],
             },
         ),
         migrations.RunPython(grant_roles, migrations.RunPython.noop),

@@ -15,7 +15,9 @@ def address_lines(to=None, *, name: str = "", address: str = "") -> list[str]:
     if any(street):
         lines += street
         city = getattr(to, "city", "")
-        lines.append(f"{city}, {getattr(to, 'state', '')} {getattr(to, 'postal_code', '')}".strip(" ,") if city else "")
+        lines.append(
+            f"{city}, {getattr(to, 'state', '')} {getattr(to, 'postal_code', '')}".strip(" ,") if city else ""
+        )
     elif address:
         parts = address.splitlines() if "\n" in address else address.split(", ", 1)
         lines += parts
