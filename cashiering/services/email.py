@@ -58,13 +58,14 @@ def receipt_email(*, receipt: Receipt, address: str, acting_user, request=None) 
     except ValidationError as exc:
         raise RevenueError("Enter a valid e-mail address.") from exc
     pdf = receipt_pdf(receipt, layout="letter", duplicate=True, request=request)
+    office = core.office_on()
     message = EmailMessage(
         subject=f"{settings.CITY_NAME} receipt {receipt.number}",
         body=(
             f"Thank you for your payment of ${receipt.total:,.2f} on {receipt.created_at:%m/%d/%Y}.\n"
             f"A copy of receipt {receipt.number} is attached.\n\n"
-            f"{settings.CITY_DEPARTMENT}\n{settings.CITY_ADDRESS}"
-        ),
+            f"{office.office_name}\n{office.address_one_line}\n{office.phone}\n{office.second_language}"
+        ).strip(),
         to=[address],
     )
     message.attach(f"{receipt.number}.pdf", pdf, "application/pdf")
