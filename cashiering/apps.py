@@ -6,4 +6,4 @@ class CashieringConfig(AppConfig):
     verbose_name = "Cashiering"
 
     def ready(self):
-        from . import services  # noqa: F401 - registers the void approval handler (services/receipts.py)
+        from . import panels, services  # noqa: F401 - register the void approval handler and the receipt panel

@@ -130,7 +130,47 @@ class PayForm(OnceForm):
 
 
 class VoidForm(OnceForm):
+    """Ask to void; or, with a supervisor at the window, their user name and password (and code, if
+    they use two-step sign-in) typed at the clerk's screen to approve it on the spot."""
+
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}), max_length=2000)
+    supervisor = forms.CharField(
+        label="Supervisor's user name",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    supervisor_password = forms.CharField(
+        label="Supervisor's password",
+        required=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    supervisor_code = forms.CharField(
+        label="Supervisor's 6-digit code (if they use two-step sign-in)",
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, pending=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pending is not None:  # the reason is the pending request's; only the supervisor is asked for
+            del self.fields["reason"]
+
+    @property
+    def at_window(self) -> bool:
+        """The supervisor's button, or Enter pressed in their password (which would send the first
+        button of the form, "Ask a supervisor")."""
+        return self.data.get("action") == "window" or bool(self.data.get("supervisor_password"))
+
+    def clean(self):
+        data = super().clean()
+        if self.at_window and not (data.get("supervisor") and data.get("supervisor_password")):
+            raise forms.ValidationError(
+                "The supervisor types their user name and password to approve at the window."
+            )
+        return data
 
 
 class CloseOutForm(CountsMixin, forms.Form):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, Sum
 
-from revenue.models import ZERO
+from revenue import services as core
+from revenue.models import ZERO, ApprovalRequest
 
 from .models import CashierSession, Receipt
 
@@ -63,3 +65,32 @@ def receipt_offers(receipt: Receipt, charges: list, request) -> list[dict]:
     if receipt.status != Receipt.Status.POSTED or not charges:
         return []
     return [offer for fn in offers for offer in (fn(charges, request) or [])]
+
+
+def receipt_lines(receipt: Receipt) -> list:
+    """A receipt's lines, each with `detail`: what it paid for, in the words of the app that owns
+    the charge (a citation's plate, a license's period), for the page and every print."""
+    lines = list(receipt.lines.select_related("charge").order_by("pk"))
+    details = core.charge_details([line.charge for line in lines])
+    for line in lines:
+        line.detail = details.get(line.charge_id, "")
+    return lines
+
+
+def void_request(receipt: Receipt):
+    """The receipt's void request that is pending or that voided it (who asked, who approved)."""
+    return (
+        ApprovalRequest.objects.filter(
+            kind=ApprovalRequest.Kind.VOID,
+            target_type=ContentType.objects.get_for_model(Receipt),
+            target_id=receipt.pk,
+            status__in=[
+                ApprovalRequest.Status.PENDING,
+                ApprovalRequest.Status.APPROVED,
+                ApprovalRequest.Status.PERFORMED,
+            ],
+        )
+        .select_related("requested_by", "decided_by")
+        .order_by("-pk")
+        .first()
+    )

@@ -1,9 +1,18 @@
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from revenue.extensions import party_panel, receipt_offer
+from revenue.extensions import charge_describer, party_panel, receipt_offer, sources_of
 
 from .models import License
+
+
+@charge_describer
+def license_period(charges) -> dict[int, str]:
+    """What a receipt says a license charge paid for: the license's period and business."""
+    return {
+        pk: f"License {lic.valid_from:%m/%d/%Y}–{lic.valid_to:%m/%d/%Y}, {lic.business.dba or lic.business.party.name}"
+        for pk, lic in sources_of(charges, License, related=("business__party",)).items()
+    }
 
 
 @party_panel

@@ -276,6 +276,7 @@ def renewal_notices(request, year):
             "notices": chunk,
             "year": year,
             "delinquent_on": _delinquency_or_404(year),
+            "today": core.city_today(),
         },
         request=request,
     )
@@ -295,6 +296,7 @@ def renewal_notice(request, number):
             "notices": [license],
             "year": license.tax_year,
             "delinquent_on": _delinquency_or_404(license.tax_year),
+            "today": core.city_today(),
         },
         request=request,
     )
@@ -434,6 +436,7 @@ def past_due_letters(request, year):
             "year": year,
             "delinquent_on": delinquent_on,
             "past_due": True,
+            "today": core.city_today(),
         },
         request=request,
     )

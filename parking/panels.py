@@ -1,8 +1,24 @@
-"""The party page's parking panel: a person's permits and payment plans."""
+"""The party page's parking panel: a person's permits and payment plans; and what a receipt
+says a citation or permit charge paid for."""
 
-from revenue.extensions import party_panel
+from django.utils.timezone import localtime
 
-from .models import PaymentPlan, Permit
+from revenue.extensions import charge_describer, party_panel, sources_of
+
+from .models import Citation, PaymentPlan, Permit
+
+
+@charge_describer
+def citations_and_permits(charges) -> dict[int, str]:
+    said = {
+        pk: f"Plate {c.plate} ({c.state}), issued {localtime(c.issued_at):%m/%d/%Y}"
+        for pk, c in sources_of(charges, Citation).items()
+    }
+    said |= {
+        pk: f"Plate {p.plate} ({p.plate_state}), {p.address}, {p.valid_from:%m/%d/%Y}–{p.valid_to:%m/%d/%Y}"
+        for pk, p in sources_of(charges, Permit).items()
+    }
+    return said
 
 
 @party_panel

@@ -10,7 +10,13 @@ from .models import DunningLevel, ReceivablesPolicy
 
 @admin.register(ReceivablesPolicy)
 class ReceivablesPolicyAdmin(EffectiveDatedAdmin):
-    list_display = ["effective_from", "default_terms_days", "aging_edges", "collections_threshold"]
+    list_display = [
+        "effective_from",
+        "default_terms_days",
+        "aging_edges",
+        "collections_threshold",
+        "collection_agency",
+    ]
     exclude = ["created_by"]
 
 

@@ -31,6 +31,8 @@ def load_receivables(*, acting_user, since=datetime.date(2024, 1, 1)) -> Receiva
         default_terms_days=30,
         aging_edges=[30, 60, 90],
         collections_threshold="100.00",
+        collection_agency="Pacific Coast Recovery Services",
+        collection_agency_phone="(555) 010-7788",
         created_by=acting_user,
     )
     for level, name, days, fee, refer, text in LEVELS:

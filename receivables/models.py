@@ -43,6 +43,12 @@ class ReceivablesPolicy(EffectiveDated):
     collections_threshold = money_field(
         default=Decimal("100.00"), help_text="Referred to collections only when at least this much is owed."
     )
+    collection_agency = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The agency accounts are referred to, as the referral letter names it.",
+    )
+    collection_agency_phone = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

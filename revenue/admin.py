@@ -13,7 +13,7 @@ from django.utils.timezone import localtime
 
 from . import config_views, services
 from .exceptions import RevenueError
-from .models import Account, AuditEvent, ExceptionLimit, FeeRate, FeeType, Fund
+from .models import Account, AuditEvent, ExceptionLimit, FeeRate, FeeType, Fund, OfficeConfig
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -221,6 +221,15 @@ class ExceptionLimitAdmin(EffectiveDatedAdmin):
         messages.warning(
             request, "The limit takes effect when another supervisor approves it under Approvals."
         )
+
+
+@admin.register(OfficeConfig)
+class OfficeConfigAdmin(EffectiveDatedAdmin):
+    """The office's phone, hours, address, web address and second-language line, as every letter,
+    notice and receipt prints them; a supervisor adds a row from a date (audited)."""
+
+    list_display = ["effective_from", "office_name", "phone", "hours", "web", "created_by", "created_at"]
+    fields = ["effective_from", "office_name", "address", "phone", "hours", "web", "second_language_line"]
 
 
 @admin.register(AuditEvent)

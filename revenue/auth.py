@@ -228,3 +228,44 @@ def _second_factor_check_at_login(sender, request, user, **kwargs):
     request.session.pop(SECOND_FACTOR_FREE, None)
     if not user_has_device(user, confirmed=True) and not second_factor_required(user):
         request.session[SECOND_FACTOR_FREE] = _free_mark(user)
+
+
+# --------------------------------------------------------------------------- a second person
+
+
+def countersign(request, *, username: str, password: str, token: str = ""):
+    """A second person's password (and code, if they have a second factor) typed at someone else's
+    screen: a supervisor approving at the clerk's window. It goes through the same back-ends as a
+    sign-in, so django-axes counts a wrong password against that user name and refuses a locked
+    one; it never signs them in, so the session stays the clerk's. Returns the user, or raises
+    NotAllowed with a sentence for the form."""
+    from django.contrib.auth import authenticate
+    from django.contrib.auth.signals import user_login_failed
+    from django_otp import devices_for_user
+
+    from .exceptions import NotAllowed
+
+    username = (username or "").strip()
+    if not username or not password:
+        raise NotAllowed("The supervisor types their user name and password.")
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        # axes' middleware would answer the clerk's page with the lock-out page; the lock is the
+        # supervisor's, so the clerk's form says so instead
+        request.axes_locked_out = False
+        raise NotAllowed(
+            f"Sign-in for {username} is locked for {lockout_minutes(request)} minutes after too many wrong passwords."
+        )
+    if user is None:
+        raise NotAllowed("Wrong user name or password for the supervisor.")
+    devices = list(devices_for_user(user, confirmed=True))
+    if devices:
+        code = (token or "").replace(" ", "")
+        right = code.isascii() and code.isdigit() and any(d.verify_token(code) for d in devices)
+        if not right:
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=request
+            )  # counted like a wrong password
+            request.axes_locked_out = False
+            raise NotAllowed(f"Enter the 6-digit code from {username}'s authenticator app.")
+    return user

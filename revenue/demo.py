@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 
 from . import roles, services
-from .models import Account, ExceptionLimit, FeeType, Fund, Party
+from .models import Account, ExceptionLimit, FeeType, Fund, OfficeConfig, Party
 
 DEMO_PASSWORD = "counter-demo"
 
@@ -280,6 +280,23 @@ def load_exception_limits(*, acting_user) -> None:
             effective_from=datetime.date(2024, 7, 1),
             created_by=acting_user,
         )
+
+
+OFFICE = {
+    "office_name": "Finance Department · Revenue Services",
+    "address": "City Hall, Room 110\n100 Civic Center Drive\nAlder Bay, CA 95000",
+    "phone": "(555) 010-4200",
+    "hours": "Monday–Friday, 8:00 a.m. – 5:00 p.m.",
+    "web": "www.alderbay.example.gov/revenue",
+    "second_language_line": "Si necesita ayuda en español, llame al {phone}.",
+}
+
+
+def load_office(*, acting_user) -> OfficeConfig:
+    """The demo office's contact details, as every letter, notice and receipt prints them."""
+    return OfficeConfig.objects.create(
+        effective_from=datetime.date(2024, 7, 1), created_by=acting_user, **OFFICE
+    )
 
 
 def load_users() -> dict[str, User]:

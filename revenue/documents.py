@@ -17,10 +17,14 @@ MONEY_FORMAT = "#,##0.00;(#,##0.00)"
 
 
 def render_pdf(template_name: str, context: dict, *, request=None) -> bytes:
-    """Render a template under <app>/print/ to PDF bytes. Static files resolve from the project."""
+    """Render a template under <app>/print/ to PDF bytes. Static files resolve from the project.
+    Every document knows the city and the office's contact details in force (`office`), with a
+    request or without one (a job)."""
     from weasyprint import HTML  # imported here: WeasyPrint loads Pango on import
 
-    html = render_to_string(template_name, context, request=request)
+    from .services.office import document_context
+
+    html = render_to_string(template_name, {**document_context(), **context}, request=request)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 

@@ -69,3 +69,39 @@ receipt_offers: list[ReceiptOffer] = []
 def receipt_offer(fn: ReceiptOffer) -> ReceiptOffer:
     receipt_offers.append(fn)
     return fn
+
+
+# What a charge paid for, as a receipt prints it under the charge's line: a citation's plate, a
+# license's period, a utility account's service address. A describer gets the receipt's charges
+# at once (one query per app, however many lines) and answers for those that are its own.
+ChargeDescriber = Callable[[list], dict[int, str]]  # (charges) -> {charge pk: "Plate 7ABC123 (CA)"}
+charge_describers: list[ChargeDescriber] = []
+
+
+def charge_describer(fn: ChargeDescriber) -> ChargeDescriber:
+    charge_describers.append(fn)
+    return fn
+
+
+# A page of the core that shows an approval request may show its target as its app sees it (a
+# receipt's lines and tenders), so the supervisor decides on the thing itself.
+ApprovalPanel = Callable[
+    [object, object], dict | None
+]  # (approval request, request) -> {"title", "template", ...}
+approval_panels: list[ApprovalPanel] = []
+
+
+def approval_panel(fn: ApprovalPanel) -> ApprovalPanel:
+    approval_panels.append(fn)
+    return fn
+
+
+def sources_of(charges: list, model, *, related=()) -> dict[int, object]:
+    """For a describer: {charge pk: its source object} for the charges whose source is a `model`,
+    in one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    type_id = ContentType.objects.get_for_model(model).pk
+    mine = [c for c in charges if c.source_type_id == type_id and c.source_id]
+    objects = model._default_manager.select_related(*related).in_bulk({c.source_id for c in mine})
+    return {c.pk: objects[c.source_id] for c in mine if c.source_id in objects}

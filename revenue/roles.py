@@ -39,6 +39,7 @@ _READ_ALL = [
         "approvalrequest",
         "exceptionlimit",
         "job",
+        "officeconfig",
     )
 ] + ["revenue.view_trial_balance"]
 
@@ -63,6 +64,7 @@ CORE_PERMISSIONS = {
                 "revenue.add_importprofile",
                 "revenue.change_importprofile",
                 "revenue.withdraw_config",
+                "revenue.add_officeconfig",
             ]
         )
     ),

@@ -114,7 +114,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "revenue.context_processors.city",
             ],
-            "builtins": ["revenue.templatetags.money", "revenue.templatetags.ui"],
+            "builtins": [
+                "revenue.templatetags.money",
+                "revenue.templatetags.ui",
+                "revenue.templatetags.letters",
+            ],
         },
     }
 ]

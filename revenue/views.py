@@ -227,6 +227,8 @@ def approval_detail(request, pk):
         and req.requested_by_id != request.user.pk
         and req.status == ApprovalRequest.Status.PENDING
     )
+    from .extensions import approval_panels
+
     return render(
         request,
         "revenue/approval_detail.html",
@@ -235,6 +237,8 @@ def approval_detail(request, pk):
             "form": DecisionForm(),
             "can_decide": can_decide,
             "audit_events": services.audit_trail(req),
+            # the target as its app shows it (a receipt's lines and tenders), to decide on the thing itself
+            "panels": [panel for panel in (fn(req, request) for fn in approval_panels) if panel],
         },
     )
 

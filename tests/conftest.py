@@ -209,3 +209,9 @@ def balance_of(account) -> Decimal:
 
 D = Decimal
 TODAY = datetime.date.today
+
+
+@pytest.fixture
+def office(admin_user):
+    """The demo office's contact details, as letters, notices and receipts print them."""
+    return demo.load_office(acting_user=admin_user)

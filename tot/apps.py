@@ -6,4 +6,4 @@ class TotConfig(AppConfig):
     verbose_name = "Transient occupancy tax"
 
     def ready(self):
-        from . import services  # noqa: F401 - charge signals, penalties at the counter, approval handlers
+        from . import panels, services  # noqa: F401 - charge signals, penalties at the counter, approval handlers, receipt lines

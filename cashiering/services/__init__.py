@@ -7,9 +7,16 @@ from ..exceptions import ChecksRefused, NoWalkInParty, SessionClosed, TenderShor
 from .closeout import session_checks, session_close, session_expected, session_sign_off
 from .counter import CounterFind, charges_bring_up_to_date, counter_find, counter_pick, walk_in_party
 from .deposits import deposit_checks, deposit_confirm, deposit_prepare, deposit_split
-from .email import receipt_email, receipt_pdf
+from .email import receipt_email, receipt_pdf, receipt_print_context
 from .mail import batch_create, batch_post, batch_totals, remittance_add, remittance_remove
-from .receipts import Item, TenderIn, receipt_issue, receipt_printed, receipt_void_request
+from .receipts import (
+    Item,
+    TenderIn,
+    receipt_issue,
+    receipt_printed,
+    receipt_void_at_window,
+    receipt_void_request,
+)
 from .returned_checks import check_return
 from .sessions import clean_counts, lock_session, policy_on, session_for, session_open
 
@@ -38,7 +45,9 @@ __all__ = [
     "receipt_email",
     "receipt_issue",
     "receipt_pdf",
+    "receipt_print_context",
     "receipt_printed",
+    "receipt_void_at_window",
     "receipt_void_request",
     "remittance_add",
     "remittance_remove",

@@ -299,3 +299,28 @@ def receipt_void_request(*, receipt: Receipt, reason: str, acting_user) -> Appro
         reason=reason,
         acting_user=acting_user,
     )
+
+
+@transaction.atomic
+def receipt_void_at_window(*, receipt: Receipt, reason: str, acting_user, approver) -> ApprovalRequest:
+    """A supervisor standing at the clerk's window approves the void on the spot, their password
+    typed at the clerk's screen (checked before this is called). The request is the clerk's (or
+    the one already pending), the decision the supervisor's, through the core's approvals: they
+    cannot approve a void of money they took, nor a request of their own. Refused, nothing
+    changes, not even the request."""
+    pending = ApprovalRequest.objects.filter(
+        kind=ApprovalRequest.Kind.VOID,
+        target_type__app_label="cashiering",
+        target_type__model="receipt",
+        target_id=receipt.pk,
+        status=ApprovalRequest.Status.PENDING,
+    ).first()
+    request = pending or receipt_void_request(receipt=receipt, reason=reason, acting_user=acting_user)
+    if request.status != ApprovalRequest.Status.PENDING:
+        return request  # within the clerk's own limit: done, listed for review
+    return core.approval_decide(
+        request=request,
+        approve=True,
+        acting_user=approver,
+        note=f"Approved at the window, at {acting_user.get_username()}'s screen.",
+    )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from revenue import services as core
 from revenue.access import require_perm
+from revenue.auth import countersign
 from revenue.documents import pdf_response
 from revenue.exceptions import RevenueError
 from revenue.web import Repeated, post_once
@@ -40,7 +41,9 @@ def _returnable(request, receipt: Receipt) -> list[Tender]:
 @require_perm("cashiering.view_receipt")
 def receipt_detail(request, number):
     receipt = _receipt(number)
-    lines = list(receipt.lines.select_related("charge"))
+    lines = selectors.receipt_lines(receipt)
+    void = selectors.void_request(receipt)
+    void_pending = void is not None and void.status == void.Status.PENDING
     return render(
         request,
         "cashiering/receipt_detail.html",
@@ -50,9 +53,11 @@ def receipt_detail(request, number):
             "offers": selectors.receipt_offers(receipt, [ln.charge for ln in lines if ln.charge_id], request),
             "tenders": receipt.tenders.all(),
             "new": request.GET.get("new") == "1",
-            "print_layouts": [("roll", "receipt"), ("letter", "letter size")],
+            "print_layouts": [("80mm", "receipt"), ("letter", "letter size")],
             "returnable": _returnable(request, receipt),
             "returned_checks": receipt.returned_checks.all(),
+            "void": void,
+            "void_pending": void_pending,
             "can_void": receipt.status == Receipt.Status.POSTED
             and receipt.session.is_open
             and request.user.has_perm("revenue.request_exception"),
@@ -82,10 +87,15 @@ def receipt_print(request, number):
     except RevenueError as exc:
         messages.error(request, str(exc))
         return redirect(receipt)
-    layout = "letter" if request.POST.get("layout") == "letter" else "roll"
-    pdf = services.receipt_pdf(
-        receipt, layout=layout, duplicate=copy != 1, copy=copy - 1 if copy > 1 else 0, request=request
-    )
+    layout = request.POST.get("layout")
+    duplicate, copy = copy != 1, copy - 1 if copy > 1 else 0
+    if layout == "80mm":  # the roll as a page the counter's browser prints itself (kiosk printing)
+        context = services.receipt_print_context(receipt, duplicate=duplicate, copy=copy)
+        response = render(request, "cashiering/print/receipt_80mm.html", {**context, "autoprint": True})
+        response["X-Receipt-Print"] = "80mm"  # the receipt page's script prints only this answer
+        return response
+    layout = "letter" if layout == "letter" else "roll"
+    pdf = services.receipt_pdf(receipt, layout=layout, duplicate=duplicate, copy=copy, request=request)
     return pdf_response(pdf, f"{receipt.number}-{layout}.pdf")  # the original only here, only once
 
 
@@ -108,26 +118,67 @@ def receipt_email(request, number):
 @require_perm("revenue.request_exception")
 @require_http_methods(["GET", "POST"])
 def receipt_void(request, number):
+    """Ask to void; or a supervisor at the window approves it on the spot with their password."""
     receipt = _receipt(number)
-    form = VoidForm(request.POST or None)
+    pending = selectors.void_request(receipt)
+    pending = pending if pending and pending.status == pending.Status.PENDING else None
+    form = VoidForm(request.POST or None, pending=pending)
     if request.method == "POST" and form.is_valid():
-        req = post_once(
-            request,
-            form,
-            lambda: services.receipt_void_request(
-                receipt=receipt, reason=form.cleaned_data["reason"], acting_user=request.user
-            ),
-        )
+        req = _void_post(request, form, receipt, pending)
         if isinstance(req, Repeated):
             return redirect(receipt)
         if req:
             if req.status == req.Status.PERFORMED:
                 messages.success(request, f"Receipt {receipt.number} voided within your limit.")
+            elif req.status == req.Status.APPROVED:
+                who = req.decided_by.get_full_name() or req.decided_by.username
+                messages.success(
+                    request, f"Receipt {receipt.number} voided, approved at the window by {who}."
+                )
             else:
                 messages.success(request, f"Void of {receipt.number} requested; a supervisor will decide.")
             return redirect(receipt)
     return render(
         request,
         "cashiering/receipt_void.html",
-        {"receipt": receipt, "form": form, "limit": core.exception_limit(user=request.user, kind="void")},
+        {
+            "receipt": receipt,
+            "form": form,
+            "pending": pending,
+            "lines": selectors.receipt_lines(receipt),
+            "tenders": receipt.tenders.all(),
+            "limit": core.exception_limit(user=request.user, kind="void"),
+        },
+    )
+
+
+def _void_post(request, form, receipt, pending):
+    """The supervisor's password is checked first, outside the posting transaction, so that
+    django-axes keeps the count of a wrong one; then the request and its decision in one."""
+    reason = pending.reason if pending else form.cleaned_data["reason"]
+    if not form.at_window:
+        if pending:
+            form.add_error(None, "A void of this receipt is already waiting for a supervisor.")
+            return None
+        return post_once(
+            request,
+            form,
+            lambda: services.receipt_void_request(receipt=receipt, reason=reason, acting_user=request.user),
+        )
+    try:
+        approver = countersign(
+            request,
+            username=form.cleaned_data["supervisor"],
+            password=form.cleaned_data["supervisor_password"],
+            token=form.cleaned_data["supervisor_code"],
+        )
+    except RevenueError as exc:
+        form.add_error(None, str(exc))
+        return None
+    return post_once(
+        request,
+        form,
+        lambda: services.receipt_void_at_window(
+            receipt=receipt, reason=reason, acting_user=request.user, approver=approver
+        ),
     )

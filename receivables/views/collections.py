@@ -132,7 +132,12 @@ def dunning_letters(request, pk):
     part = query_page(request.GET, "part", last=selectors.letter_parts(run))
     pdf = render_pdf(
         "receivables/print/dunning_letters.html",
-        {"run": run, "letters": selectors.letters_of(run, part), "part": part},
+        {
+            "run": run,
+            "letters": selectors.letters_of(run, part),
+            "part": part,
+            "policy": selectors.policy_on(run.run_on),  # names the collection agency
+        },
         request=request,
     )
     return pdf_response(pdf, f"past-due-letters-{run.run_on:%Y-%m-%d}-run{run.pk}-part{part}.pdf")

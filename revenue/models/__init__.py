@@ -9,6 +9,7 @@ from .control import (
     ExceptionLimit,
     ImportProfile,
     Job,
+    OfficeConfig,
     RoleChange,
     SubmissionToken,
 )
@@ -58,4 +59,5 @@ __all__ = [
     "SubmissionToken",
     "Job",
     "ImportProfile",
+    "OfficeConfig",
 ]

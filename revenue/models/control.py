@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from .config import EffectiveDated, during, used_sentence
+from .config import EffectiveDated, during, one_in_force, used_sentence
 from .ledger import Party, money_field
 
 # --------------------------------------------------------------------------- audit trail
@@ -332,3 +332,54 @@ class ImportProfile(models.Model):
 
     def get_absolute_url(self):
         return reverse("import_profile_edit", args=[self.pk])
+
+
+# --------------------------------------------------------------------------- the office
+
+
+class OfficeConfig(EffectiveDated):
+    """How the public reaches Revenue Services, as every letter, notice and receipt prints it:
+    from a date (a later row replaces an earlier one; rows are added, never edited; a row added
+    by mistake is withdrawn before anything was posted under it)."""
+
+    effective_from = models.DateField()
+    office_name = models.CharField(max_length=120, help_text="As printed under the city's name.")
+    address = models.TextField(help_text="Street address, one line per printed line.")
+    phone = models.CharField(max_length=40)
+    hours = models.CharField(max_length=120, help_text="Counter hours, e.g. Monday–Friday 8 a.m.–5 p.m.")
+    web = models.CharField(max_length=200, help_text="Web address, e.g. www.alderbay.gov/revenue")
+    second_language_line = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Printed on every letter and receipt; {phone} is replaced by the phone number.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = "office contact details"
+        verbose_name_plural = "office contact details"
+        constraints = [one_in_force(name="one_office_config_per_date")]
+
+    def __str__(self):
+        return f"{self.office_name} from {self.effective_from}"
+
+    def config_used(self, until):
+        """Receipts and notices printed the office's details from the first posting under it."""
+        from .ledger import JournalEntry
+
+        entries = JournalEntry.objects.filter(during("entry_date", self.effective_from, until))
+        return used_sentence([(entries.count(), "journal entry")])
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+    @property
+    def address_one_line(self) -> str:
+        return ", ".join(self.address_lines)
+
+    @property
+    def second_language(self) -> str:
+        return self.second_language_line.replace("{phone}", self.phone)

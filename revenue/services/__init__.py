@@ -38,6 +38,7 @@ from .charges import (
     charge_adjust,
     charge_assess,
     charge_assess_fee,
+    charge_details,
     charges_assess_set,
     charges_transfer,
     fee_compute,
@@ -84,6 +85,7 @@ from .numbers import (
     submission_release,
     submission_result,
 )
+from .office import document_context, office_on
 from .parties import PARTY_FIELDS, party_create, party_update
 from .payments import credit_apply, payment_post, payment_reverse
 
@@ -119,6 +121,7 @@ __all__ = [
     "charge_adjust",
     "charge_assess",
     "charge_assess_fee",
+    "charge_details",
     "charges_assess_set",
     "charges_transfer",
     "city_today",
@@ -126,6 +129,7 @@ __all__ = [
     "config_usage",
     "config_withdraw",
     "credit_apply",
+    "document_context",
     "exception_limit",
     "exception_limit_row",
     "involvement",
@@ -147,6 +151,7 @@ __all__ = [
     "lock_party",
     "money",
     "number_format",
+    "office_on",
     "number_next",
     "numbers_reserve",
     "party_create",

@@ -408,3 +408,15 @@ def charges_transfer(
         )
     _notify(charge_settled, moved, acting_user)
     return new
+
+
+def charge_details(charges: Iterable[Charge]) -> dict[int, str]:
+    """What each charge paid for, in the words of the app that owns it (a plate, a license
+    period, a service address), for receipts; charges no app describes are left out."""
+    from ..extensions import charge_describers
+
+    charges = list(charges)
+    details: dict[int, str] = {}
+    for describe in charge_describers:
+        details.update({pk: text for pk, text in describe(charges).items() if text and pk not in details})
+    return details

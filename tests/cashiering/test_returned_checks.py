@@ -116,7 +116,7 @@ def test_a_first_level_clerk_cannot_record_a_returned_check(deposited, clerk):
         cs.check_return(tender=deposited["check"], reason="NSF", acting_user=clerk)
 
 
-def test_returned_check_through_the_web_with_its_notice(client, deposited, senior_clerk, party):
+def test_returned_check_through_the_web_with_its_notice(client, deposited, senior_clerk, party, office):
     client.force_login(senior_clerk)
     page = client.get(deposited["receipt"].get_absolute_url())
     assert page.context["returnable"] == [deposited["check"]]
@@ -130,6 +130,7 @@ def test_returned_check_through_the_web_with_its_notice(client, deposited, senio
     text = pdf_text(client.get(reverse("cashiering:returned_check_notice", args=[returned.number])).content)
     assert "1042" in text and "Insufficient funds" in text and "$135.00" in text  # 64.50 + 35.50 + 35.00 fee
     assert party.name in text
+    assert office.phone in text and "Si necesita ayuda en español" in " ".join(text.split())
 
 
 def _close_sign_deposit(session, clerk, supervisor, confirmed, counts=None):

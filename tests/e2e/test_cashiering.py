@@ -48,8 +48,9 @@ def test_a_clerks_day_at_the_counter(
     receipt = Receipt.objects.get()
     assert page.locator("#change-due").inner_text() == "Change $4.50"
 
+    page.wait_for_function("document.activeElement.id === 'print-80mm'")  # Enter prints
     with page.expect_popup() as popup:  # the first print is the original, the print's own answer
-        page.click("#print-roll")
+        page.click("#print-letter")
     assert popup.value.url.endswith(f"/receipts/{receipt.number}/print/")
     for _ in range(100):  # the print is counted as the new tab loads
         receipt.refresh_from_db()
@@ -58,7 +59,7 @@ def test_a_clerks_day_at_the_counter(
         time.sleep(0.1)
     popup.value.close()
     assert receipt.prints == 1
-    assert page.locator("#print-roll").inner_text() == "Reprint receipt (DUPLICATE)"  # says what comes next
+    assert page.locator("#print-80mm").inner_text() == "Reprint receipt (DUPLICATE)"  # says what comes next
     # any later look at it is a duplicate (the unit tests read the original itself)
     text = pdf_text(page.request.get(f"{live_server.url}/receipts/{receipt.number}/roll.pdf").body())
     assert "DUPLICATE" in text
@@ -125,3 +126,73 @@ def test_a_clerks_day_at_the_counter(
     assert deposit.status == "deposited"
     other_context.close()
     assert selectors.trial_balance(as_of=services.city_today()).in_balance
+
+
+def _prints(receipt) -> int:
+    for _ in range(100):  # the print is counted as the frame loads
+        receipt.refresh_from_db()
+        if receipt.prints:
+            break
+        time.sleep(0.1)
+    return receipt.prints
+
+
+def test_print_on_post_the_80mm_page_and_a_void_approved_at_the_window(
+    page, live_server, clerk, supervisor, party, make_charge, fees, admin_user, office
+):
+    counter_demo.load_counter(acting_user=admin_user)
+    first, second = make_charge(party, "20.00", "Dog license"), make_charge(party, "35.50", "Notary")
+    login(page, live_server, "clerk1")
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.fill("#id_count_b20", "5")
+    page.get_by_role("button", name="Open drawer").click()
+    page.wait_for_function("document.activeElement.id === 'find'")
+
+    scan(page, first.source_number)
+    page.fill("#id_cash", "20.00")
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    receipt = Receipt.objects.get()
+    page.wait_for_function("document.activeElement.id === 'print-80mm'")  # focus on Print after posting
+    assert receipt.prints == 0  # this workstation does not print on its own (yet)
+    page.keyboard.press("Enter")  # print: the 80 mm page, in a frame, printing itself
+    assert _prints(receipt) == 1
+    frame = page.frame_locator("#print-frame")
+    assert f"RECEIPT {receipt.number}" in frame.locator("body").inner_text()
+    assert "DUPLICATE" not in frame.locator("body").inner_text()
+    assert "Checks are accepted subject to collection" in frame.locator("body").inner_text()
+    page.wait_for_function("document.activeElement.id === 'next-customer'")  # then Next customer
+    page.check("#auto-print")  # this workstation prints every receipt on posting from now on
+    page.get_by_role("link", name="Next customer").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'find'")
+
+    scan(page, second.source_number)
+    page.fill("#id_cash", "40.00")
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    second_receipt = Receipt.objects.exclude(pk=receipt.pk).get()
+    assert _prints(second_receipt) == 1  # printed on posting, the original
+    page.wait_for_function("document.activeElement.id === 'next-customer'")
+    assert (
+        f"RECEIPT {second_receipt.number}" in page.frame_locator("#print-frame").locator("body").inner_text()
+    )
+    page.reload()  # a reload finds it printed: no second original
+    time.sleep(1)
+    second_receipt.refresh_from_db()
+    assert second_receipt.prints == 1
+
+    page.get_by_role("link", name="Void…").click()
+    page.fill("#id_reason", "Customer paid twice")
+    page.fill("#id_supervisor", "supervisor")
+    page.fill("#id_supervisor_password", "wrong password")
+    page.press("#id_supervisor_password", "Enter")
+    assert "Wrong user name or password" in page.locator(".alert-danger").first.inner_text()
+    page.fill("#id_supervisor_password", "counter-demo")
+    page.press("#id_supervisor_password", "Enter")  # Enter in the password: the supervisor's approval
+    assert "approved at the window by Supervisor" in page.locator(".alert").first.inner_text()
+    second_receipt.refresh_from_db()
+    assert second_receipt.status == "voided"
+    assert "Approved by Supervisor" in page.locator("#void-note").inner_text()
+    # the clerk is still the one signed in at this screen
+    assert page.locator("form[action$='/logout/'] button").get_attribute("title") == "Clerk1"

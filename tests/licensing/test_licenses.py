@@ -251,3 +251,15 @@ def test_a_reprinted_certificate_is_never_an_original_again(
     client.post(reverse("licensing:certificate_print", args=[license.number]))
     again = client.get(reverse("licensing:certificate", args=[license.number]), {"copy": "1"})
     assert "DUPLICATE" in pdf_text(again.content)
+
+
+def test_the_receipt_says_which_license_period_it_paid_for(client, approved, clerk, admin_user):
+    from tests.pdf import pdf_text
+
+    receipt, _session = _pay_all(approved, clerk, admin_user)
+    period = f"License {approved.valid_from:%m/%d/%Y}–{approved.valid_to:%m/%d/%Y}"
+    client.force_login(clerk)
+    text = pdf_text(client.get(reverse("cashiering:receipt_pdf", args=[receipt.number, "roll"])).content)
+    assert text.count(f"For: {period}") == receipt.lines.count()
+    letter = pdf_text(client.get(reverse("cashiering:receipt_pdf", args=[receipt.number, "letter"])).content)
+    assert period in letter

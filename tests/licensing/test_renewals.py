@@ -328,3 +328,29 @@ def test_impossible_years_are_not_server_errors(client, supervisor, classes, pat
     client.force_login(supervisor)
     assert client.get(path).status_code == status
     assert client.get("/licenses/renewals/", {"tax_year": "2000"}).status_code == 200
+
+
+def test_a_renewal_notice_is_dated_shows_the_expiry_and_the_office_and_fits_the_window(
+    client, active_last_year, supervisor, office
+):
+    from revenue import services as core
+    from tests.pdf import pdf_text, position_of
+
+    year, prior = active_last_year
+    ls.renewal_run(tax_year=year, acting_user=supervisor)
+    renewal = License.objects.get(renewal_of=prior[0])
+    client.force_login(supervisor)
+    pdf = client.get(reverse("licensing:renewal_notice", args=[renewal.number])).content
+    text = " ".join(pdf_text(pdf).split())
+    today = core.city_today()
+    assert f"{today:%B} {today.day}, {today.year}" in text  # dated the day it is printed
+    expiry = prior[0].valid_to
+    verb = "expired" if expiry < today else "expires"
+    assert (
+        f"{prior[0].number} for {prior[0].business.dba} at 1 Bay St, Alder Bay {verb} on {expiry:%B} {expiry.day}, {expiry.year}"
+        in text
+    )
+    assert f"runs from {renewal.valid_from:%B} {renewal.valid_from.day}, {renewal.valid_from.year}" in text
+    assert "(555) 010-4200" in text and "Si necesita ayuda en español" in text
+    x, y = position_of(pdf, prior[0].business.party.name)
+    assert 0.85 <= x <= 0.95 and 2.0 <= y <= 2.3

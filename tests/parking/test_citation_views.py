@@ -247,6 +247,9 @@ def test_a_plate_typed_at_the_counter_pays_all_its_open_citations_on_one_receipt
         assert c.status == Citation.Status.PAID
     text = pdf_text(client.get(reverse("cashiering:receipt_pdf", args=[receipt.number, "roll"])).content)
     assert on_time.number in text and late.number in text
+    assert text.count("For: Plate 7ABC123 (CA), issued") == 3  # what each line paid for (core.charge_details)
+    page = client.get(receipt.get_absolute_url()).content.decode()
+    assert "Plate 7ABC123 (CA), issued" in page
     # a void, approved by a supervisor, re-opens both with what they owed
     request = cs.receipt_void_request(receipt=receipt, reason="Wrong plate", acting_user=clerk)
     core.approval_decide(request=request, approve=True, acting_user=supervisor)
@@ -273,3 +276,26 @@ def test_the_plate_lookup_takes_the_same_queries_for_2_or_12_citations(client, c
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("parking:citation_lookup"), {"q": "NPLUS1"})
     assert len(many) == len(few)
+
+
+def test_a_delinquent_notice_is_addressed_for_the_window_with_the_office_phone(
+    client, clerk, supervisor, cite, office
+):
+    from tests.pdf import position_of
+
+    c = cite(days=40)
+    ps.citation_owner_set(
+        citation=c,
+        owner_name="Lee, Dana",
+        owner_address="12 Bay View Dr, Alder Bay CA 95000",
+        acting_user=clerk,
+    )
+    as_user(client, supervisor).post(reverse("parking:notices"), {"action": "notices"})
+    run = Citation.objects.get(pk=c.pk).notice_run
+    pdf = client.get(reverse("parking:notice_letters", args=[run.pk])).content
+    text = " ".join(pdf_text(pdf).split())
+    assert "(555) 010-4200" in text and "Si necesita ayuda en español, llame al (555) 010-4200." in text
+    x, y = position_of(pdf, "Lee, Dana")
+    assert 0.85 <= x <= 0.95 and 2.0 <= y <= 2.3
+    x, y = position_of(pdf, "Alder Bay CA 95000")
+    assert 0.85 <= x <= 0.95 and y <= 3.125

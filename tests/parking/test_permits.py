@@ -434,11 +434,12 @@ def test_renew_replace_and_assign_through_the_pages(client, clerk, issued):
     assert "it needs no tag" in response.content.decode()
 
 
-def test_the_permit_letter_is_a_real_pdf(client, clerk, issued):
+def test_the_permit_letter_is_a_real_pdf(client, clerk, issued, office):
     _login(client, clerk)
     response = client.get(reverse("parking:permit_letter", args=[issued.number]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
+    assert office.phone in text and "Si necesita ayuda en español" in " ".join(text.split())
     for expected in (
         issued.number,
         "R001000",

@@ -411,3 +411,24 @@ def test_the_dunning_runs_are_a_report_with_an_xlsx(client, aged, senior_clerk, 
     assert b'id="runs-xlsx"' in page.content
     xlsx = client.get(reverse("receivables:dunning"), {"format": "xlsx"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_dunning_letters_give_the_number_to_call_name_the_agency_and_fit_a_window_envelope(
+    client, aged, supervisor, senior_clerk, today, office
+):
+    from tests.pdf import pdf_text, position_of
+
+    run = ar.dunning_run(on=today, acting_user=senior_clerk)
+    client.force_login(supervisor)
+    pdf = client.get(reverse("receivables:dunning_letters", args=[run.pk])).content
+    text = " ".join(pdf_text(pdf).split())
+    assert "call us at (555) 010-4200 to arrange payment" in text
+    assert "referred to Pacific Coast Recovery Services, telephone (555) 010-7788" in text
+    assert text.count("Si necesita ayuda en español, llame al (555) 010-4200.") == 4  # every letter
+    assert text.count(f"{today:%B} {today.day}, {today.year}") >= 4  # each letter is dated
+    assert "Monday–Friday, 8:00 a.m. – 5:00 p.m." in text and "www.alderbay.example.gov/revenue" in text
+    # the addressee prints in a #10 window: 0.875 in from the left, 2 in from the top, 4 × 1.125 in
+    x, y = position_of(pdf, "Harbor Light Hotel LLC")  # the first letter (invoice order)
+    assert 0.85 <= x <= 0.95 and 2.0 <= y <= 2.3
+    x, y = position_of(pdf, "Alder Bay, CA 95001")
+    assert 0.85 <= x <= 0.95 and y <= 3.125

@@ -101,3 +101,36 @@ def test_journal_entries_are_found_by_number_only_by_roles_that_may_open_them(
     assert response.status_code == 302 and response.url == reverse("journal_entry", args=[number])
     client.force_login(clerk)
     assert client.get(reverse("search"), {"q": number}).context["documents"] == []
+
+
+def test_the_trial_balance_pdf_never_leaves_its_totals_alone_on_the_last_page(client, supervisor, accounts):
+    """Account by account, the trial balance grows across a page break: at no length is the last
+    page only the totals (the fund's last rows move over with them)."""
+    import re
+
+    from pypdf import PdfReader
+
+    from revenue.models import Account
+
+    cash = accounts["100-1050"]
+    client.force_login(supervisor)
+    pages_seen = set()
+    for i in range(60):
+        account = Account.objects.create(
+            number=f"100-7{i:03d}", name=f"Test expense {i}", fund=cash.fund, type=Account.Type.EXPENSE
+        )
+        services.journal_post(
+            lines=[services.Line(account, debit=D("1.00")), services.Line(cash, credit=D("1.00"))],
+            memo="test",
+            acting_user=supervisor,
+        )
+        if i < 15:
+            continue  # the first page is far from full
+        pages = PdfReader(io.BytesIO(client.get(reverse("trial_balance_pdf")).content)).pages
+        pages_seen.add(len(pages))
+        if len(pages) > 1:
+            last = pages[-1].extract_text()
+            assert re.search(r"\d{3}-\d{4} ", last), f"{i + 1} accounts: the last page is only totals"
+        if len(pages_seen) > 1 and i > 50:
+            break
+    assert pages_seen >= {1, 2}

@@ -200,7 +200,7 @@ def test_log_filters(client, auditor, hotel, june, file_return):
     assert client.get(reverse("tot:return_log") + "?period=xx").status_code == 200
 
 
-def test_nonfiler_notices_on_the_web(client, senior_clerk, hotel):
+def test_nonfiler_notices_on_the_web(client, senior_clerk, hotel, office):
     client.force_login(senior_clerk)
     page = client.get(reverse("tot:nonfilers")).content.decode()
     assert hotel.name in page
@@ -214,6 +214,8 @@ def test_nonfiler_notices_on_the_web(client, senior_clerk, hotel):
         client.get(reverse("tot:nonfiler_notices_pdf") + f"?sent_on={core.city_today():%Y-%m-%d}").content
     )
     assert "PREVIEW" not in sent and hotel.certificate_number in sent
+    # the shared letter base: the office's phone and hours, and the second-language line
+    assert office.phone in sent and "Si necesita ayuda en español" in " ".join(sent.split())
     assert "nothing new" in client.post(reverse("tot:nonfiler_notices_send"), follow=True).content.decode()
     assert NonFilerNotice.objects.count() == n
 

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         fees = demo.load_fee_schedule(accounts=accounts, acting_user=users["admin"])
         parties = demo.load_parties(acting_user=users["admin"])
         demo.load_exception_limits(acting_user=users["admin"])
+        demo.load_office(acting_user=users["admin"])
         load_counter(acting_user=users["admin"])
         load_licensing(acting_user=users["admin"])
         # a little activity, so the party page and the trial balance have something to show
