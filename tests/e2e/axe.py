@@ -1,4 +1,5 @@
-"""axe-core on every page state the browser tests see, at WCAG 2.1 A and AA.
+"""axe-core on every page state the browser tests see, at WCAG 2.1 A and AA (plus a few of axe's
+best-practice rules: ALSO_RULES).
 
 While a browser test runs, every Playwright action that can change or leave a page (a click, a key
 press, `goto`, `reload`, going back, choosing an option, closing a page or context) first checks
@@ -26,6 +27,9 @@ from playwright.sync_api import Error as PlaywrightError
 
 AXE_JS = (Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# axe's "best practice" rules the project holds itself to as well (issue 11, point 23): a header cell
+# says what its column holds, every page has one h1 and its content in landmarks.
+ALSO_RULES = ["empty-table-header", "page-has-heading-one", "landmark-one-main", "region"]
 
 # Installs axe's companion: a flag that says the document changed since its last check.
 WATCH_CHANGES = """() => {
@@ -35,7 +39,7 @@ WATCH_CHANGES = """() => {
 }"""
 
 # Runs in the page: waits (up to 5 s) for the document to have loaded, then runs axe if it changed.
-RUN_AXE = """async (tags) => {
+RUN_AXE = """async ([tags, rules]) => {
   if (!document.contentType || !document.contentType.includes("html") || !document.body) return null;
   if (document.readyState !== "complete") {
     await new Promise((ok) => { addEventListener("load", ok, { once: true }); setTimeout(ok, 5000); });
@@ -43,7 +47,10 @@ RUN_AXE = """async (tags) => {
   if (typeof axe === "undefined") throw new Error("axe-core is not in this document: navigated");
   if (!window.__rcAxeDirty) return [];
   window.__rcAxeDirty = false;
-  const result = await axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+  const result = await axe.run(document, {
+    runOnly: { type: "tag", values: tags }, resultTypes: ["violations"],
+    rules: Object.fromEntries(rules.map((id) => [id, { enabled: true }])),
+  });
   window.__rcAxeObserver.takeRecords();  // what axe itself touched is not a change of the page
   window.__rcAxeChecks = (window.__rcAxeChecks || 0) + 1;
   return result.violations.map((v) => ({
@@ -135,7 +142,7 @@ class AxeAudit:
         if page.evaluate("() => typeof window.axe") == "undefined":
             page.evaluate(AXE_JS + "\n;true")
             page.evaluate(WATCH_CHANGES)
-        return page.evaluate(RUN_AXE, WCAG_TAGS)
+        return page.evaluate(RUN_AXE, [WCAG_TAGS, ALSO_RULES])
 
     def check_open_pages(self, contexts) -> None:
         for context in contexts:
@@ -149,7 +156,7 @@ class AxeAudit:
             return None
         pages = sorted({path for path, _, _ in self.violations})
         lines = [
-            f"axe-core {'/'.join(WCAG_TAGS)}: {len(self.violations)} failing element(s) on "
+            f"axe-core {'/'.join(WCAG_TAGS)} + {', '.join(ALSO_RULES)}: {len(self.violations)} failing element(s) on "
             f"{len(pages)} of the {len(self.paths)} page(s) checked ({self.checks} page states):"
         ]
         for path in pages:
