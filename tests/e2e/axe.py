@@ -2,10 +2,11 @@
 best-practice rules: ALSO_RULES).
 
 While a browser test runs, every Playwright action that can change or leave a page (a click, a key
-press, `goto`, `reload`, going back, choosing an option, closing a page or context) first checks
-the page it acts on, and when the test ends every page still open is checked. So each page the
-tests visit is checked in each state the test acted on: as it loaded, after typing, after a script
-changed it. A MutationObserver marks a document as changed; an unchanged one is not checked twice.
+press, `goto`, `reload`, going back, choosing an option, waiting for a popup or download, closing
+a page or context) first checks the page it acts on, and when the test ends every page still open
+is checked. So each page the tests visit is checked in each state the test acted on: as it loaded,
+after typing, after a script changed it. A MutationObserver marks a document as changed; an
+unchanged one is not checked twice.
 
 axe.min.js (vendored from npm, see vendor/axe-core/VERSION.md) is injected once into a document
 when that document is first checked; nothing is fetched at test time. The violations are collected
@@ -64,8 +65,10 @@ RUN_AXE = """async ([tags, rules]) => {
 }"""
 
 # Playwright actions that can change or leave the page: the page is checked before each.
+# The `expect_*` waits are checked as they start, so their timeout doesn't include axe's run.
 CHECKED_BEFORE = {
-    Page: ["goto", "reload", "go_back", "go_forward", "click", "dblclick", "press", "check", "select_option"],
+    Page: ["goto", "reload", "go_back", "go_forward", "click", "dblclick", "press", "check", "select_option"]
+    + ["expect_popup", "expect_download", "expect_navigation", "expect_event", "expect_response"],
     Locator: ["click", "dblclick", "press", "check", "select_option"],
     Keyboard: ["press"],
 }
