@@ -80,20 +80,17 @@ def test_the_projects_colours_pass_on_the_grey_page_and_bootstraps_do_not(page, 
 
     page.unroute(f"{live_server.url}/a11y-test/**")
     _serve(page, live_server, COLOURS, stylesheets=("vendor/bootstrap/css/bootstrap.min.css",))
-    page.goto(
-        f"{live_server.url}/a11y-test/bootstrap"
-    )  # Bootstrap's own colours on the same grey page: they fail
+    # Bootstrap's own colours on the same grey page: links, outline buttons, grey and green text fail
+    page.goto(f"{live_server.url}/a11y-test/bootstrap")
     page.evaluate("() => document.body.style.background = '#f6f7f9'")
     axe_audit.check(page)
-    failing = " ".join(
-        v["html"] for (_, rule, _), v in axe_audit.violations.items() if rule == "color-contrast"
-    )
+    failing = [v["html"] for (_, rule, _), v in axe_audit.violations.items() if rule == "color-contrast"]
     for fault in (
         "btn-outline-primary",
         "btn-outline-secondary",
-        "text-muted",
+        "text-secondary",
         "text-success",
         'href="#">link',
     ):
-        assert fault in failing, fault
+        assert any(fault in html for html in failing), fault
     axe_audit.violations.clear()  # found on purpose
