@@ -65,17 +65,37 @@ def page(browser, axe_audit, request):
     context.close()
 
 
+AXE_TOTALS = {"tests": 0, "states": 0, "pages": set(), "failing": 0}
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """After a browser test passed, check the pages still open; fail on any axe violation."""
-    result = yield
     audit = getattr(item, "axe_audit", None)
+    try:
+        result = yield
+    except BaseException:
+        if audit is not None:
+            audit.finished = True  # the test's own failure is the news; teardown checks nothing
+        raise
     if audit is not None:
         audit.check_open_pages(item.axe_browser.contexts)
         report = audit.report()
+        AXE_TOTALS["tests"] += 1
+        AXE_TOTALS["states"] += audit.checks
+        AXE_TOTALS["pages"] |= audit.paths
+        AXE_TOTALS["failing"] += len(audit.violations)
         if report:
             pytest.fail(report, pytrace=False)
     return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_TOTALS["tests"]:
+        terminalreporter.write_line(
+            f"axe-core: {AXE_TOTALS['states']} page states on {len(AXE_TOTALS['pages'])} pages checked in "
+            f"{AXE_TOTALS['tests']} browser tests; {AXE_TOTALS['failing']} failing elements"
+        )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
