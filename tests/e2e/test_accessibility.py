@@ -94,3 +94,21 @@ def test_the_projects_colours_pass_on_the_grey_page_and_bootstraps_do_not(page, 
     ):
         assert any(fault in html for html in failing), fault
     axe_audit.violations.clear()  # found on purpose
+
+
+def test_a_sideways_scrolling_table_is_reached_by_keyboard_even_when_a_template_forgets(
+    page, live_server, axe_audit
+):
+    wide = FAULTS.replace("<p>No heading on this page.</p>", "<h1>Wide</h1><h2>Monthly totals</h2>")
+    wide = wide.replace("<th></th>", "<th>Letter</th>")
+    wide += f'<script src="{live_server.url}/static/js/app.js"></script>'
+    _serve(page, live_server, wide)
+    page.goto(f"{live_server.url}/a11y-test/wide")
+    box = page.locator(".table-responsive")
+    assert box.evaluate("(b) => b.scrollWidth > b.clientWidth")  # it does scroll
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    assert box.get_attribute("aria-label") == "Monthly totals"  # named by the heading above it
+    axe_audit.check(page)
+    assert not axe_audit.violations, axe_audit.report()
+    page.keyboard.press("Tab")  # the first stop is the table: it scrolls with the arrow keys
+    assert page.evaluate("document.activeElement.classList.contains('table-responsive')")
