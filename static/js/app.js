@@ -58,3 +58,17 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   window.setTimeout(poll, 2000);
 });
+// A table that scrolls sideways can be reached and scrolled from the keyboard (WCAG 2.1.1): a
+// `.table-responsive` wrapper that a template left without it gets tabindex, role and a name (its
+// table's caption or the heading just above it). Templates should say so themselves; this is the net.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".table-responsive:not([tabindex])").forEach((box) => {
+    box.setAttribute("tabindex", "0");
+    box.setAttribute("role", "region");
+    if (box.hasAttribute("aria-label") || box.hasAttribute("aria-labelledby")) return;
+    const caption = box.querySelector("caption");
+    let heading = box.previousElementSibling;
+    while (heading && !/^H[1-6]$/.test(heading.tagName)) heading = heading.previousElementSibling;
+    box.setAttribute("aria-label", (caption || heading || { textContent: "Table" }).textContent.trim());
+  });
+});

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.axe import AxeAudit
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM_ARGS = [
@@ -42,7 +44,17 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
+def axe_audit(browser, monkeypatch, request):
+    """Every page a browser test acts on is checked with axe-core (see tests/e2e/axe.py)."""
+    audit = AxeAudit()
+    audit.install(monkeypatch)
+    request.node.axe_audit = audit
+    request.node.axe_browser = browser
+    return audit
+
+
+@pytest.fixture
+def page(browser, axe_audit, request):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(15_000)
@@ -51,6 +63,39 @@ def page(browser, request):
         ARTIFACTS.mkdir(exist_ok=True)
         pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+AXE_TOTALS = {"tests": 0, "states": 0, "pages": set(), "failing": 0}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test passed, check the pages still open; fail on any axe violation."""
+    audit = getattr(item, "axe_audit", None)
+    try:
+        result = yield
+    except BaseException:
+        if audit is not None:
+            audit.finished = True  # the test's own failure is the news; teardown checks nothing
+        raise
+    if audit is not None:
+        audit.check_open_pages(item.axe_browser.contexts)
+        report = audit.report()
+        AXE_TOTALS["tests"] += 1
+        AXE_TOTALS["states"] += audit.checks
+        AXE_TOTALS["pages"] |= audit.paths
+        AXE_TOTALS["failing"] += len(audit.violations)
+        if report:
+            pytest.fail(report, pytrace=False)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    if AXE_TOTALS["tests"]:
+        terminalreporter.write_line(
+            f"axe-core: {AXE_TOTALS['states']} page states on {len(AXE_TOTALS['pages'])} pages checked in "
+            f"{AXE_TOTALS['tests']} browser tests; {AXE_TOTALS['failing']} failing elements"
+        )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -36,7 +36,7 @@ def test_wrong_passwords_lock_the_user_name(page, live_server, clerk):
 def test_a_clerk_turns_on_two_step_sign_in_and_signs_in_with_a_code(page, live_server, senior_clerk):
     login(page, live_server, "clerk2")
     page.click("#nav-account")
-    assert page.evaluate("document.activeElement.name") == "token"  # the code field has the focus
+    page.wait_for_function("document.activeElement.name === 'token'")  # the code field has the focus
     device = TOTPDevice.objects.get(user=senior_clerk)
     page.keyboard.type(_code(device))
     with page.expect_navigation():
