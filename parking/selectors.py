@@ -61,29 +61,75 @@ def fine_on(violation, on: datetime.date) -> rules.FinePeriod:
 # --------------------------------------------------------------------------- citations
 
 
+@dataclass(frozen=True)
+class PlateReading:
+    """One way to read what was typed: a plate, in one state or in any (`state` None)."""
+
+    plate: str
+    state: str | None
+
+    @property
+    def typed(self) -> str:
+        """What to type for this reading alone: 'HI/MOM' (state, slash, plate) or 'HIMOM'."""
+        return f"{self.state}/{self.plate}" if self.state else self.plate
+
+    @property
+    def label(self) -> str:
+        return f"Plate {self.plate}{' ' + self.state if self.state else ''}"
+
+    def citations(self):
+        qs = Citation.objects.filter(plate=self.plate)
+        return qs.filter(state=self.state) if self.state else qs
+
+
+def _plate_or_none(text: str) -> str | None:
+    try:
+        return rules.clean_plate(text)
+    except rules.RuleError:
+        return None
+
+
+def plate_readings(text: str) -> list[PlateReading]:
+    """The readings of a typed plate that exist on file (the first when none does). 'HI MOM' may be
+    plate MOM of Hawaii or the vanity plate HIMOM: a two-letter state before (or after) the plate
+    is taken as a state only when the plate left over has citations in that state, else the
+    whole text is the plate; when both have citations, both readings are returned and the caller
+    asks. 'HI/MOM' names the state for certain."""
+    text = (text or "").strip().upper().replace(",", " ")
+    if "/" in text:
+        state, _slash, plate = (part.strip() for part in text.partition("/"))
+        plate = _plate_or_none(plate)
+        return [PlateReading(plate, state)] if state in rules.STATES and plate else []
+    words = text.split()
+    whole = _plate_or_none(text)
+    stated = None
+    if len(words) == 2 and words[0] in rules.STATES:
+        stated = words[0], _plate_or_none(words[1])
+    elif len(words) == 2 and words[1] in rules.STATES:
+        stated = words[1], _plate_or_none(words[0])
+    readings = []
+    if stated and stated[1]:
+        readings.append(PlateReading(stated[1], stated[0]))
+    if whole:
+        readings.append(PlateReading(whole, None))
+    on_file = [r for r in readings if r.citations().exists()] if len(readings) > 1 else readings
+    return on_file or readings[:1]
+
+
 def lookup(text: str) -> tuple[list[Citation], str]:
-    """A citation number, or a plate (with or without its state: 'CA 7ABC123', '7ABC123 CA')."""
+    """A citation number, or a plate (with or without its state: 'CA 7ABC123', '7ABC123 CA',
+    'CA/7ABC123'). A plate that reads two ways finds nothing: see `plate_readings`."""
     text = (text or "").strip().upper()
     if not text:
         return [], ""
     found = list(Citation.objects.filter(number=text).select_related("violation"))
     if found:
         return found, f"Citation {text}"
-    words = text.replace(",", " ").split()
-    state = None
-    if len(words) == 2:
-        if words[0] in rules.STATES and len(words[1]) > 2:
-            state, words = words[0], [words[1]]
-        elif words[1] in rules.STATES:
-            state, words = words[1], [words[0]]
-    try:
-        plate = rules.clean_plate(" ".join(words))
-    except rules.RuleError:
+    readings = plate_readings(text)
+    if len(readings) != 1:
         return [], ""
-    qs = Citation.objects.filter(plate=plate).select_related("violation").order_by("-issued_at")
-    if state:
-        qs = qs.filter(state=state)
-    return list(qs[:500]), f"Plate {plate}{' ' + state if state else ''}"
+    (reading,) = readings
+    return list(reading.citations().select_related("violation").order_by("-issued_at")[:500]), reading.label
 
 
 def citation_owed(citation: Citation) -> Decimal:

@@ -192,6 +192,13 @@ def _plate_at_the_counter(text: str, *, on: datetime.date, user) -> list[str]:
     open citations in two states needs its state typed too."""
     if Citation.objects.filter(number=(text or "").strip().upper()).exists():
         return []
+    readings = selectors.plate_readings(text)
+    if len(readings) > 1:
+        raise rules.RuleError(
+            f"“{text.strip()}” reads as two plates on file: "
+            + " or ".join(f"{r.label} (type {r.typed})" for r in readings)
+            + "."
+        )
     found, _label = selectors.lookup(text)
     found = sorted((c for c in found if c.status == Citation.Status.OPEN), key=lambda c: c.issued_at)
     states = sorted({c.state for c in found})

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
@@ -72,7 +71,6 @@ class ImportFailed(RevenueError):
 _NUMBER = re.compile(r"^[A-Z0-9]{4,20}$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
-CITY_TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -91,7 +89,9 @@ def _parse_issued_at(text: str) -> tuple[datetime.datetime, str]:
             )
         mo, d, y, h, mi, s = m.groups()
     try:
-        when = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=CITY_TZ)
+        when = datetime.datetime(
+            int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=timezone.get_default_timezone()
+        )
     except ValueError:
         raise rules.RuleError(f"Issued at {text!r} is not a real date and time.") from None
     return when, f"{y}-{mo}-{d} {h}:{mi}:{s or '00'}"
@@ -106,10 +106,11 @@ class _Checker:
     def __init__(self, cols: dict[str, int]):
         self.cols = cols
         self.schedule = selectors.fine_schedule()
-        now = timezone.now().astimezone(CITY_TZ).replace(second=0, microsecond=0)
+        city = timezone.get_default_timezone()  # the city's zone (TIME_ZONE), read when the import runs
+        now = timezone.now().astimezone(city).replace(second=0, microsecond=0)
         self.latest = now + datetime.timedelta(minutes=1)  # within the current minute
         first_day = add_months(now.date(), -12 * MAX_YEARS)
-        self.earliest = datetime.datetime.combine(first_day, datetime.time(), tzinfo=CITY_TZ)
+        self.earliest = datetime.datetime.combine(first_day, datetime.time(), tzinfo=city)
         self.policies = list(ParkingPolicy.objects.order_by("effective_from"))
         self.policy_from = [p.effective_from for p in self.policies]
         self.seen: dict[str, int] = {}

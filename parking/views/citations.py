@@ -38,12 +38,14 @@ def citation_lookup(request):
         return redirect(found[0])
     owed = selectors.owed_by_citation(found)
     rows = [(c, owed[c.pk]) for c in found]
+    readings = selectors.plate_readings(q) if q and not found else []
     return render(
         request,
         "parking/citation_lookup.html",
         {
             "q": q,
             "label": label,
+            "choices": [(r, r.citations().count()) for r in readings] if len(readings) > 1 else [],
             "rows": rows,
             "open_total": sum((o for c, o in rows if c.status == Citation.Status.OPEN), ZERO),
             "open_count": sum(1 for c, _o in rows if c.status == Citation.Status.OPEN),
