@@ -33,7 +33,11 @@ class CitationForm(OnceForm):
     state = forms.CharField(max_length=2, initial="CA")
     make = forms.CharField(max_length=20, required=False)
     violation_code = forms.CharField(max_length=20, label="Violation code")
-    fine = MoneyField(required=False, help_text="As written on the citation; checked against the schedule.")
+    fine = MoneyField(
+        required=False,
+        help_text="Blank: the schedule's fine. Another amount only for a code whose fine the officer writes, "
+        "within its range.",
+    )
     location = forms.CharField(max_length=120)
     badge = forms.CharField(max_length=10, label="Officer badge")
     owner_name = forms.CharField(max_length=200, required=False, label="Registered owner (if known)")

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from revenue import services as core
-from revenue.models import Charge
+from revenue.models import Charge, charge_balance_sql
 from revenue.money import ZERO
 
 from . import rules
@@ -21,11 +22,13 @@ from .models import (
     Contest,
     ParkingPolicy,
     PaymentPlan,
+    PenaltyTier,
     Permit,
     PermitSerial,
     PermitTerms,
     PermitType,
     StockReceipt,
+    Violation,
     ViolationFine,
 )
 
@@ -42,20 +45,94 @@ def policy_on(on: datetime.date | None = None) -> ParkingPolicy:
 
 def fine_schedule(violations=None) -> rules.FineSchedule:
     """The fines of the active violation codes (what a citation may be written for), or of the
-    given violations (active or not: a citation already written keeps its code)."""
+    given violations (active or not: a citation already written keeps its code), with their
+    ranges and penalty tiers (two queries)."""
     fines = ViolationFine.objects.all()
     if violations is None:
         fines = fines.filter(violation__active=True)
     else:
         fines = fines.filter(violation__in=violations)
-    return rules.FineSchedule(
-        fines.values_list("violation_id", "violation__code", "effective_from", "fine", "late_penalty")
+    rows = list(
+        fines.values_list(
+            "pk",
+            "violation_id",
+            "violation__code",
+            "effective_from",
+            "fine",
+            "late_penalty",
+            "fine_min",
+            "fine_max",
+        )
     )
+    tiers: dict[int, list] = {}
+    for fine_id, days, amount in PenaltyTier.objects.filter(fine_id__in=[r[0] for r in rows]).values_list(
+        "fine_id", "after_days", "amount"
+    ):
+        tiers.setdefault(fine_id, []).append((days, amount))
+    return rules.FineSchedule([(*r[1:], tuple(sorted(tiers.get(r[0], [])))) for r in rows])
 
 
 def fine_on(violation, on: datetime.date) -> rules.FinePeriod:
-    """A violation's fine and late penalty in force on a day (RuleError when none was set)."""
+    """A violation's fine, penalties and range in force on a day (RuleError when none was set)."""
     return fine_schedule([violation]).fine(violation.code, on)
+
+
+def penalty_step_params(on: datetime.date, policy, violations=None) -> dict[str, list]:
+    """Every fine period's late penalties as SQL array parameters (`_PENALTY_STEPS`), each with
+    its cut-off on `on` from parking.rules; of every violation (a citation keeps its code)."""
+    periods = fine_schedule(violations if violations is not None else Violation.objects.all()).periods()
+    steps = [(p, step) for p in periods for step in p.penalty_steps(policy)]
+    return {
+        "s_violation": [p.violation_id for p, _s in steps],
+        "s_starts": [p.starts for p, _s in steps],
+        "s_ends": [p.ends for p, _s in steps],
+        "s_number": [s.number for _p, s in steps],
+        "s_days": [s.after_days for _p, s in steps],
+        "s_cutoff": [rules.tier_cutoff(on, s.after_days) for _p, s in steps],
+        "s_amount": [s.amount for _p, s in steps],
+    }
+
+
+# The open citations that owe late penalties they have not had (`reached` of them in all), with
+# no contest pending and something still owed. The penalty run marks and charges these; the
+# notices page counts them. Parameters: penalty_step_params, "ct" (the citation content type).
+PENALTY_STEPS_OWED = """
+WITH steps AS (
+    SELECT * FROM unnest(%(s_violation)s::bigint[], %(s_starts)s::date[], %(s_ends)s::date[],
+                         %(s_number)s::int[], %(s_days)s::int[], %(s_cutoff)s::date[], %(s_amount)s::numeric[])
+             AS s(violation_id, starts, ends, number, after_days, cutoff, amount)
+), reached AS (
+    SELECT c.id, c.penalty_tiers AS before, max(s.number) AS reached
+      FROM parking_citation c
+      JOIN steps s ON s.violation_id = c.violation_id AND s.starts <= c.issued_on
+                  AND (s.ends IS NULL OR c.issued_on < s.ends)
+                  AND c.issued_on <= s.cutoff AND s.number > c.penalty_tiers
+     WHERE c.status = 'open'
+       AND NOT EXISTS (SELECT 1 FROM parking_contest k WHERE k.citation_id = c.id AND k.decision = 'pending')
+       AND EXISTS (SELECT 1 FROM revenue_charge ch
+                    WHERE ch.source_type_id = %(ct)s AND ch.source_id = c.id AND {balance} > 0)
+     GROUP BY c.id, c.penalty_tiers
+)
+"""
+
+
+def penalties_owed(
+    citation: Citation, on: datetime.date, policy, *, pending: bool, owed: Decimal | None, period=None
+) -> list[rules.PenaltyStep]:
+    """The late penalties paying the citation on `on` adds: those whose day has passed and that it
+    has not had yet, while it is open, has no contest pending, and still owes something (`owed`
+    None: not read yet, for a first sift of many that penalty_assess checks again). `period`: its
+    fine (read when not given)."""
+    if citation.status != Citation.Status.OPEN or pending or (owed is not None and owed <= ZERO):
+        return []
+    if (
+        citation.penalty_tiers == 0
+        and not rules.penalty_due(citation.issued_on, on, policy)
+        and period is None
+    ):
+        return []  # not late yet (no tier comes before the first penalty): no need to read the fine
+    steps = (period or fine_on(citation.violation, citation.issued_on)).penalty_steps(policy)
+    return steps[citation.penalty_tiers : rules.steps_reached(citation.issued_on, on, steps)]
 
 
 # --------------------------------------------------------------------------- citations
@@ -164,29 +241,19 @@ def pending_contests(citations) -> set[int]:
     )
 
 
-def late_penalty_owed(
-    citation: Citation, on: datetime.date, policy, *, pending: bool, owed: Decimal | None
-) -> bool:
-    """Does paying the citation on `on` add the late penalty? It is open with none added yet,
-    issued on or before the penalty cut-off, has no contest pending, and still owes something
-    (`owed` None: not read yet, for a first sift of many that penalty_assess checks again)."""
-    return (
-        citation.status == Citation.Status.OPEN
-        and citation.penalty_on is None
-        and (owed is None or owed > ZERO)
-        and not pending
-        and rules.penalty_due(citation.issued_on, on, policy)
-    )
-
-
 def run_counts(on: datetime.date, policy) -> dict[str, int]:
-    """What the batch runs would take on `on`: citations due the late penalty, due a notice, and
-    those on DMV hold now."""
+    """What the batch runs would take on `on`: citations owing a late penalty (the first or a
+    tier), due a notice, and those on DMV hold now."""
     open_ = Citation.objects.filter(status=Citation.Status.OPEN)
+    params = {**penalty_step_params(on, policy), "ct": ContentType.objects.get_for_model(Citation).pk}
+    with connection.cursor() as cur:
+        cur.execute(
+            PENALTY_STEPS_OWED.format(balance=charge_balance_sql("ch")) + "SELECT count(*) FROM reached",
+            params,
+        )
+        penalty_due = cur.fetchone()[0]
     return {
-        "penalty_due": open_.filter(
-            penalty_on__isnull=True, issued_on__lte=rules.penalty_cutoff(on, policy)
-        ).count(),
+        "penalty_due": penalty_due,
         "notice_due": open_.filter(
             notice_on__isnull=True, issued_on__lte=rules.notice_cutoff(on, policy)
         ).count(),

@@ -28,6 +28,7 @@ COLUMNS = (
     "badge",
     "fine",
 )
+OPTIONAL = frozenset({"fine"})  # blank or absent: the schedule's fine
 MAX_BYTES = 256 * 1024 * 1024  # about two million rows
 
 
@@ -102,12 +103,12 @@ def _header(reader) -> dict[str, int]:
     doubled = sorted(n for n, k in counts.items() if n and k > 1)
     if doubled:
         raise ImportRefused(f"The header names {', '.join(doubled)} more than once.")
-    missing = [c for c in COLUMNS if c not in names]
+    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL]
     if missing:
         raise ImportRefused(
             f"The header row lacks {', '.join(missing)}: the file needs the columns {', '.join(COLUMNS)}."
         )
-    return {c: names.index(c) for c in COLUMNS} | {"": len(names)}
+    return {c: names.index(c) for c in COLUMNS if c in names} | {"": len(names)}
 
 
 def _scan(f) -> int:

@@ -48,7 +48,8 @@ HELP = (
     "A CSV file in UTF-8 (a byte-order mark is fine) with a header row naming these columns, in any "
     "order: citation_number (4 to 20 letters and digits), issued_at (city time, 2025-03-14 09:30 or "
     "03/14/2025 09:30), plate, state (CA, NV …), make, violation_code (as on the schedule, e.g. "
-    "22500(a)), location, badge, fine (the schedule's fine on the day of issue, e.g. 65.00). "
+    "22500(a)), location, badge, and optionally fine (the schedule's fine on the day of issue, e.g. 65.00, or for a code "
+    "whose fine the officer writes, the amount written, within the code's range; blank: the schedule's). "
     f"At most {MAX_BYTES // 1024 // 1024} MB. Rows that fail a check are listed with their line "
     "and left out; the others go in."
 )
@@ -122,23 +123,25 @@ class _Checker:
         i = bisect.bisect_right(self.policy_from, day) - 1
         return rules.deadlines(day, self.policies[max(i, 0)]).due_on
 
-    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, datetime.date, str]:
-        """(violation id, due date) for a code, a day and the fine as written in the file;
-        remembered, since a file repeats the same few combinations."""
+    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, datetime.date, str, bool]:
+        """(violation id, due date, fine, written by the officer) for a code, a day and the fine
+        as written in the file (blank: the schedule's); a fine other than the schedule's only
+        within the code's range. Remembered, since a file repeats the same few combinations."""
         key = (code, day, fine_text)
         known = self.fines.get(key)
         if known is None:
             period = self.schedule.fine(code, day)
-            scheduled, violation_id = period.fine, period.violation_id
             try:
-                fine = money(fine_text, field="Fine", maximum=rules.MAX_FINE)
+                written = money(fine_text, field="Fine", maximum=rules.MAX_FINE) if fine_text else None
             except InvalidAmount as exc:
                 raise rules.RuleError(str(exc)) from None
-            if fine != scheduled:
+            if written is not None and written != period.fine and period.fine_min is None:
                 raise rules.RuleError(
-                    f"Fine {fine} does not match the schedule: violation {code} was {scheduled} on {day:%m/%d/%Y}."
+                    f"Fine {written} does not match the schedule: violation {code} was {period.fine} on "
+                    f"{day:%m/%d/%Y}."
                 )
-            known = self.fines[key] = (violation_id, self.due_on(day), f"{fine}")
+            fine, fine_written = period.fine_for(written, day)
+            known = self.fines[key] = (period.violation_id, self.due_on(day), f"{fine}", fine_written)
         return known
 
     def check(self, row: list[str], line: int) -> str:
@@ -178,9 +181,8 @@ class _Checker:
             problems.append(f"Make {make!r} is longer than 20 characters.")
         found = None
         if issued is not None:
-            found = attempt(
-                self.fine_of, row[c["violation_code"]].strip(), issued.date(), row[c["fine"]].strip()
-            )
+            fine_text = row[c["fine"]].strip() if "fine" in c else ""  # optional column
+            found = attempt(self.fine_of, row[c["violation_code"]].strip(), issued.date(), fine_text)
         location = row[c["location"]].strip()
         if not location:
             problems.append("The location is blank.")
@@ -193,10 +195,11 @@ class _Checker:
             problems.append(f"Badge {badge!r} is longer than 10 characters.")
         if problems:
             raise rules.RuleError(" ".join(problems)[:300])
-        violation_id, due_on, fine = found
+        violation_id, due_on, fine, written = found
         return (
             f"{line}\t{number}\t{stamp}\t{plate}\t{state}\t{make.translate(_COPY_ESCAPE)}\t{violation_id}\t"
-            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_on}\n"
+            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_on}\t"
+            f"{'t' if written else 'f'}\n"
         )
 
 
@@ -251,7 +254,7 @@ _CREATE_TEMP = """
 DROP TABLE IF EXISTS citation_import_rows, citation_import_new;  -- when called inside an outer transaction
 CREATE TEMP TABLE citation_import_rows (
     line integer, number text, issued_local timestamp, plate text, state text, make text,
-    violation_id integer, location text, badge text, fine numeric(12, 2), due_on date
+    violation_id integer, location text, badge text, fine numeric(12, 2), due_on date, fine_written boolean
 ) ON COMMIT DROP;
 CREATE TEMP TABLE citation_import_new (
     id bigint, number text, fine numeric(12, 2), issued_on date, violation_id integer, due_on date
@@ -261,10 +264,11 @@ CREATE TEMP TABLE citation_import_new (
 _INSERT_CITATIONS = """
 WITH ins AS (
     INSERT INTO parking_citation (number, issued_at, issued_on, plate, state, make, violation_id, location,
-                                  badge, fine, status, batch_id, owner_name, owner_address, created_at,
-                                  created_by_id)
+                                  badge, fine, fine_written, status, batch_id, owner_name, owner_address,
+                                  created_at, created_by_id)
     SELECT r.number, r.issued_local AT TIME ZONE %(tz)s, r.issued_local::date, r.plate, r.state, r.make,
-           r.violation_id, r.location, r.badge, r.fine, 'open', %(batch)s, '', '', now(), %(user)s
+           r.violation_id, r.location, r.badge, r.fine, r.fine_written, 'open', %(batch)s, '', '', now(),
+           %(user)s
       FROM citation_import_rows r
      ORDER BY r.line
     ON CONFLICT (number) DO NOTHING
@@ -303,7 +307,7 @@ def _write_chunk(*, batch, lines: list[str], rejects: list[ImportReject], policy
             cur.execute(_CREATE_TEMP)
             with cur.copy(
                 "COPY citation_import_rows (line, number, issued_local, plate, state, make, violation_id, "
-                "location, badge, fine, due_on) FROM STDIN"
+                "location, badge, fine, due_on, fine_written) FROM STDIN"
             ) as copy:
                 for i in range(0, len(lines), 5000):
                     copy.write("".join(lines[i : i + 5000]))

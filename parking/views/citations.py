@@ -113,12 +113,8 @@ def citation_detail(request, number, request_form=None, decide_form=None):
         decide_form = ContestDecisionForm()
     charges = list(citation.charges().select_related("revenue_account"))
     owed = sum((c.balance for c in charges), ZERO)
-    penalty_today = selectors.late_penalty_owed(
-        citation, today, policy, pending=pending is not None, owed=owed
-    )
-    late_penalty = (
-        selectors.fine_on(citation.violation, citation.issued_on).late_penalty if penalty_today else ZERO
-    )
+    steps = selectors.penalties_owed(citation, today, policy, pending=pending is not None, owed=owed)
+    late_penalty = sum((s.amount for s in steps), ZERO)
     return render(
         request,
         "parking/citation_detail.html",
