@@ -319,6 +319,9 @@ class Violation(models.Model):
     def __str__(self):
         return f"{self.code} {self.description}"
 
+    def get_absolute_url(self):
+        return reverse("parking:violation_detail", args=[self.pk])
+
 
 class ViolationFine(models.Model):
     """A violation's fine and late penalty for citations issued on or after a date."""

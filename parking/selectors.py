@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from revenue import services as core
-from revenue.models import Charge, charge_balance_sql
+from revenue.models import AuditEvent, Charge, charge_balance_sql
 from revenue.money import ZERO
 
 from . import rules
@@ -384,3 +384,55 @@ def serial_find(text: str) -> PermitSerial | None:
                 if found is not None:
                     return found
     return None
+
+
+# --------------------------------------------------------------------------- the fine schedule pages
+
+
+def violations_listed(q: str = "", limit: int = 200) -> list[tuple]:
+    """Violation codes by their number ("3" before "28"), each with its fine in force today (None
+    when none is), at most `limit`; `q` finds by code or description. Three queries."""
+    found = Violation.objects.all()
+    if q:
+        found = found.filter(Q(code__istartswith=q) | Q(description__icontains=q))
+    found = list(found[:limit])
+    schedule = fine_schedule(found)
+    today = core.city_today()
+    rows = []
+    for v in found:
+        try:
+            rows.append((v, schedule.fine(v.code, today)))
+        except rules.RuleError:
+            rows.append((v, None))
+    return rows
+
+
+def violation_fines(violation) -> list[tuple]:
+    """A violation's fine rows, newest first, each with its tiers and whether it is the one in
+    force today (a later one is still to come; an earlier one is replaced)."""
+    fines = list(
+        violation.fines.select_related("created_by").prefetch_related("tiers").order_by("-effective_from")
+    )
+    today = core.city_today()
+    current = next((f.pk for f in fines if f.effective_from <= today), None)
+    return [
+        (
+            f,
+            list(f.tiers.all()),
+            "in force" if f.pk == current else "to come" if f.effective_from > today else "replaced",
+        )
+        for f in fines
+    ]
+
+
+def violation_history(violation):
+    """The audit trail of a violation code and of its fine rows, newest first."""
+    fines = ContentType.objects.get_for_model(ViolationFine)
+    return (
+        AuditEvent.objects.filter(
+            Q(object_type=ContentType.objects.get_for_model(Violation), object_id=violation.pk)
+            | Q(object_type=fines, object_id__in=violation.fines.values("pk"))
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )
