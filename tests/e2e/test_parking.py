@@ -135,7 +135,7 @@ def _issue_a_residential_permit(page, live_server, party):
 
 
 def test_a_supervisor_sets_up_a_code_and_its_tiered_fine_on_one_page(
-    page, live_server, supervisor, admin_user
+    page, live_server, supervisor, accounts, admin_user
 ):
     """The fine schedule in a few minutes: the codes by their number, a new code, and its fine
     with a late penalty that grows, typed on the code's own page; a wrong tier is refused there."""
