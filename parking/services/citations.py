@@ -207,8 +207,15 @@ def _plate_at_the_counter(text: str, *, on: datetime.date, user) -> list[str]:
             + " or ".join(f"{r.label} (type {r.typed})" for r in readings)
             + "."
         )
-    found, _label = selectors.lookup(text)
-    found = sorted((c for c in found if c.status == Citation.Status.OPEN), key=lambda c: c.issued_at)
+    if not readings:
+        return []
+    found = list(
+        readings[0]
+        .citations()
+        .filter(status=Citation.Status.OPEN)
+        .select_related("violation")
+        .order_by("issued_at")[:500]
+    )
     states = sorted({c.state for c in found})
     if len(states) > 1:
         plate = found[0].plate
@@ -219,8 +226,9 @@ def _plate_at_the_counter(text: str, *, on: datetime.date, user) -> list[str]:
     if found:
         policy = selectors.policy_on(on)
         contested = selectors.pending_contests(found)
-        schedule = selectors.fine_schedule({c.violation for c in found})
-        for c in found:  # only the few that owe a penalty today are touched
+        late = [c for c in found if c.penalty_tiers or rules.penalty_due(c.issued_on, on, policy)]
+        schedule = selectors.fine_schedule({c.violation for c in late}) if late else None
+        for c in late:  # only the few that owe a penalty today are touched
             period = schedule.fine(c.violation.code, c.issued_on)
             if selectors.penalties_owed(c, on, policy, pending=c.pk in contested, owed=None, period=period):
                 penalty_assess(citation=c, on=on, acting_user=user)
