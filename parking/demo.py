@@ -13,6 +13,7 @@ from . import services as ps
 from .models import (
     Citation,
     ParkingPolicy,
+    PenaltyTier,
     PermitTerms,
     PermitType,
     PermitZone,
@@ -44,7 +45,12 @@ VIOLATIONS = [
     ("10.24.040", "Overtime parking", D("45.00"), D("45.00")),
     ("22507.8", "Disabled space without placard", D("350.00"), D("100.00")),
     ("5200", "Plates not displayed front and rear", D("35.00"), D("25.00")),
+    ("28", "Blocking a driveway", D("40.00"), D("16.00")),
+    ("3", "Other violation of the parking code (fine as written)", D("50.00"), D("25.00")),
 ]
+# late penalties that grow (amounts added after so many days unpaid) and fines the officer writes
+TIERS = {"28": [(60, D("32.00"))], "3": [(60, D("25.00")), (90, D("50.00"))]}
+FINE_RANGES = {"3": (D("25.00"), D("300.00"))}
 
 ZONES = [
     ("A", "Old Town", [("ELM ST", 100, 599), ("OAK AVE", 1, 399), ("PINE ST", 200, 399)]),
@@ -88,8 +94,18 @@ def load_parking(*, acting_user, since=datetime.date(2024, 1, 1)) -> ParkingPoli
         )
     for code, description, fine, penalty in VIOLATIONS:
         violation = Violation.objects.create(code=code, description=description)
-        ViolationFine.objects.create(
-            violation=violation, effective_from=since, fine=fine, late_penalty=penalty, created_by=acting_user
+        low, high = FINE_RANGES.get(code, (None, None))
+        row = ViolationFine.objects.create(
+            violation=violation,
+            effective_from=since,
+            fine=fine,
+            late_penalty=penalty,
+            fine_min=low,
+            fine_max=high,
+            created_by=acting_user,
+        )
+        PenaltyTier.objects.bulk_create(
+            [PenaltyTier(fine=row, after_days=d, amount=a) for d, a in TIERS.get(code, [])]
         )
     return policy
 

@@ -4,12 +4,13 @@ input apart and put the services' messages on the page. Every form that changes 
 carries a one-time token (OnceForm), so a double submit posts once."""
 
 import datetime
+from decimal import Decimal
 
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 
 from revenue import services as core
-from revenue.forms import MoneyField, OnceForm
+from revenue.forms import BoundedDateField, MoneyField, OnceForm
 from revenue.models import ImportProfile, Party
 
 from . import rules, selectors
@@ -34,7 +35,11 @@ class CitationForm(OnceForm):
     state = forms.CharField(max_length=2, initial="CA")
     make = forms.CharField(max_length=20, required=False)
     violation_code = forms.CharField(max_length=20, label="Violation code")
-    fine = MoneyField(required=False, help_text="As written on the citation; checked against the schedule.")
+    fine = MoneyField(
+        required=False,
+        help_text="Blank: the schedule's fine. Another amount only for a code whose fine the officer writes, "
+        "within its range.",
+    )
     location = forms.CharField(max_length=120)
     badge = forms.CharField(max_length=10, label="Officer badge")
     owner_name = forms.CharField(max_length=200, required=False, label="Registered owner (if known)")
@@ -259,3 +264,47 @@ class FineScheduleForm(OnceForm):
         self.fields["profile"].queryset = ImportProfile.objects.filter(
             target="parking.fine_schedule", active=True
         )
+
+
+# --------------------------------------------------------------------------- the fine schedule
+
+FINE_FORM_TIERS = 4  # blank tier rows on the violation's page
+
+
+class ViolationForm(OnceForm):
+    code = forms.CharField(max_length=20, label="Code", help_text="As on the citation, e.g. 22500(a).")
+    description = forms.CharField(max_length=150)
+
+
+class FineForm(OnceForm):
+    """A violation's fine from a date, with its late penalty, further tiers and (for a code whose
+    fine the officer writes) the range: one form on the violation's page."""
+
+    effective_from = BoundedDateField(label="In force from", widget=forms.DateInput(attrs={"type": "date"}))
+    fine = MoneyField(label="Fine")
+    late_penalty = MoneyField(
+        label="Late penalty",
+        required=False,
+        min_value=Decimal("0.00"),
+        help_text="Added when unpaid past the due date (blank: none).",
+    )
+    fine_min = MoneyField(label="Officer may write from", required=False)
+    fine_max = MoneyField(label="… to", required=False, help_text="Both blank: the fine as scheduled only.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, FINE_FORM_TIERS + 1):
+            self.fields[f"tier_{i}_days"] = forms.IntegerField(
+                label=f"Tier {i}: after days", required=False, min_value=1, max_value=3650
+            )
+            self.fields[f"tier_{i}_amount"] = MoneyField(label=f"Tier {i}: add", required=False)
+            for name in (f"tier_{i}_days", f"tier_{i}_amount"):
+                self.fields[name].widget.attrs["class"] = "form-control form-control-sm text-end"
+
+    def tier_rows(self):
+        """[(days field, amount field)] for the template's table."""
+        return [(self[f"tier_{i}_days"], self[f"tier_{i}_amount"]) for i in range(1, FINE_FORM_TIERS + 1)]
+
+    def tiers(self) -> list[tuple]:
+        d = self.cleaned_data
+        return [(d.get(f"tier_{i}_days"), d.get(f"tier_{i}_amount")) for i in range(1, FINE_FORM_TIERS + 1)]

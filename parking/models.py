@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Collate
 from django.urls import reverse
 
 from revenue.dates import city_today
@@ -331,16 +332,29 @@ class Permit(models.Model):
 # --------------------------------------------------------------------------- citations
 
 
+# Violation codes sort by their number ("3" before "28", "22500(a)" before "22500(b)"): an ICU
+# collation with numeric ordering, created by migration 0006.
+NATURAL = "natural_sort"
+
+
+def by_code(field: str = "code"):
+    """The ORDER BY of violation codes by their number."""
+    return Collate(F(field), NATURAL).asc()
+
+
 class Violation(models.Model):
     code = models.CharField(max_length=20, unique=True, help_text="As on the citation, e.g. 22500(a).")
     description = models.CharField(max_length=150)
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["code"]
+        ordering = [by_code()]
 
     def __str__(self):
         return f"{self.code} {self.description}"
+
+    def get_absolute_url(self):
+        return reverse("parking:violation_detail", args=[self.pk])
 
 
 class ViolationFine(EffectiveDated):
@@ -352,6 +366,8 @@ class ViolationFine(EffectiveDated):
     effective_from = models.DateField()
     fine = money_field()
     late_penalty = money_field()
+    fine_min = money_field(null=True, blank=True, help_text="The officer may write a fine from this …")
+    fine_max = money_field(null=True, blank=True, help_text="… to this (both blank: the fine as scheduled).")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -360,6 +376,11 @@ class ViolationFine(EffectiveDated):
         constraints = [
             one_in_force("violation", name="one_fine_per_violation_and_day"),
             models.CheckConstraint(condition=Q(fine__gt=0, late_penalty__gte=0), name="violation_fine_sane"),
+            models.CheckConstraint(
+                condition=Q(fine_min__isnull=True, fine_max__isnull=True)
+                | Q(fine_min__gt=0, fine_min__lte=F("fine"), fine_max__gte=F("fine")),
+                name="violation_fine_range_sane",
+            ),
         ]
 
     def __str__(self):
@@ -370,6 +391,33 @@ class ViolationFine(EffectiveDated):
             during("issued_on", self.effective_from, until), violation=self.violation_id
         )
         return used_sentence([(citations.count(), "citation")])
+
+    @property
+    def overridable(self) -> bool:
+        return self.fine_min is not None
+
+
+class PenaltyTier(models.Model):
+    """A further late penalty of a fine row: `amount` more once a citation is unpaid more than
+    `after_days` days after issue (the first penalty is the fine row's own `late_penalty`, after
+    the policy's `penalty_after_days`). Amounts add up: +16 after 21 days and +32 after 60 days
+    owe 48 from day 61."""
+
+    fine = models.ForeignKey(ViolationFine, on_delete=models.PROTECT, related_name="tiers")
+    after_days = models.PositiveIntegerField(
+        help_text="Added when unpaid more than this many days after issue."
+    )
+    amount = money_field(help_text="Added to what is owed (not a new total).")
+
+    class Meta:
+        ordering = ["fine", "after_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["fine", "after_days"], name="one_tier_per_fine_and_day"),
+            models.CheckConstraint(condition=Q(amount__gt=0, after_days__gte=1), name="penalty_tier_sane"),
+        ]
+
+    def __str__(self):
+        return f"+{self.amount} after {self.after_days} days"
 
 
 class ImportBatch(models.Model):
@@ -457,6 +505,9 @@ class Citation(models.Model):
     location = models.CharField(max_length=120)
     badge = models.CharField(max_length=10)
     fine = money_field()
+    fine_written = models.BooleanField(
+        default=False, db_default=False, help_text="The officer wrote the fine (within the code's range)."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     status_on = models.DateField(
         null=True, blank=True, help_text="When it was paid, dismissed or put on a plan."
@@ -467,6 +518,9 @@ class Citation(models.Model):
     owner_name = models.CharField(max_length=200, blank=True, help_text="Registered owner (from DMV).")
     owner_address = models.CharField(max_length=300, blank=True)
     penalty_on = models.DateField(null=True, blank=True, help_text="Late penalty added.")
+    penalty_tiers = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Late penalties added so far (the first, then each tier)."
+    )
     notice_on = models.DateField(null=True, blank=True, help_text="Delinquent notice mailed.")
     notice_run = models.ForeignKey(
         "NoticeRun", null=True, blank=True, on_delete=models.PROTECT, related_name="citations"

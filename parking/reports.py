@@ -18,7 +18,7 @@ from revenue.money import ZERO
 from revenue.reporting import Report
 
 from . import selectors
-from .models import Citation, Permit
+from .models import Citation, Permit, by_code
 
 # --------------------------------------------------------------------------- citations
 
@@ -38,7 +38,7 @@ def citation_figures(start: datetime.date, end: datetime.date) -> list[dict]:
             in_plan=Count("id", filter=Q(status=Citation.Status.IN_PLAN)),
             outstanding=Count("id", filter=Q(status=Citation.Status.OPEN)),
         )
-        .order_by("month", "violation__code")
+        .order_by("month", by_code("violation__code"))  # codes by their number
     )
     owed = {
         row["source_id"]: row["balance"]

@@ -4,7 +4,7 @@ from revenue.roles import ASR_I, ASR_II, AUDITOR, FIELD_CREW, SUPERVISOR
 
 _MODELS = (
     "parkingpolicy", "permitzone", "zonestreet", "permittype", "permitterms", "stockreceipt",
-    "permitserial", "permit", "violation", "violationfine", "importbatch", "importreject",
+    "permitserial", "permit", "violation", "violationfine", "penaltytier", "importbatch", "importreject",
     "citation", "contest", "noticerun", "holdexport", "paymentplan",
 )  # fmt: skip
 _READ_ALL = [f"parking.view_{m}" for m in _MODELS]
@@ -31,6 +31,7 @@ PERMISSIONS = {
                 "parking.add_parkingpolicy",
                 "parking.add_permitterms",
                 "parking.add_violationfine",
+                "parking.add_penaltytier",
                 "parking.add_violation",
                 "parking.change_violation",
                 "parking.add_permittype",

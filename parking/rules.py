@@ -186,15 +186,25 @@ def _days_before(on: datetime.date, days: int) -> datetime.date:
 # date) whose rows the run takes on `on`; the runs' SQL compares with it and never counts days.
 
 
+def tier_cutoff(on: datetime.date, after_days: int) -> datetime.date:
+    """The latest issue date whose citations owe a late penalty of `after_days` on `on`: unpaid the
+    whole of after_days after issue (issued on the cut-off, due on the day before `on`)."""
+    return _days_before(on, after_days + 1)
+
+
 def penalty_cutoff(on: datetime.date, policy) -> datetime.date:
-    """The latest issue date whose citations owe the late penalty on `on`: unpaid the whole of
-    penalty_after_days after issue (issued on the cut-off, due on the day before `on`)."""
-    return _days_before(on, policy.penalty_after_days + 1)
+    """The latest issue date whose citations owe the (first) late penalty on `on`."""
+    return tier_cutoff(on, policy.penalty_after_days)
 
 
 def penalty_due(issued_on: datetime.date, on: datetime.date, policy) -> bool:
-    """Is the late penalty owed by someone paying on `on`?"""
+    """Is the first late penalty owed by someone paying on `on`?"""
     return issued_on <= penalty_cutoff(on, policy)
+
+
+def unpaid_after(issued_on: datetime.date, after_days: int) -> datetime.date:
+    """The last day before a late penalty of `after_days` applies (the day after it does)."""
+    return issued_on + datetime.timedelta(days=after_days)
 
 
 def notice_cutoff(on: datetime.date, policy) -> datetime.date:
@@ -292,9 +302,20 @@ def plan_schedule(
 
 
 @dataclass(frozen=True)
+class PenaltyStep:
+    """One late penalty of a fine: the `number`th (1 = the first), `amount` added once a citation
+    is unpaid more than `after_days` days after issue."""
+
+    number: int
+    after_days: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class FinePeriod:
-    """One violation's fine and late penalty from `starts` until the day before `ends` (the next
-    fine's first day; None while it is the latest)."""
+    """One violation's fine, late penalties and (when the officer may write the fine) its range,
+    from `starts` until the day before `ends` (the next fine's first day; None while it is the
+    latest). `tiers` are the further penalties, (after_days, amount), added to the first."""
 
     violation_id: int
     code: str
@@ -302,24 +323,56 @@ class FinePeriod:
     ends: datetime.date | None
     fine: Decimal
     late_penalty: Decimal
+    fine_min: Decimal | None = None
+    fine_max: Decimal | None = None
+    tiers: tuple[tuple[int, Decimal], ...] = ()
+
+    def fine_for(self, written: Decimal | None, day: datetime.date) -> tuple[Decimal, bool]:
+        """(the citation's fine, whether it was written): the scheduled fine when none is
+        written; a written one only within the code's range, if it has one."""
+        if written is None or written == self.fine:
+            return self.fine, False
+        if self.fine_min is None:
+            raise RuleError(
+                f"The fine for {self.code} on {day:%m/%d/%Y} is {self.fine}, not {written} "
+                "(the officer may not write another amount for this code)."
+            )
+        if not self.fine_min <= written <= self.fine_max:
+            raise RuleError(
+                f"The fine for {self.code} may be written from {self.fine_min} to {self.fine_max}; "
+                f"{written} is outside that range."
+            )
+        return written, True
+
+    def penalty_steps(self, policy) -> list[PenaltyStep]:
+        """The late penalties in the order their days come: the first after the policy's
+        `penalty_after_days`, then each tier. Amounts add up (a tier is an addition, not a total)."""
+        steps = sorted([(policy.penalty_after_days, self.late_penalty), *self.tiers], key=lambda s: s[0])
+        return [PenaltyStep(i, days, amount) for i, (days, amount) in enumerate(steps, start=1)]
+
+
+def steps_reached(issued_on: datetime.date, on: datetime.date, steps: list[PenaltyStep]) -> int:
+    """How many of the late penalties a citation issued on `issued_on` owes on `on`."""
+    return sum(1 for s in steps if issued_on <= tier_cutoff(on, s.after_days))
 
 
 class FineSchedule:
     """The fines of violation codes over time, built from (violation id, code, effective from,
-    fine, late penalty) rows: the one place that says which fine is in force on a day (the latest
-    effective on or before it). The penalty run hands its periods to SQL as a table."""
+    fine, late penalty[, fine min, fine max, tiers]) rows: the one place that says which fine is
+    in force on a day (the latest effective on or before it). The penalty run hands its periods
+    to SQL as a table."""
 
     def __init__(self, rows):
         by_violation: dict[int, list] = {}
-        for violation_id, code, starts, fine, penalty in sorted(rows, key=lambda r: (r[0], r[2])):
-            by_violation.setdefault(violation_id, []).append((violation_id, code, starts, fine, penalty))
+        for row in sorted(rows, key=lambda r: (r[0], r[2])):
+            by_violation.setdefault(row[0], []).append(row)
         self._periods: dict[int, list[FinePeriod]] = {}
         self._codes: dict[str, int] = {}
         for violation_id, fines in by_violation.items():
             ends = [f[2] for f in fines[1:]] + [None]
             self._periods[violation_id] = [
-                FinePeriod(vid, code, starts, end, fine, penalty)
-                for (vid, code, starts, fine, penalty), end in zip(fines, ends, strict=True)
+                FinePeriod(vid, code, starts, end, fine, penalty, *extra)
+                for (vid, code, starts, fine, penalty, *extra), end in zip(fines, ends, strict=True)
             ]
             self._codes[fines[0][1].upper()] = violation_id
 

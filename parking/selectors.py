@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from revenue import services as core
-from revenue.models import Charge
+from revenue.models import AuditEvent, Charge, charge_balance_sql
 from revenue.money import ZERO
 
 from . import rules
@@ -22,11 +22,13 @@ from .models import (
     Contest,
     ParkingPolicy,
     PaymentPlan,
+    PenaltyTier,
     Permit,
     PermitSerial,
     PermitTerms,
     PermitType,
     StockReceipt,
+    Violation,
     ViolationFine,
 )
 
@@ -43,15 +45,31 @@ def policy_on(on: datetime.date | None = None) -> ParkingPolicy:
 
 def fine_schedule(violations=None) -> rules.FineSchedule:
     """The fines of the active violation codes (what a citation may be written for), or of the
-    given violations (active or not: a citation already written keeps its code)."""
+    given violations (active or not: a citation already written keeps its code), with their
+    ranges and penalty tiers (two queries)."""
     fines = ViolationFine.objects.all()
     if violations is None:
         fines = fines.filter(violation__active=True)
     else:
         fines = fines.filter(violation__in=violations)
-    return rules.FineSchedule(
-        fines.values_list("violation_id", "violation__code", "effective_from", "fine", "late_penalty")
+    rows = list(
+        fines.values_list(
+            "pk",
+            "violation_id",
+            "violation__code",
+            "effective_from",
+            "fine",
+            "late_penalty",
+            "fine_min",
+            "fine_max",
+        )
     )
+    tiers: dict[int, list] = {}
+    for fine_id, days, amount in PenaltyTier.objects.filter(fine_id__in=[r[0] for r in rows]).values_list(
+        "fine_id", "after_days", "amount"
+    ):
+        tiers.setdefault(fine_id, []).append((days, amount))
+    return rules.FineSchedule([(*r[1:], tuple(sorted(tiers.get(r[0], [])))) for r in rows])
 
 
 def fine_schedule_rows(limit: int = 500):
@@ -66,36 +84,140 @@ def fine_schedule_rows(limit: int = 500):
 
 
 def fine_on(violation, on: datetime.date) -> rules.FinePeriod:
-    """A violation's fine and late penalty in force on a day (RuleError when none was set)."""
+    """A violation's fine, penalties and range in force on a day (RuleError when none was set)."""
     return fine_schedule([violation]).fine(violation.code, on)
+
+
+def penalty_step_params(on: datetime.date, policy, violations=None) -> dict[str, list]:
+    """Every fine period's late penalties as SQL array parameters (`_PENALTY_STEPS`), each with
+    its cut-off on `on` from parking.rules; of every violation (a citation keeps its code)."""
+    periods = fine_schedule(violations if violations is not None else Violation.objects.all()).periods()
+    steps = [(p, step) for p in periods for step in p.penalty_steps(policy)]
+    return {
+        "s_violation": [p.violation_id for p, _s in steps],
+        "s_starts": [p.starts for p, _s in steps],
+        "s_ends": [p.ends for p, _s in steps],
+        "s_number": [s.number for _p, s in steps],
+        "s_days": [s.after_days for _p, s in steps],
+        "s_cutoff": [rules.tier_cutoff(on, s.after_days) for _p, s in steps],
+        "s_amount": [s.amount for _p, s in steps],
+    }
+
+
+# The open citations that owe late penalties they have not had (`reached` of them in all), with
+# no contest pending and something still owed. The penalty run marks and charges these; the
+# notices page counts them. Parameters: penalty_step_params, "ct" (the citation content type).
+PENALTY_STEPS_OWED = """
+WITH steps AS (
+    SELECT * FROM unnest(%(s_violation)s::bigint[], %(s_starts)s::date[], %(s_ends)s::date[],
+                         %(s_number)s::int[], %(s_days)s::int[], %(s_cutoff)s::date[], %(s_amount)s::numeric[])
+             AS s(violation_id, starts, ends, number, after_days, cutoff, amount)
+), reached AS (
+    SELECT c.id, c.penalty_tiers AS before, max(s.number) AS reached
+      FROM parking_citation c
+      JOIN steps s ON s.violation_id = c.violation_id AND s.starts <= c.issued_on
+                  AND (s.ends IS NULL OR c.issued_on < s.ends)
+                  AND c.issued_on <= s.cutoff AND s.number > c.penalty_tiers
+     WHERE c.status = 'open'
+       AND NOT EXISTS (SELECT 1 FROM parking_contest k WHERE k.citation_id = c.id AND k.decision = 'pending')
+       AND EXISTS (SELECT 1 FROM revenue_charge ch
+                    WHERE ch.source_type_id = %(ct)s AND ch.source_id = c.id AND {balance} > 0)
+     GROUP BY c.id, c.penalty_tiers
+)
+"""
+
+
+def penalties_owed(
+    citation: Citation, on: datetime.date, policy, *, pending: bool, owed: Decimal | None, period=None
+) -> list[rules.PenaltyStep]:
+    """The late penalties paying the citation on `on` adds: those whose day has passed and that it
+    has not had yet, while it is open, has no contest pending, and still owes something (`owed`
+    None: not read yet, for a first sift of many that penalty_assess checks again). `period`: its
+    fine (read when not given)."""
+    if citation.status != Citation.Status.OPEN or pending or (owed is not None and owed <= ZERO):
+        return []
+    if (
+        citation.penalty_tiers == 0
+        and not rules.penalty_due(citation.issued_on, on, policy)
+        and period is None
+    ):
+        return []  # not late yet (no tier comes before the first penalty): no need to read the fine
+    steps = (period or fine_on(citation.violation, citation.issued_on)).penalty_steps(policy)
+    return steps[citation.penalty_tiers : rules.steps_reached(citation.issued_on, on, steps)]
 
 
 # --------------------------------------------------------------------------- citations
 
 
+@dataclass(frozen=True)
+class PlateReading:
+    """One way to read what was typed: a plate, in one state or in any (`state` None)."""
+
+    plate: str
+    state: str | None
+
+    @property
+    def typed(self) -> str:
+        """What to type for this reading alone: 'HI/MOM' (state, slash, plate) or 'HIMOM'."""
+        return f"{self.state}/{self.plate}" if self.state else self.plate
+
+    @property
+    def label(self) -> str:
+        return f"Plate {self.plate}{' ' + self.state if self.state else ''}"
+
+    def citations(self):
+        qs = Citation.objects.filter(plate=self.plate)
+        return qs.filter(state=self.state) if self.state else qs
+
+
+def _plate_or_none(text: str) -> str | None:
+    try:
+        return rules.clean_plate(text)
+    except rules.RuleError:
+        return None
+
+
+def plate_readings(text: str) -> list[PlateReading]:
+    """The readings of a typed plate that exist on file (the first when none does). 'HI MOM' may be
+    plate MOM of Hawaii or the vanity plate HIMOM: a two-letter state before (or after) the plate
+    is taken as a state only when the plate left over has citations in that state, else the
+    whole text is the plate; when both have citations, both readings are returned and the caller
+    asks. 'HI/MOM' names the state for certain."""
+    text = (text or "").strip().upper().replace(",", " ")
+    if "/" in text:
+        state, _slash, plate = (part.strip() for part in text.partition("/"))
+        plate = _plate_or_none(plate)
+        return [PlateReading(plate, state)] if state in rules.STATES and plate else []
+    words = text.split()
+    whole = _plate_or_none(text)
+    stated = None
+    if len(words) == 2 and words[0] in rules.STATES:
+        stated = words[0], _plate_or_none(words[1])
+    elif len(words) == 2 and words[1] in rules.STATES:
+        stated = words[1], _plate_or_none(words[0])
+    readings = []
+    if stated and stated[1]:
+        readings.append(PlateReading(stated[1], stated[0]))
+    if whole:
+        readings.append(PlateReading(whole, None))
+    on_file = [r for r in readings if r.citations().exists()] if len(readings) > 1 else readings
+    return on_file or readings[:1]
+
+
 def lookup(text: str) -> tuple[list[Citation], str]:
-    """A citation number, or a plate (with or without its state: 'CA 7ABC123', '7ABC123 CA')."""
+    """A citation number, or a plate (with or without its state: 'CA 7ABC123', '7ABC123 CA',
+    'CA/7ABC123'). A plate that reads two ways finds nothing: see `plate_readings`."""
     text = (text or "").strip().upper()
     if not text:
         return [], ""
     found = list(Citation.objects.filter(number=text).select_related("violation"))
     if found:
         return found, f"Citation {text}"
-    words = text.replace(",", " ").split()
-    state = None
-    if len(words) == 2:
-        if words[0] in rules.STATES and len(words[1]) > 2:
-            state, words = words[0], [words[1]]
-        elif words[1] in rules.STATES:
-            state, words = words[1], [words[0]]
-    try:
-        plate = rules.clean_plate(" ".join(words))
-    except rules.RuleError:
+    readings = plate_readings(text)
+    if len(readings) != 1:
         return [], ""
-    qs = Citation.objects.filter(plate=plate).select_related("violation").order_by("-issued_at")
-    if state:
-        qs = qs.filter(state=state)
-    return list(qs[:500]), f"Plate {plate}{' ' + state if state else ''}"
+    (reading,) = readings
+    return list(reading.citations().select_related("violation").order_by("-issued_at")[:500]), reading.label
 
 
 def citation_owed(citation: Citation) -> Decimal:
@@ -130,29 +252,19 @@ def pending_contests(citations) -> set[int]:
     )
 
 
-def late_penalty_owed(
-    citation: Citation, on: datetime.date, policy, *, pending: bool, owed: Decimal | None
-) -> bool:
-    """Does paying the citation on `on` add the late penalty? It is open with none added yet,
-    issued on or before the penalty cut-off, has no contest pending, and still owes something
-    (`owed` None: not read yet, for a first sift of many that penalty_assess checks again)."""
-    return (
-        citation.status == Citation.Status.OPEN
-        and citation.penalty_on is None
-        and (owed is None or owed > ZERO)
-        and not pending
-        and rules.penalty_due(citation.issued_on, on, policy)
-    )
-
-
 def run_counts(on: datetime.date, policy) -> dict[str, int]:
-    """What the batch runs would take on `on`: citations due the late penalty, due a notice, and
-    those on DMV hold now."""
+    """What the batch runs would take on `on`: citations owing a late penalty (the first or a
+    tier), due a notice, and those on DMV hold now."""
     open_ = Citation.objects.filter(status=Citation.Status.OPEN)
+    params = {**penalty_step_params(on, policy), "ct": ContentType.objects.get_for_model(Citation).pk}
+    with connection.cursor() as cur:
+        cur.execute(
+            PENALTY_STEPS_OWED.format(balance=charge_balance_sql("ch")) + "SELECT count(*) FROM reached",
+            params,
+        )
+        penalty_due = cur.fetchone()[0]
     return {
-        "penalty_due": open_.filter(
-            penalty_on__isnull=True, issued_on__lte=rules.penalty_cutoff(on, policy)
-        ).count(),
+        "penalty_due": penalty_due,
         "notice_due": open_.filter(
             notice_on__isnull=True, issued_on__lte=rules.notice_cutoff(on, policy)
         ).count(),
@@ -340,3 +452,55 @@ def rejects_shown(batch, reason: str = ""):
     if reason:
         rejects = rejects.filter(reasons__contains=[reason[:60]])
     return list(rejects[:REJECTS_SHOWN])
+
+
+# --------------------------------------------------------------------------- the fine schedule pages
+
+
+def violations_listed(q: str = "", limit: int = 200) -> list[tuple]:
+    """Violation codes by their number ("3" before "28"), each with its fine in force today (None
+    when none is), at most `limit`; `q` finds by code or description. Three queries."""
+    found = Violation.objects.all()
+    if q:
+        found = found.filter(Q(code__istartswith=q) | Q(description__icontains=q))
+    found = list(found[:limit])
+    schedule = fine_schedule(found)
+    today = core.city_today()
+    rows = []
+    for v in found:
+        try:
+            rows.append((v, schedule.fine(v.code, today)))
+        except rules.RuleError:
+            rows.append((v, None))
+    return rows
+
+
+def violation_fines(violation) -> list[tuple]:
+    """A violation's fine rows, newest first, each with its tiers and whether it is the one in
+    force today (a later one is still to come; an earlier one is replaced)."""
+    fines = list(
+        violation.fines.select_related("created_by").prefetch_related("tiers").order_by("-effective_from")
+    )
+    today = core.city_today()
+    current = next((f.pk for f in fines if f.effective_from <= today), None)
+    return [
+        (
+            f,
+            list(f.tiers.all()),
+            "in force" if f.pk == current else "to come" if f.effective_from > today else "replaced",
+        )
+        for f in fines
+    ]
+
+
+def violation_history(violation):
+    """The audit trail of a violation code and of its fine rows, newest first."""
+    fines = ContentType.objects.get_for_model(ViolationFine)
+    return (
+        AuditEvent.objects.filter(
+            Q(object_type=ContentType.objects.get_for_model(Violation), object_id=violation.pk)
+            | Q(object_type=fines, object_id__in=violation.fines.values("pk"))
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )

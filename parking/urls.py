@@ -1,7 +1,7 @@
 """Parking's pages: each part keeps its own urlpatterns beside its views."""
 
-from .views import citations, imports, permits
+from .views import citations, imports, permits, violations
 
 app_name = "parking"
 
-urlpatterns = [*citations.urlpatterns, *imports.urlpatterns, *permits.urlpatterns]
+urlpatterns = [*citations.urlpatterns, *imports.urlpatterns, *permits.urlpatterns, *violations.urlpatterns]

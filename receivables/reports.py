@@ -125,7 +125,7 @@ def referrals_report(rows: list, *, show_all: bool) -> Report:
                 r.get_status_display(),
                 r.total,
                 r.balance,
-                r.last_followup_at.date() if r.last_followup_at else None,
+                timezone.localdate(r.last_followup_at) if r.last_followup_at else None,
                 r.last_followup_note or "",
             ]
             for r in rows

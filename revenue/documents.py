@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00;(#,##0.00)"
@@ -138,7 +139,8 @@ def _cell_value(value, column: Column):
     if column.kind == "money" and isinstance(value, Decimal):
         return value  # openpyxl writes Decimal as a number
     if column.kind == "date" and isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=None)
+        # a workbook has no time zones: the city's wall time (TIME_ZONE), not UTC's
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).replace(tzinfo=None)
     return value
 
 

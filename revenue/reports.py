@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from .documents import Column
 from .models import ZERO, ApprovalRequest, Party
 from .reporting import Link, Report
@@ -98,7 +100,7 @@ def refunds_payable_report() -> Report:
         p = parties[r.target_id]
         rows.append(
             [
-                r.decided_at.date() if r.decided_at else None,
+                timezone.localdate(r.decided_at) if r.decided_at else None,
                 Link(p.name, p.get_absolute_url()),
                 p.number,
                 p.address,

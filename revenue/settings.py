@@ -25,6 +25,7 @@ SECURE_PROXY_SSL_HEADER      "HTTP_X_FORWARDED_PROTO,https" behind a TLS-termina
 
 import datetime
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -199,7 +200,13 @@ if _proxy_ssl:
     SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl)
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "America/Los_Angeles"
+# The city's time zone: every date in the system (due dates, the counter's today, the nightly hour)
+# is the city's local date in this zone.
+TIME_ZONE = os.environ.get("TIME_ZONE", "America/Los_Angeles")
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise RuntimeError(f"TIME_ZONE={TIME_ZONE!r} is not a time zone name, e.g. America/New_York") from None
 USE_I18N = False
 USE_TZ = True
 

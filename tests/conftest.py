@@ -9,6 +9,18 @@ from django.contrib.auth.models import Group, User
 
 from revenue import demo, roles, services
 
+# The suite runs as a city in Eastern time, not the default Pacific, so that nothing may assume
+# the default zone: "today", due dates and the nightly hour must all follow TIME_ZONE.
+TEST_TIME_ZONE = "America/New_York"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _city_time_zone():
+    from django.test.utils import override_settings
+
+    with override_settings(TIME_ZONE=TEST_TIME_ZONE):
+        yield
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
@@ -45,7 +57,12 @@ def start_job_worker(transactional_db, tmp_path):
         process = subprocess.Popen(
             [sys.executable, "manage.py", "procrastinate", "worker"],
             cwd=django_settings.BASE_DIR,
-            env={**os.environ, "DATABASE_URL": url, "UPLOAD_DIR": str(django_settings.UPLOAD_DIR)},
+            env={
+                **os.environ,
+                "DATABASE_URL": url,
+                "UPLOAD_DIR": str(django_settings.UPLOAD_DIR),
+                "TIME_ZONE": django_settings.TIME_ZONE,
+            },
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -5,6 +5,7 @@ from ..rules import PermitError
 from ..selectors import fine_on  # the effective-dated fine, read by the core's admin tests
 from .citations import citation_enter, citation_owner_set, penalty_assess
 from .contests import contest_decide, contest_request
+from .fines import fine_add, violation_add
 from .imports import ImportFailed, ImportRefused, citations_import
 from .permits import eligibility, permit_apply, permit_assign_tag, permit_renew, permit_replace, terms_on
 from .plans import plan_create
@@ -21,6 +22,7 @@ __all__ = [
     "eligibility",
     "fine_schedule_import",
     "ScheduleRefused",
+    "fine_add",
     "fine_on",
     "hold_export",
     "ImportFailed",
@@ -38,4 +40,5 @@ __all__ = [
     "serial_mark",
     "stock_receive",
     "terms_on",
+    "violation_add",
 ]

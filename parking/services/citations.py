@@ -58,12 +58,8 @@ def citation_enter(
     if not (badge or "").strip():
         raise rules.RuleError("Enter the officer's badge number.")
     scheduled = selectors.fine_schedule().fine(violation_code, issued_on)
-    if fine not in (None, ""):
-        fine = money(fine, field="Fine", maximum=rules.MAX_FINE)
-        if fine != scheduled.fine:
-            raise rules.RuleError(
-                f"The fine for {violation_code} on {issued_on:%m/%d/%Y} is {scheduled.fine}, not {fine}."
-            )
+    written = money(fine, field="Fine", maximum=rules.MAX_FINE) if fine not in (None, "") else None
+    fine, fine_written = scheduled.fine_for(written, issued_on)  # the officer's, within the code's range
     if Citation.objects.filter(number=number).exists():
         raise rules.RuleError(f"Citation {number} is already on file.")
     policy = selectors.policy_on()
@@ -79,7 +75,8 @@ def citation_enter(
                 violation_id=scheduled.violation_id,
                 location=location.strip()[:120],
                 badge=badge.strip()[:10],
-                fine=scheduled.fine,
+                fine=fine,
+                fine_written=fine_written,
                 owner_name=owner_name.strip(),
                 owner_address=owner_address.strip(),
                 created_by=acting_user,
@@ -88,7 +85,7 @@ def citation_enter(
         raise rules.RuleError(f"Citation {number} is already on file.") from None
     core.charge_assess(
         party=policy.citation_party,
-        amount=scheduled.fine,
+        amount=fine,
         description=f"Citation {citation.violation.code} {citation.violation.description}",
         receivable_account=policy.citation_receivable_account,
         revenue_account=policy.fine_revenue_account,
@@ -99,7 +96,10 @@ def citation_enter(
         acting_user=acting_user,
     )
     core.audit(
-        actor=acting_user, action="citation.entered", obj=citation, after={"fine": str(scheduled.fine)}
+        actor=acting_user,
+        action="citation.entered",
+        obj=citation,
+        after={"fine": str(fine), "fine_written": fine_written},
     )
     return citation
 
@@ -125,40 +125,48 @@ def citation_owner_set(*, citation: Citation, owner_name: str, owner_address: st
 
 
 @transaction.atomic
-def penalty_assess(*, citation: Citation, on: datetime.date | None = None, acting_user) -> Charge | None:
-    """Add the late penalty to one citation if it is owed on `on` (the counter calls this for the
-    day of payment). Not while a contest is pending, on a plan, or dismissed; never twice."""
+def penalty_assess(*, citation: Citation, on: datetime.date | None = None, acting_user) -> list[Charge]:
+    """Add the late penalties one citation owes on `on` and has not had (the counter calls this
+    for the day of payment): the first, then each tier of its fine whose day has passed, each a
+    charge of its own, each once. Not while a contest is pending, on a plan, or dismissed."""
     on = on or core.city_today()
     citation = citation_lock(citation)
     policy = selectors.policy_on(on)
-    if citation.status != Citation.Status.OPEN or not selectors.late_penalty_owed(
+    steps = selectors.penalties_owed(
         citation,
         on,
         policy,
         pending=selectors.has_pending_contest(citation),
         owed=selectors.citation_owed(citation),
-    ):
-        return None
-    penalty = selectors.fine_on(citation.violation, citation.issued_on).late_penalty
-    if penalty <= ZERO:
-        return None
-    charge = core.charge_assess(
-        party=policy.citation_party,
-        amount=penalty,
-        description=f"Late penalty (unpaid after {rules.deadlines(citation.issued_on, policy).due_on:%m/%d/%Y})",
-        receivable_account=policy.citation_receivable_account,
-        revenue_account=policy.penalty_revenue_account,
-        source=citation,
-        source_number=citation.number,
-        assessed_on=on,
-        due_on=on,
-        acting_user=acting_user,
     )
-    Citation.objects.filter(pk=citation.pk).update(penalty_on=on)
+    if not steps:
+        return []
+    charges = [
+        core.charge_assess(
+            party=policy.citation_party,
+            amount=step.amount,
+            description=f"Late penalty (unpaid after {rules.unpaid_after(citation.issued_on, step.after_days):%m/%d/%Y})",
+            receivable_account=policy.citation_receivable_account,
+            revenue_account=policy.penalty_revenue_account,
+            source=citation,
+            source_number=citation.number,
+            assessed_on=on,
+            due_on=on,
+            acting_user=acting_user,
+        )
+        for step in steps
+        if step.amount > ZERO
+    ]
+    Citation.objects.filter(pk=citation.pk).update(
+        penalty_tiers=steps[-1].number, penalty_on=citation.penalty_on or on
+    )
     core.audit(
-        actor=acting_user, action="citation.penalty", obj=citation, after={"penalty": str(penalty), "on": on}
+        actor=acting_user,
+        action="citation.penalty",
+        obj=citation,
+        after={"penalties": [str(s.amount) for s in steps], "tiers": steps[-1].number, "on": on},
     )
-    return charge
+    return charges
 
 
 # --------------------------------------------------------------------------- at the counter
@@ -192,8 +200,22 @@ def _plate_at_the_counter(text: str, *, on: datetime.date, user) -> list[str]:
     open citations in two states needs its state typed too."""
     if Citation.objects.filter(number=(text or "").strip().upper()).exists():
         return []
-    found, _label = selectors.lookup(text)
-    found = sorted((c for c in found if c.status == Citation.Status.OPEN), key=lambda c: c.issued_at)
+    readings = selectors.plate_readings(text)
+    if len(readings) > 1:
+        raise rules.RuleError(
+            f"“{text.strip()}” reads as two plates on file: "
+            + " or ".join(f"{r.label} (type {r.typed})" for r in readings)
+            + "."
+        )
+    if not readings:
+        return []
+    found = list(
+        readings[0]
+        .citations()
+        .filter(status=Citation.Status.OPEN)
+        .select_related("violation")
+        .order_by("issued_at")[:500]
+    )
     states = sorted({c.state for c in found})
     if len(states) > 1:
         plate = found[0].plate
@@ -204,7 +226,10 @@ def _plate_at_the_counter(text: str, *, on: datetime.date, user) -> list[str]:
     if found:
         policy = selectors.policy_on(on)
         contested = selectors.pending_contests(found)
-        for c in found:  # only the few that owe a penalty today are touched
-            if selectors.late_penalty_owed(c, on, policy, pending=c.pk in contested, owed=None):
+        late = [c for c in found if c.penalty_tiers or rules.penalty_due(c.issued_on, on, policy)]
+        schedule = selectors.fine_schedule({c.violation for c in late}) if late else None
+        for c in late:  # only the few that owe a penalty today are touched
+            period = schedule.fine(c.violation.code, c.issued_on)
+            if selectors.penalties_owed(c, on, policy, pending=c.pk in contested, owed=None, period=period):
                 penalty_assess(citation=c, on=on, acting_user=user)
     return [c.number for c in found]

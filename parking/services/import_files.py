@@ -32,6 +32,7 @@ COLUMNS = (
     "badge",
     "fine",
 )
+OPTIONAL = frozenset({"fine"})  # blank or absent: the schedule's fine
 MAX_BYTES = 256 * 1024 * 1024  # about two million rows
 TARGET = "parking.citations"
 
@@ -116,12 +117,12 @@ def _columns(names: list[str]) -> dict[str, int]:
     doubled = sorted(n for n, k in counts.items() if n and k > 1)
     if doubled:
         raise ImportRefused(f"The header names {', '.join(doubled)} more than once.")
-    missing = [c for c in COLUMNS if c not in names]
+    missing = [c for c in COLUMNS if c not in names and c not in OPTIONAL]
     if missing:
         raise ImportRefused(
             f"The header row lacks {', '.join(missing)}: the file needs the columns {', '.join(COLUMNS)}."
         )
-    return {c: names.index(c) for c in COLUMNS} | {"": len(names)}
+    return {c: names.index(c) for c in COLUMNS if c in names} | {"": len(names)}
 
 
 CANONICAL = {c: i for i, c in enumerate(COLUMNS)} | {"": len(COLUMNS)}
@@ -154,7 +155,7 @@ def _layout(reader, profile: ImportProfile | None = None) -> Layout:
     columns when the header has them; else the one active profile whose columns it has."""
     header = _header_row(reader)
     names = [" ".join(cell.split()).lower() for cell in header]
-    if profile is None and all(c in names for c in COLUMNS):
+    if profile is None and all(c in names for c in COLUMNS if c not in OPTIONAL):
         return Layout(header, None, _columns(names))
     try:
         profile = core.profile_pick(target=TARGET, header=names, profile=profile, builtin=False)

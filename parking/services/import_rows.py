@@ -8,9 +8,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-import zoneinfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from revenue import services as core
@@ -29,7 +27,6 @@ ON_FILE = "Already on file"
 _NUMBER = re.compile(r"^[A-Z0-9]{4,20}$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
-CITY_TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 _COPY_ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -48,7 +45,9 @@ def _parse_issued_at(text: str) -> tuple[datetime.datetime, str]:
             )
         mo, d, y, h, mi, s = m.groups()
     try:
-        when = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=CITY_TZ)
+        when = datetime.datetime(
+            int(y), int(mo), int(d), int(h), int(mi), int(s or 0), tzinfo=timezone.get_default_timezone()
+        )
     except ValueError:
         raise rules.RuleError(f"Issued at {text!r} is not a real date and time.") from None
     return when, f"{y}-{mo}-{d} {h}:{mi}:{s or '00'}"
@@ -71,14 +70,15 @@ class _Checker:
     def __init__(self, cols: dict[str, int]):
         self.cols = cols
         self.schedule = selectors.fine_schedule()
-        now = timezone.now().astimezone(CITY_TZ).replace(second=0, microsecond=0)
+        city = timezone.get_default_timezone()  # the city's zone (TIME_ZONE), read when the import runs
+        now = timezone.now().astimezone(city).replace(second=0, microsecond=0)
         self.latest = now + datetime.timedelta(minutes=1)  # within the current minute
         first_day = add_months(now.date(), -12 * MAX_YEARS)
-        self.earliest = datetime.datetime.combine(first_day, datetime.time(), tzinfo=CITY_TZ)
+        self.earliest = datetime.datetime.combine(first_day, datetime.time(), tzinfo=city)
         self.policies = list(ParkingPolicy.objects.order_by("effective_from"))
         self.policy_from = [p.effective_from for p in self.policies]
         self.seen: dict[str, int] = {}
-        self.fines: dict[tuple[str, datetime.date, str], tuple[int, datetime.date, str]] = {}
+        self.fines: dict[tuple[str, datetime.date, str], tuple[int, datetime.date, str, bool]] = {}
 
     def due_on(self, day: datetime.date) -> datetime.date:
         """The day a citation issued on `day` is due, under the policy in force that day (the
@@ -86,9 +86,10 @@ class _Checker:
         i = bisect.bisect_right(self.policy_from, day) - 1
         return rules.deadlines(day, self.policies[max(i, 0)]).due_on
 
-    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, datetime.date, str]:
-        """(violation id, due date) for a code, a day and the fine as written in the file;
-        remembered, since a file repeats the same few combinations."""
+    def fine_of(self, code: str, day: datetime.date, fine_text: str) -> tuple[int, datetime.date, str, bool]:
+        """(violation id, due date, fine, written by the officer) for a code, a day and the fine
+        as written in the file (blank: the schedule's); a fine other than the schedule's only
+        within the code's range. Remembered, since a file repeats the same few combinations."""
         key = (code, day, fine_text)
         known = self.fines.get(key)
         if known is None:
@@ -100,13 +101,17 @@ class _Checker:
                 raise RowRejected([core.Problem(reason, str(exc))]) from None
             scheduled, violation_id = period.fine, period.violation_id
             try:
-                fine = money(fine_text, field="Fine", maximum=rules.MAX_FINE)
+                written = money(fine_text, field="Fine", maximum=rules.MAX_FINE) if fine_text else None
             except InvalidAmount as exc:
                 raise RowRejected([core.Problem("Fine", str(exc))]) from None
-            if fine != scheduled:
-                message = f"Fine {fine} does not match the schedule: violation {code} was {scheduled} on {day:%m/%d/%Y}."
+            if written is not None and written != scheduled and period.fine_min is None:
+                message = f"Fine {written} does not match the schedule: violation {code} was {scheduled} on {day:%m/%d/%Y}."
                 raise RowRejected([core.Problem("Fine does not match the schedule", message)])
-            known = self.fines[key] = (violation_id, self.due_on(day), f"{fine}")
+            try:
+                fine, fine_written = period.fine_for(written, day)
+            except rules.RuleError as exc:
+                raise RowRejected([core.Problem("Fine outside its range", str(exc))]) from None
+            known = self.fines[key] = (violation_id, self.due_on(day), f"{fine}", fine_written)
         return known
 
     def check(self, row: list[str], line: int, problems: list[core.Problem] | None = None) -> str:
@@ -166,9 +171,8 @@ class _Checker:
             problems.append(core.Problem("Make", f"Make {make!r} is longer than 20 characters."))
         found = None
         if issued is not None and not said & {"Violation code", "Fine"}:
-            found = attempt(
-                "Fine", self.fine_of, row[c["violation_code"]].strip(), issued.date(), row[c["fine"]].strip()
-            )
+            fine_text = row[c["fine"]].strip() if "fine" in c else ""  # optional column
+            found = attempt("Fine", self.fine_of, row[c["violation_code"]].strip(), issued.date(), fine_text)
         location = row[c["location"]].strip()
         if not location:
             problems.append(core.Problem("Location", "The location is blank."))
@@ -181,10 +185,11 @@ class _Checker:
             problems.append(core.Problem("Badge", f"Badge {badge!r} is longer than 10 characters."))
         if problems:
             raise RowRejected(problems)
-        violation_id, due_on, fine = found
+        violation_id, due_on, fine, written = found
         return (
             f"{line}\t{number}\t{stamp}\t{plate}\t{state}\t{make.translate(_COPY_ESCAPE)}\t{violation_id}\t"
-            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_on}\n"
+            f"{location.translate(_COPY_ESCAPE)}\t{badge.translate(_COPY_ESCAPE)}\t{fine}\t{due_on}\t"
+            f"{'t' if written else 'f'}\n"
         )
 
 
@@ -199,7 +204,13 @@ _FIELDS = (
     core.TargetField("violation_code", "Violation code", "code", help="as on the fine schedule"),
     core.TargetField("location", "Location"),
     core.TargetField("badge", "Badge", help="the officer's"),
-    core.TargetField("fine", "Fine", "money", help="the schedule's fine on the day of issue"),
+    core.TargetField(
+        "fine",
+        "Fine",
+        "money",
+        required=False,
+        help="blank: the schedule's fine on the day of issue; for a code whose fine the officer writes, the amount written",
+    ),
 )
 
 

@@ -46,7 +46,9 @@ HELP = (
     "A CSV file in UTF-8 (a byte-order mark is fine) with a header row naming these columns, in any "
     "order: citation_number (4 to 20 letters and digits), issued_at (city time, 2025-03-14 09:30 or "
     "03/14/2025 09:30), plate, state (CA, NV …), make, violation_code (as on the schedule, e.g. "
-    "22500(a)), location, badge, fine (the schedule's fine on the day of issue, e.g. 65.00). "
+    "22500(a)), location, badge, and optionally fine (the schedule's fine on the day of issue, e.g. "
+    "65.00, or for a code whose fine the officer writes, the amount written, within the code's range; "
+    "blank: the schedule's). "
     "A file laid out another way (a vendor's own columns, AM/PM times, its own violation codes) is "
     "read through its import profile: choose it, or leave the choice to the header. "
     f"At most {MAX_BYTES // 1024 // 1024} MB. Rows that fail a check are left out and summarised by "
@@ -128,7 +130,7 @@ _CREATE_TEMP = """
 DROP TABLE IF EXISTS citation_import_rows, citation_import_new;  -- when called inside an outer transaction
 CREATE TEMP TABLE citation_import_rows (
     line integer, number text, issued_local timestamp, plate text, state text, make text,
-    violation_id integer, location text, badge text, fine numeric(12, 2), due_on date
+    violation_id integer, location text, badge text, fine numeric(12, 2), due_on date, fine_written boolean
 ) ON COMMIT DROP;
 CREATE TEMP TABLE citation_import_new (
     id bigint, number text, fine numeric(12, 2), issued_on date, violation_id integer, due_on date
@@ -138,10 +140,11 @@ CREATE TEMP TABLE citation_import_new (
 _INSERT_CITATIONS = """
 WITH ins AS (
     INSERT INTO parking_citation (number, issued_at, issued_on, plate, state, make, violation_id, location,
-                                  badge, fine, status, batch_id, owner_name, owner_address, created_at,
-                                  created_by_id)
+                                  badge, fine, fine_written, status, batch_id, owner_name, owner_address,
+                                  created_at, created_by_id)
     SELECT r.number, r.issued_local AT TIME ZONE %(tz)s, r.issued_local::date, r.plate, r.state, r.make,
-           r.violation_id, r.location, r.badge, r.fine, 'open', %(batch)s, '', '', now(), %(user)s
+           r.violation_id, r.location, r.badge, r.fine, r.fine_written, 'open', %(batch)s, '', '', now(),
+           %(user)s
       FROM citation_import_rows r
      ORDER BY r.line
     ON CONFLICT (number) DO NOTHING
@@ -183,7 +186,7 @@ def _write_chunk(
             cur.execute(_CREATE_TEMP)
             with cur.copy(
                 "COPY citation_import_rows (line, number, issued_local, plate, state, make, violation_id, "
-                "location, badge, fine, due_on) FROM STDIN"
+                "location, badge, fine, due_on, fine_written) FROM STDIN"
             ) as copy:
                 for i in range(0, len(lines), 5000):
                     copy.write("".join(lines[i : i + 5000]))

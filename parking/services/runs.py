@@ -17,25 +17,22 @@ from revenue.exceptions import NotAllowed
 from revenue.models import charge_balance_sql
 
 from .. import rules, selectors
-from ..models import Citation, HoldExport, NoticeRun, PaymentPlan, Violation
+from ..models import Citation, HoldExport, NoticeRun, PaymentPlan
 
-# the citations a penalty run takes, with the late penalty of each one's fine in force on issue
+# the citations a penalty run takes: each marked with the penalties it has now had, and one row
+# per penalty newly owed (a citation first seen past two tiers' days owes both)
 _PENALTIES_MARK = """
 CREATE TEMP TABLE parking_penalty_run ON COMMIT DROP AS
-WITH due AS (
-    UPDATE parking_citation c SET penalty_on = %(on)s
-     WHERE c.status = 'open' AND c.penalty_on IS NULL AND c.issued_on <= %(cutoff)s
-       AND NOT EXISTS (SELECT 1 FROM parking_contest k WHERE k.citation_id = c.id AND k.decision = 'pending')
-       AND EXISTS (SELECT 1 FROM revenue_charge ch
-                    WHERE ch.source_type_id = %(ct)s AND ch.source_id = c.id AND {balance} > 0)
-    RETURNING c.id, c.number, c.violation_id, c.issued_on
+{owed}, marked AS (
+    UPDATE parking_citation c SET penalty_tiers = r.reached, penalty_on = COALESCE(c.penalty_on, %(on)s)
+      FROM reached r
+     WHERE c.id = r.id AND c.penalty_tiers = r.before AND c.status = 'open'
+    RETURNING c.id, c.number, c.violation_id, c.issued_on, r.before, r.reached
 )
-SELECT due.id, due.number, due.issued_on, f.late_penalty AS penalty
-  FROM due
-  LEFT JOIN unnest(%(f_violation)s::bigint[], %(f_starts)s::date[], %(f_ends)s::date[], %(f_penalty)s::numeric[])
-            AS f(violation_id, starts, ends, late_penalty)
-         ON f.violation_id = due.violation_id AND f.starts <= due.issued_on
-        AND (f.ends IS NULL OR due.issued_on < f.ends)
+SELECT m.id, m.number, m.issued_on, s.number AS step, s.after_days, s.amount AS penalty
+  FROM marked m
+  JOIN steps s ON s.violation_id = m.violation_id AND s.starts <= m.issued_on
+              AND (s.ends IS NULL OR m.issued_on < s.ends) AND s.number > m.before AND s.number <= m.reached
 """
 
 _PENALTY_CHARGES = """
@@ -43,8 +40,9 @@ SELECT r.id AS source_id, r.number AS source_number,
        'Late penalty (unpaid after ' || to_char(d.due_on, 'MM/DD/YYYY') || ')' AS description,
        r.penalty AS amount, %(on)s::date AS assessed_on, %(on)s::date AS due_on
   FROM parking_penalty_run r
-  JOIN unnest(%(issued)s::date[], %(due)s::date[]) AS d(issued_on, due_on) ON d.issued_on = r.issued_on
- ORDER BY r.number
+  JOIN unnest(%(issued)s::date[], %(days)s::int[], %(due)s::date[]) AS d(issued_on, after_days, due_on)
+    ON d.issued_on = r.issued_on AND d.after_days = r.after_days
+ ORDER BY r.number, r.step
 """
 
 
@@ -53,45 +51,40 @@ def _supervisor(acting_user, what: str) -> None:
         raise NotAllowed(f"Only a supervisor {what}.")
 
 
-def _fine_periods() -> dict[str, list]:
-    """The fine schedule of every violation (a citation keeps its code) as SQL array parameters."""
-    periods = selectors.fine_schedule(Violation.objects.all()).periods()
-    return {
-        "f_violation": [p.violation_id for p in periods],
-        "f_starts": [p.starts for p in periods],
-        "f_ends": [p.ends for p in periods],
-        "f_penalty": [p.late_penalty for p in periods],
-    }
-
-
 def penalty_run(*, on: datetime.date | None = None, acting_user) -> int:
-    """Add the late penalty to every citation that owes it on `on` (issued on or before the
-    cut-off, no contest pending, something still owed), set-based: one UPDATE marks them, one
-    journal entry for the total, one INSERT for the charges. Running it again adds nothing."""
+    """Add the late penalties every citation owes on `on` and has not had (the first, then each
+    tier of its fine whose day has passed; no contest pending, something still owed), set-based:
+    one UPDATE marks them, one journal entry for the total, one INSERT for the charges. Running it
+    again adds nothing. Returns the number of penalties added."""
     _supervisor(acting_user, "runs late penalties")
     on = on or core.city_today()
     policy = selectors.policy_on(on)
     marks = {
         "on": on,
-        "cutoff": rules.penalty_cutoff(on, policy),
         "ct": ContentType.objects.get_for_model(Citation).pk,
-        **_fine_periods(),
+        **selectors.penalty_step_params(on, policy),
     }
+    owed = selectors.PENALTY_STEPS_OWED.format(balance=charge_balance_sql("ch"))
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS parking_penalty_run")
-        cur.execute(_PENALTIES_MARK.format(balance=charge_balance_sql("ch")), marks)
+        cur.execute(_PENALTIES_MARK.format(owed=owed), marks)
         cur.execute("DELETE FROM parking_penalty_run WHERE penalty IS NULL OR penalty <= 0")
-        cur.execute("SELECT DISTINCT issued_on FROM parking_penalty_run ORDER BY 1")
-        issued = [row[0] for row in cur.fetchall()]
+        cur.execute("SELECT DISTINCT issued_on, after_days FROM parking_penalty_run ORDER BY 1, 2")
+        pairs = cur.fetchall()
         entry, count, total = core.charges_assess_set(
             rows_sql=_PENALTY_CHARGES,
-            params={"on": on, "issued": issued, "due": [rules.deadlines(d, policy).due_on for d in issued]},
+            params={
+                "on": on,
+                "issued": [d for d, _n in pairs],
+                "days": [n for _d, n in pairs],
+                "due": [rules.unpaid_after(d, n) for d, n in pairs],
+            },
             party=policy.citation_party,
             receivable_account=policy.citation_receivable_account,
             revenue_account=policy.penalty_revenue_account,
             source_model=Citation,
             memo=f"Parking late penalties run {on:%m/%d/%Y}",
-            noun="citations",
+            noun="late penalties",
             acting_user=acting_user,
             entry_date=on,
         )

@@ -38,12 +38,14 @@ def citation_lookup(request):
         return redirect(found[0])
     owed = selectors.owed_by_citation(found)
     rows = [(c, owed[c.pk]) for c in found]
+    readings = selectors.plate_readings(q) if q and not found else []
     return render(
         request,
         "parking/citation_lookup.html",
         {
             "q": q,
             "label": label,
+            "choices": [(r, r.citations().count()) for r in readings] if len(readings) > 1 else [],
             "rows": rows,
             "open_total": sum((o for c, o in rows if c.status == Citation.Status.OPEN), ZERO),
             "open_count": sum(1 for c, _o in rows if c.status == Citation.Status.OPEN),
@@ -111,12 +113,8 @@ def citation_detail(request, number, request_form=None, decide_form=None):
         decide_form = ContestDecisionForm()
     charges = list(citation.charges().select_related("revenue_account"))
     owed = sum((c.balance for c in charges), ZERO)
-    penalty_today = selectors.late_penalty_owed(
-        citation, today, policy, pending=pending is not None, owed=owed
-    )
-    late_penalty = (
-        selectors.fine_on(citation.violation, citation.issued_on).late_penalty if penalty_today else ZERO
-    )
+    steps = selectors.penalties_owed(citation, today, policy, pending=pending is not None, owed=owed)
+    late_penalty = sum((s.amount for s in steps), ZERO)
     return render(
         request,
         "parking/citation_detail.html",

@@ -11,7 +11,7 @@ import pytest
 
 from cashiering import demo as counter_demo
 from parking import demo as parking_demo
-from parking.models import Citation, Permit
+from parking.models import Citation, Permit, ViolationFine
 from revenue import services as core
 from tests.e2e.conftest import login
 from tests.pdf import pdf_text
@@ -222,3 +222,50 @@ def test_define_a_profile_preview_import_a_vendor_file_and_summarise_its_rejects
     rejects = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert rejects[0] == VENDOR_HEADER.strip() + ",rejected_line,rejected_because"
     assert rejects[1].startswith(_vendor_row("VB000003", 2, "8:00 PM", "PK12", "$65.00", state="ZZ").strip())
+
+
+def test_a_supervisor_sets_up_a_code_and_its_tiered_fine_on_one_page(
+    page, live_server, supervisor, accounts, admin_user
+):
+    """The fine schedule in a few minutes: the codes by their number, a new code, and its fine
+    with a late penalty that grows, typed on the code's own page; a wrong tier is refused there."""
+    parking_demo.load_parking(acting_user=admin_user)
+    login(page, live_server, "supervisor")
+    page.click("#nav-parking")
+    page.get_by_role("link", name="Fine schedule").click()
+    codes = page.locator("#violations tbody tr td:first-child").all_inner_texts()
+    assert codes.index("3") < codes.index("28") < codes.index("5200") < codes.index("22500(a)")
+
+    page.fill("#id_code", "41")
+    page.fill("#id_description", "Blocking a bicycle lane")
+    page.click("#violation-form button[type=submit]")
+    page.wait_for_url("**/parking/violations/*/")
+    assert "No fine set yet" in page.locator("#fines").inner_text()
+
+    today = core.city_today()
+    page.fill("#id_effective_from", today.isoformat())
+    page.fill("#id_fine", "40.00")
+    page.fill("#id_late_penalty", "16.00")
+    page.fill("#id_tier_1_days", "15")  # before the first penalty's 21 days: refused
+    page.fill("#id_tier_1_amount", "32.00")
+    page.click("#add-fine")
+    assert (
+        "A tier comes after the first late penalty" in page.locator("#fine-form .alert-danger").inner_text()
+    )
+    assert page.input_value("#id_fine") == "40.00"  # what was typed stays for the correction
+
+    page.fill("#id_tier_1_days", "60")
+    page.fill("#id_tier_2_days", "90")
+    page.fill("#id_tier_2_amount", "50.00")
+    page.click("#add-fine")
+    page.wait_for_url("**/parking/violations/*/")
+    row = page.locator("#fines tbody tr").first.inner_text()
+    assert (
+        "$40.00" in row
+        and "+$32.00 after 60 days" in row
+        and "+$50.00 after 90 days" in row
+        and "In force" in row
+    )
+    assert page.locator("#history tbody tr").count() == 2  # the code and its fine, each recorded
+    fine = ViolationFine.objects.get(violation__code="41")
+    assert [(t.after_days, t.amount) for t in fine.tiers.all()] == [(60, 32), (90, 50)]

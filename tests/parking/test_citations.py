@@ -68,11 +68,11 @@ def test_plates_are_cleaned_as_dmv_keys_them():
 def test_the_late_penalty_applies_the_day_after_the_due_date(cite, clerk):
     c = cite(days=30)
     due = c.issued_on + datetime.timedelta(days=21)
-    assert ps.penalty_assess(citation=c, on=due - datetime.timedelta(days=1), acting_user=clerk) is None
-    assert ps.penalty_assess(citation=c, on=due, acting_user=clerk) is None
-    charge = ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=1), acting_user=clerk)
+    assert ps.penalty_assess(citation=c, on=due - datetime.timedelta(days=1), acting_user=clerk) == []
+    assert ps.penalty_assess(citation=c, on=due, acting_user=clerk) == []
+    (charge,) = ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=1), acting_user=clerk)
     assert charge.amount == D("65.00") and charge.revenue_account.number == "240-4530"
-    assert ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=2), acting_user=clerk) is None
+    assert ps.penalty_assess(citation=c, on=due + datetime.timedelta(days=2), acting_user=clerk) == []
     assert selectors.citation_owed(c) == D("130.00")
 
 
