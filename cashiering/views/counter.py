@@ -163,12 +163,24 @@ def _items(form: PayForm, lines: list[dict]) -> list:
     ]
 
 
+NOT_TAKEN = (
+    "The payment was NOT taken: your drawer was closed (in another tab?) before this receipt was "
+    "posted. Nothing was recorded and the basket is kept: open a drawer, check the basket and post again."
+)
+
+
+def _drawer_closed(request):
+    """The pay form sent after the clerk's drawer was closed: nothing posts, the basket stays."""
+    messages.error(request, NOT_TAKEN)
+    return redirect("cashiering:session_open")
+
+
 @require_perm("cashiering.take_payment")
 @require_POST
 def pay(request):
-    session = open_session(request)
+    session = services.session_for(request.user)
     if session is None:
-        return redirect("cashiering:session_open")
+        return _drawer_closed(request)
     basket = Basket(request)
     lines = basket.lines()
     form = PayForm(request.POST, lines=len(lines))
@@ -206,4 +218,6 @@ def pay(request):
                 change = f" Change due ${receipt.change_given:,.2f}." if receipt.change_given else ""
                 messages.success(request, f"Receipt {receipt.number} posted: ${receipt.total:,.2f}.{change}")
                 return redirect(f"{receipt.get_absolute_url()}?new=1")
+            if services.session_for(request.user) is None:  # closed while this post waited for it
+                return _drawer_closed(request)
     return counter(request, pay_form=form)
