@@ -6,4 +6,7 @@ class CashieringConfig(AppConfig):
     verbose_name = "Cashiering"
 
     def ready(self):
-        from . import services  # noqa: F401 - registers the void approval handler (services/receipts.py)
+        from . import (  # noqa: F401 - the void approval handler (services/receipts.py), the
+            selectors,  # receipts' search finder (selectors.py)
+            services,
+        )

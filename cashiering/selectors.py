@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
+from revenue.extensions import search_finder
 from revenue.models import ZERO
+from revenue.selectors import DocumentHit
 
 from .models import CashierSession, Receipt
 
@@ -53,3 +56,21 @@ def sessions_ready_to_deposit():
         .distinct()
         .order_by("business_date", "drawer__code")
     )
+
+
+@search_finder
+def _receipt_by_number(text: str, *, user, limit: int) -> list[DocumentHit]:
+    """A receipt's number (a scanned receipt) finds the receipt, for those who may read receipts."""
+    if not user.has_perm("cashiering.view_receipt"):
+        return []
+    return [
+        DocumentHit(
+            "Receipt",
+            r.number,
+            f"${r.total:,.2f} on {timezone.localtime(r.created_at):%m/%d/%Y}"
+            + (" (voided)" if r.status == Receipt.Status.VOIDED else ""),
+            r.party,
+            r.get_absolute_url(),
+        )
+        for r in Receipt.objects.filter(number__iexact=text.strip()).select_related("party")[:limit]
+    ]

@@ -1,7 +1,9 @@
 """The party page's parking panel: a person's permits and payment plans."""
 
-from revenue.extensions import party_panel
+from revenue.extensions import party_panel, search_finder
+from revenue.selectors import DocumentHit
 
+from . import selectors
 from .models import PaymentPlan, Permit
 
 
@@ -22,3 +24,21 @@ def parking(party, request):
         "plans": plans,
         "party": party,
     }
+
+
+@search_finder
+def citations_by_number_or_plate(text: str, *, user, limit: int) -> list[DocumentHit]:
+    """A citation's number, or a plate (with or without its state): its citations, newest first."""
+    if not user.has_perm("parking.view_citation"):
+        return []
+    found, _label = selectors.lookup(text)
+    return [
+        DocumentHit(
+            "Citation",
+            c.number,
+            f"{c.state} {c.plate} · {c.violation} · {c.get_status_display()}",
+            None,
+            c.get_absolute_url(),
+        )
+        for c in found[:limit]
+    ]

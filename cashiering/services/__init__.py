@@ -10,7 +10,7 @@ from .deposits import deposit_checks, deposit_confirm, deposit_prepare, deposit_
 from .email import receipt_email, receipt_pdf
 from .mail import batch_create, batch_post, batch_totals, remittance_add, remittance_remove
 from .receipts import Item, TenderIn, receipt_issue, receipt_printed, receipt_void_request
-from .returned_checks import check_return
+from .returned_checks import check_ban, check_return
 from .sessions import clean_counts, lock_session, policy_on, session_for, session_open
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "batch_post",
     "batch_totals",
     "charges_bring_up_to_date",
+    "check_ban",
     "check_return",
     "clean_counts",
     "counter_find",
