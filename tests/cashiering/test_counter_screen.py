@@ -190,3 +190,18 @@ def test_one_search_function_serves_both_boxes():
     assert "selectors.search(" in inspect.getsource(counter_views.counter)
     assert "selectors.search(" in inspect.getsource(core_views.search)
     assert "party_search" not in inspect.getsource(counter_views)
+
+
+# --------------------------------------------------------------------------- 9: one line for what was added
+
+
+def test_a_license_with_several_charges_is_added_in_one_line(at_counter, make_business, clerk, supervisor):
+    license = ls.application_submit(business=make_business(code="PRO", employees=4), acting_user=clerk)
+    ls.signoff_add(license=license, item="Zoning", acting_user=supervisor)
+    license = ls.application_approve(license=license, acting_user=supervisor)
+    response = _find(at_counter, license.number)
+    lines = response.context["basket"].lines()
+    assert len(lines) > 1  # the tax and its add-ons
+    said = [str(m) for m in response.context["messages"]]
+    total = sum(ln["balance"] for ln in lines)
+    assert said == [f"Added {len(lines)} charges of {license.number}: ${total:,.2f} in all."]

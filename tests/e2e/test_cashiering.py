@@ -232,6 +232,7 @@ def test_alerts_on_the_payer_show_before_a_tender_is_chosen(
     assert "Pays only by money order" not in alert.inner_text()  # a note not marked as an alert stays quiet
     assert alert.bounding_box()["y"] < page.locator(".tender-buttons").bounding_box()["y"]
     assert in_view(page, "#party-alerts")
+    assert page.evaluate("document.activeElement.id") == "find"  # the alert does not take the scanner's box
 
     # the clerk marks the note as an alert on the party's page; the counter shows it too
     page.goto(live_server.url + party.get_absolute_url())
