@@ -6,4 +6,8 @@ class CashieringConfig(AppConfig):
     verbose_name = "Cashiering"
 
     def ready(self):
-        from . import panels, services  # noqa: F401 - register the void approval handler and the receipt panel
+        from . import (  # noqa: F401 - the void approval handler (services/receipts.py), the receipt
+            panels,  # panel, the receipts' search finder (selectors.py)
+            selectors,
+            services,
+        )

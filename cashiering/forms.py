@@ -90,7 +90,9 @@ class PayForm(OnceForm):
             money = isinstance(field, MoneyField)
             field.widget.attrs["class"] = "form-control text-end money-input" if money else "form-control"
             field.widget.attrs["autocomplete"] = "off"
-        self.fields["cash"].widget.attrs["accesskey"] = "c"
+        self.fields["cash"].widget.attrs.update(
+            {"accesskey": "c", "placeholder": "Enter: exact", "aria-describedby": "cash-hint"}
+        )
         # a whole card number typed by mistake is neither kept nor shown back on the page
         self.card_number_typed = False
         if self.is_bound and len(str(self.data.get("card_last4", "")).strip()) > 4:

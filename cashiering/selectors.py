@@ -6,9 +6,12 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
 from revenue import services as core
+from revenue.extensions import search_finder
 from revenue.models import ZERO, ApprovalRequest
+from revenue.selectors import DocumentHit
 
 from .models import CashierSession, Receipt
 
@@ -94,3 +97,21 @@ def void_request(receipt: Receipt):
         .order_by("-pk")
         .first()
     )
+
+
+@search_finder
+def _receipt_by_number(text: str, *, user, limit: int) -> list[DocumentHit]:
+    """A receipt's number (a scanned receipt) finds the receipt, for those who may read receipts."""
+    if not user.has_perm("cashiering.view_receipt"):
+        return []
+    return [
+        DocumentHit(
+            "Receipt",
+            r.number,
+            f"${r.total:,.2f} on {timezone.localtime(r.created_at):%m/%d/%Y}"
+            + (" (voided)" if r.status == Receipt.Status.VOIDED else ""),
+            r.party,
+            r.get_absolute_url(),
+        )
+        for r in Receipt.objects.filter(number__iexact=text.strip()).select_related("party")[:limit]
+    ]

@@ -1,7 +1,9 @@
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.urls import reverse
 
-from revenue.extensions import charge_describer, party_panel, receipt_offer, sources_of
+from revenue.extensions import charge_describer, party_panel, receipt_offer, search_finder, sources_of
+from revenue.selectors import DocumentHit
 
 from .models import License
 
@@ -44,3 +46,28 @@ def certificates(charges, request):
             url, post = reverse("licensing:certificate", args=[license.number]), False
         offers.append({"label": label, "url": url, "post": post, "id": f"certificate-{license.number}"})
     return offers
+
+
+@search_finder
+def license_by_number_or_location(text: str, *, user, limit: int) -> list[DocumentHit]:
+    """A license's number, or its business's location (every word in the street address)."""
+    if not user.has_perm("licensing.view_license"):
+        return []
+    where = Q()
+    for word in text.split():
+        where &= Q(business__location_address__icontains=word)
+    found = (
+        License.objects.filter(Q(number__iexact=text.strip()) | where)
+        .select_related("business__party")
+        .order_by("-tax_year", "number")[:limit]
+    )
+    return [
+        DocumentHit(
+            "License",
+            lic.number,
+            f"{lic.business} at {lic.business.location} — {lic.get_status_display()}, {lic.tax_year}",
+            lic.business.party,
+            lic.get_absolute_url(),
+        )
+        for lic in found
+    ]

@@ -3,8 +3,10 @@ says a citation or permit charge paid for."""
 
 from django.utils.timezone import localtime
 
-from revenue.extensions import charge_describer, party_panel, sources_of
+from revenue.extensions import charge_describer, party_panel, search_finder, sources_of
+from revenue.selectors import DocumentHit
 
+from . import selectors
 from .models import Citation, PaymentPlan, Permit
 
 
@@ -38,3 +40,21 @@ def parking(party, request):
         "plans": plans,
         "party": party,
     }
+
+
+@search_finder
+def citations_by_number_or_plate(text: str, *, user, limit: int) -> list[DocumentHit]:
+    """A citation's number, or a plate (with or without its state): its citations, newest first."""
+    if not user.has_perm("parking.view_citation"):
+        return []
+    found, _label = selectors.lookup(text)
+    return [
+        DocumentHit(
+            "Citation",
+            c.number,
+            f"{c.state} {c.plate} · {c.violation} · {c.get_status_display()}",
+            None,
+            c.get_absolute_url(),
+        )
+        for c in found[:limit]
+    ]

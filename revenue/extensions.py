@@ -12,6 +12,18 @@ def party_panel(fn: PartyPanel) -> PartyPanel:
     return fn
 
 
+# Alerts on a party, shown prominently (role=alert) at the counter and on the party page before a
+# tender is chosen: a duty app registers a function giving its alerts for a party (cashiering: no
+# checks until a date after a returned check). The core adds the party's notes marked as an alert.
+PartyAlerts = Callable[[object], list[str]]  # (party) -> alert texts
+party_alert_sources: list[PartyAlerts] = []
+
+
+def party_alerts(fn: PartyAlerts) -> PartyAlerts:
+    party_alert_sources.append(fn)
+    return fn
+
+
 # The counter's find box: after a document number and a party number, each registered finder may
 # turn the text into document numbers (a plate into its open citations), having brought them up to
 # the day of payment itself (in one go: a plate may have dozens); the counter then adds every open
@@ -22,6 +34,19 @@ counter_finders: list[CounterFinder] = []
 
 def counter_finder(fn: CounterFinder) -> CounterFinder:
     counter_finders.append(fn)
+    return fn
+
+
+# Search (the header's box and the counter's find box ask the same `selectors.search`): after the
+# core's parties and charge, payment and entry numbers, each registered finder may answer with
+# documents of its app that the text names (a receipt, a license by number or location, a plate's
+# citations), as `DocumentHit`s, only of the kinds the user may open. A finder only reads.
+SearchFinder = Callable[..., list]  # (text, *, user, limit) -> [DocumentHit]
+search_finders: list[SearchFinder] = []
+
+
+def search_finder(fn: SearchFinder) -> SearchFinder:
+    search_finders.append(fn)
     return fn
 
 

@@ -189,6 +189,7 @@ class PartyForm(OnceMixin, forms.ModelForm):
             "phone",
             "email",
             "notes",
+            "notes_alert",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
@@ -212,6 +213,7 @@ class PartyForm(OnceMixin, forms.ModelForm):
             ),
             Row(Column("phone", css_class="col-md-5"), Column("email", css_class="col-md-7")),
             "notes",
+            "notes_alert",
         )
 
     def clean_state(self):

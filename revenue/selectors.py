@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Q, Sum
+from django.db.models import F, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.urls import reverse
 
@@ -16,18 +16,35 @@ from .models import ZERO, Account, Charge, JournalEntry, JournalLine, Party, Pay
 SEARCH_LIMIT = 50
 
 
-def party_search(query: str, *, limit: int = SEARCH_LIMIT):
-    """Parties whose name or address holds every word of the query (any part of a word), or
-    whose number is the query; best trigram matches first."""
-    query = " ".join(query.split())
-    if not query:
-        return Party.objects.none()
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _party_condition(query: str) -> Q:
+    """Every word in the name or address (or the postal code), or the whole query as the party's
+    number, its e-mail address, or (7 digits or more, any punctuation) part of its phone number."""
     condition = Q()
     for word in query.split(" "):
         condition &= Q(name__icontains=word) | Q(address_line1__icontains=word) | Q(postal_code=word)
     condition |= Q(number__iexact=query)
+    if "@" in query:
+        condition |= Q(email__iexact=query)
+    digits = _digits(query)
+    if len(digits) >= 7 and set(query) <= set("0123456789()+-. "):
+        condition |= Q(phone_digits__contains=digits)
+    return condition
+
+
+def party_search(query: str, *, limit: int = SEARCH_LIMIT):
+    """Parties the query names (see `_party_condition`); best trigram matches first."""
+    query = " ".join(query.split())
+    if not query:
+        return Party.objects.none()
     return (
-        Party.objects.filter(condition)
+        Party.objects.annotate(
+            phone_digits=Func(F("phone"), Value("[^0-9]"), Value(""), Value("g"), function="regexp_replace")
+        )
+        .filter(_party_condition(query))
         .annotate(
             rank=Greatest(
                 TrigramSimilarity(Upper("name"), query.upper()),
@@ -47,14 +64,48 @@ class DocumentHit:
     url: str
 
 
+@dataclass
+class SearchResult:
+    """What a search found: parties, and documents (each with its party where it has one)."""
+
+    query: str
+    parties: list[Party] = field(default_factory=list)
+    documents: list[DocumentHit] = field(default_factory=list)
+
+    def payers(self, limit: int) -> list[Party]:
+        """The parties found and the parties of the documents found, once each, in that order:
+        who may be paying (the counter offers their open charges)."""
+        out = {p.pk: p for p in self.parties}
+        for hit in self.documents:
+            if hit.party is not None:
+                out.setdefault(hit.party.pk, hit.party)
+        return list(out.values())[:limit]
+
+
+def search(query: str, *, user, limit: int = SEARCH_LIMIT) -> SearchResult:
+    """The one search, behind the header's box and the counter's find box: parties by name,
+    address, number, e-mail or phone; documents by number (and what the duty apps find: a
+    receipt, a license by number or location, a plate's citations)."""
+    query = " ".join((query or "").split())
+    if not query:
+        return SearchResult(query)
+    return SearchResult(query, list(party_search(query, limit=limit)), document_search(query, user=user))
+
+
 def document_search(query: str, *, user) -> list[DocumentHit]:
-    """Documents whose number is the query (a scanner types the whole number), of the kinds the
-    user may open."""
-    query = query.strip().upper()
+    """Documents the query names, of the kinds the user may open: each duty app's finders first
+    (a document's own page), then charges by their document's number (to the party's page),
+    payments by reference and journal entries by number; one hit per document number."""
+    from .extensions import search_finders
+
+    query = query.strip()
     if len(query) < 3:
         return []
-    hits: list[DocumentHit] = []
-    for charge in Charge.objects.filter(source_number__iexact=query).select_related("party")[:SEARCH_LIMIT]:
+    hits: list[DocumentHit] = [
+        hit for finder in search_finders for hit in finder(query, user=user, limit=SEARCH_LIMIT)
+    ]
+    number = query.upper()
+    for charge in Charge.objects.filter(source_number__iexact=number).select_related("party")[:SEARCH_LIMIT]:
         hits.append(
             DocumentHit(
                 "Charge",
@@ -64,7 +115,7 @@ def document_search(query: str, *, user) -> list[DocumentHit]:
                 charge.party.get_absolute_url(),
             )
         )
-    for payment in Payment.objects.filter(reference__iexact=query).select_related("party")[:SEARCH_LIMIT]:
+    for payment in Payment.objects.filter(reference__iexact=number).select_related("party")[:SEARCH_LIMIT]:
         hits.append(
             DocumentHit(
                 "Payment",
@@ -74,15 +125,43 @@ def document_search(query: str, *, user) -> list[DocumentHit]:
                 payment.party.get_absolute_url(),
             )
         )
-    if not user.has_perm("revenue.view_journalentry"):
-        return hits
-    for entry in JournalEntry.objects.filter(number__iexact=query)[:SEARCH_LIMIT]:
-        hits.append(
-            DocumentHit(
-                "Journal entry", entry.number, entry.memo, None, reverse("journal_entry", args=[entry.number])
+    if user.has_perm("revenue.view_journalentry"):
+        for entry in JournalEntry.objects.filter(number__iexact=number)[:SEARCH_LIMIT]:
+            hits.append(
+                DocumentHit(
+                    "Journal entry",
+                    entry.number,
+                    entry.memo,
+                    None,
+                    reverse("journal_entry", args=[entry.number]),
+                )
             )
-        )
-    return hits
+    return _one_per_number(hits)
+
+
+def _one_per_number(hits: list[DocumentHit]) -> list[DocumentHit]:
+    """A document named by several hits (a license's page and its charges) is listed once, by its
+    first (its own page); hits without a number to share (a plate's citations) all stay."""
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        key = hit.number.upper()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(hit)
+    return out
+
+
+def party_alerts(party: Party | None) -> list[str]:
+    """What the clerk must see about a payer before choosing a tender: the party's notes when
+    marked as an alert, then each duty app's (a returned check's ban on checks)."""
+    from .extensions import party_alert_sources
+
+    if party is None:
+        return []
+    alerts = [party.notes.strip()] if party.notes_alert and party.notes.strip() else []
+    return alerts + [text for source in party_alert_sources for text in source(party)]
 
 
 def open_charges(party: Party):

@@ -50,14 +50,18 @@ def healthz(request):
 def search(request):
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    parties = list(selectors.party_search(query)) if query else []
-    documents = selectors.document_search(query, user=request.user) if query else []
-    if len(documents) == 1 and not parties and documents[0].url:
-        return redirect(documents[0].url)  # a scanned number goes straight to its page
+    found = selectors.search(query, user=request.user)
+    if len(found.documents) == 1 and not found.parties and found.documents[0].url:
+        return redirect(found.documents[0].url)  # a scanned number goes straight to its page
     return render(
         request,
         "revenue/search.html",
-        {"query": query, "parties": parties, "documents": documents, "limit": selectors.SEARCH_LIMIT},
+        {
+            "query": found.query,
+            "parties": found.parties,
+            "documents": found.documents,
+            "limit": selectors.SEARCH_LIMIT,
+        },
     )
 
 
@@ -70,6 +74,7 @@ def party_detail(request, number):
     charges = list(selectors.open_charges(party))
     context = {
         "party": party,
+        "alerts": selectors.party_alerts(party),
         "charges": charges,
         "total_due": sum((c.balance for c in charges), services.ZERO),
         "credit": party.credit_balance(),

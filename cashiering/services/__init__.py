@@ -17,7 +17,7 @@ from .receipts import (
     receipt_void_at_window,
     receipt_void_request,
 )
-from .returned_checks import check_return
+from .returned_checks import check_ban, check_return
 from .sessions import clean_counts, lock_session, policy_on, session_for, session_open
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "batch_post",
     "batch_totals",
     "charges_bring_up_to_date",
+    "check_ban",
     "check_return",
     "clean_counts",
     "counter_find",

@@ -33,15 +33,23 @@ class CounterFind:
     found_numbers: list[str] = field(default_factory=list)  # the documents a finder found
     matched: bool = False
 
-    def added_messages(self, added: list[Charge]) -> list[str]:
-        """What the clerk is told of the charges the basket took (those not in it already)."""
+    def added_message(self, added: list[Charge]) -> str:
+        """One line telling the clerk what the basket took (those not in it already): a document's
+        several charges (a license's tax and add-ons, a penalty) are summed, not listed one by one."""
+        total = sum((c.balance for c in added), ZERO)
+        plural = "s" if len(added) != 1 else ""
         if self.found_numbers:
-            total = sum((c.balance for c in added), ZERO)
-            return [
-                f"{self.text.upper()}: added {len(added)} open charge{'s' if len(added) != 1 else ''} "
+            return (
+                f"{self.text.upper()}: added {len(added)} open charge{plural} "
                 f"of {', '.join(self.found_numbers)}, ${total:,.2f}."
-            ]
-        return [f"Added {c.source_number}: {c.description}, balance ${c.balance:,.2f}." for c in added]
+            )
+        if not added:
+            return "Already in the basket."
+        if len(added) == 1:
+            c = added[0]
+            return f"Added {c.source_number}: {c.description}, balance ${c.balance:,.2f}."
+        numbers = list(dict.fromkeys(c.source_number for c in added))
+        return f"Added {len(added)} charges of {', '.join(numbers)}: ${total:,.2f} in all."
 
 
 def charges_bring_up_to_date(*, numbers: list[str], acting_user) -> list[str]:

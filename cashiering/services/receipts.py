@@ -16,6 +16,7 @@ from revenue.models import ZERO, Account, ApprovalRequest, Charge, FeeType, Part
 from ..exceptions import ChecksRefused, SessionClosed, TenderShort
 from ..models import CashierSession, Receipt, ReceiptLine, Tender
 from ..rules import TenderSplit, tender_split
+from .returned_checks import check_ban
 from .sessions import lock_session, policy_on
 
 
@@ -64,7 +65,7 @@ def _clean_tenders(tenders: list[TenderIn], payer: Party) -> list[TenderIn]:
         raise TenderShort("Enter how the payer is paying.")
     cleaned = [_clean_tender(t) for t in tenders]
     if any(t.kind == Tender.Kind.CHECK for t in cleaned):
-        barred = payer.check_restrictions.filter(until__gte=core.city_today()).order_by("-until").first()
+        barred = check_ban(payer)
         if barred:
             raise ChecksRefused(
                 f"No checks are accepted from {payer.name} until {barred.until:%m/%d/%Y} ({barred.reason})."

@@ -11,10 +11,23 @@ from django.db import transaction
 
 from revenue import services as core
 from revenue.exceptions import NotAllowed, RevenueError
-from revenue.models import ZERO, Account, Charge, Payment
+from revenue.extensions import party_alerts
+from revenue.models import ZERO, Account, Charge, Party, Payment
 
 from ..models import CashieringPolicy, CheckRestriction, Deposit, Receipt, ReturnedCheck, Tender
 from .sessions import policy_on
+
+
+def check_ban(party: Party, on: datetime.date | None = None) -> CheckRestriction | None:
+    """The ban on checks from a party whose check was returned, if one runs on `on` (the longest)."""
+    on = on or core.city_today()
+    return party.check_restrictions.filter(until__gte=on).order_by("-until", "-pk").first()
+
+
+@party_alerts
+def _no_checks_alert(party: Party) -> list[str]:
+    ban = check_ban(party)
+    return [f"No checks accepted until {ban.until:%m/%d/%Y} ({ban.reason})."] if ban else []
 
 
 @transaction.atomic

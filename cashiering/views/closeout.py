@@ -15,7 +15,6 @@ from revenue.models import ZERO
 from revenue.reporting import report_response
 
 from .. import selectors, services
-from ..basket import Basket
 from ..forms import CloseOutForm
 from ..models import DENOMINATIONS, CashierSession
 from ..reports import day_reconciliation
@@ -44,7 +43,6 @@ def close_out(request):
         except RevenueError as exc:
             form.add_error(None, str(exc))
         else:
-            Basket(request).clear()
             messages.success(request, "Session closed. A supervisor will sign it off.")
             return redirect(session)
     return render(

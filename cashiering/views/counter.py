@@ -37,6 +37,24 @@ def session_open(request):
     return render(request, "cashiering/session_open.html", {"form": form})
 
 
+TENDERS = [  # the tender buttons: each opens only the fields its tender needs
+    ("cash", "Cash", ["cash"]),
+    ("check", "Check", ["check_amount", "check_number", "check_name"]),
+    ("card", "Card", ["card_amount", "card_last4", "card_auth"]),
+    ("mo", "Money order", ["mo_amount", "mo_number"]),
+]
+
+
+def _tender_groups(form: PayForm) -> list[dict]:
+    """The tenders with their fields; a tender is open when it is cash or has anything keyed."""
+    groups = []
+    for key, label, names in TENDERS:
+        fields = [form[n] for n in names]
+        keyed = any(f.value() not in (None, "") or f.errors for f in fields)
+        groups.append({"key": key, "label": label, "fields": fields, "open": key == "cash" or keyed})
+    return groups
+
+
 @require_perm("cashiering.take_payment")
 def counter(request, pay_form=None):
     session = open_session(request)
@@ -44,10 +62,11 @@ def counter(request, pay_form=None):
         return redirect("cashiering:session_open")
     basket = Basket(request)
     lines = basket.lines()
+    payer = basket.payer
     find = request.GET.get("find", "").replace("\x00", "").strip()[:100]
     candidates = []
-    if find:
-        for party in selectors.party_search(find, limit=10):
+    if find:  # the header's search, offered as payers with their open charges
+        for party in selectors.search(find, user=request.user, limit=10).payers(limit=10):
             candidates.append((party, list(selectors.open_charges(party)[:20])))
     if pay_form is None:
         pay_form = PayForm(
@@ -60,11 +79,13 @@ def counter(request, pay_form=None):
         {
             "session": session,
             "basket": basket,
-            "payer": basket.payer,
+            "payer": payer,
+            "alerts": selectors.party_alerts(payer),
             "pay_rows": pay_rows,
             "find_form": FindForm(initial={"q": ""}),
             "fee_form": FeeForm(),
             "pay_form": pay_form,
+            "tenders": _tender_groups(pay_form),
             "find": find,
             "candidates": candidates,
             "due": sum((ln["default"] for ln in lines), ZERO),
@@ -86,8 +107,7 @@ def _find(request, basket: Basket):
     if not found.matched:
         return redirect(f"{reverse('cashiering:counter')}?find={found.text}")
     if found.charges or found.found_numbers:
-        for text in found.added_messages(basket.add_charges(found.charges)):
-            messages.success(request, text)
+        messages.success(request, found.added_message(basket.add_charges(found.charges)))
     return redirect("cashiering:counter")
 
 
@@ -97,10 +117,9 @@ def _add_charge(request, basket: Basket):
     if charge.is_settled:
         return
     extra = services.counter_pick(charge=charge, acting_user=request.user)
-    basket.add_charge(charge)
-    for new in extra:
-        if basket.add_charge(new):
-            messages.info(request, f"Added {new.source_number}: {new.description}, ${new.balance:,.2f}.")
+    added = basket.add_charges([charge, *extra])
+    if extra and added:  # what paying today added (a late penalty) is said in one line
+        messages.info(request, services.CounterFind(charge.source_number).added_message(added))
 
 
 def _walk_in(request, basket: Basket):
@@ -163,12 +182,24 @@ def _items(form: PayForm, lines: list[dict]) -> list:
     ]
 
 
+NOT_TAKEN = (
+    "The payment was NOT taken: your drawer was closed (in another tab?) before this receipt was "
+    "posted. Nothing was recorded and the basket is kept: open a drawer, check the basket and post again."
+)
+
+
+def _drawer_closed(request):
+    """The pay form sent after the clerk's drawer was closed: nothing posts, the basket stays."""
+    messages.error(request, NOT_TAKEN)
+    return redirect("cashiering:session_open")
+
+
 @require_perm("cashiering.take_payment")
 @require_POST
 def pay(request):
-    session = open_session(request)
+    session = services.session_for(request.user)
     if session is None:
-        return redirect("cashiering:session_open")
+        return _drawer_closed(request)
     basket = Basket(request)
     lines = basket.lines()
     form = PayForm(request.POST, lines=len(lines))
@@ -206,4 +237,6 @@ def pay(request):
                 change = f" Change due ${receipt.change_given:,.2f}." if receipt.change_given else ""
                 messages.success(request, f"Receipt {receipt.number} posted: ${receipt.total:,.2f}.{change}")
                 return redirect(f"{receipt.get_absolute_url()}?new=1")
+            if services.session_for(request.user) is None:  # closed while this post waited for it
+                return _drawer_closed(request)
     return counter(request, pay_form=form)

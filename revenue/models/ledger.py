@@ -41,6 +41,11 @@ class Party(models.Model):
     state = models.CharField(max_length=2, blank=True, default="CA")
     postal_code = models.CharField(max_length=10, blank=True)
     notes = models.TextField(blank=True)
+    notes_alert = models.BooleanField(
+        "show the notes as an alert",
+        default=False,
+        help_text="Shown prominently at the counter and on the party page, before a tender is chosen.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -21,6 +21,7 @@ PARTY_FIELDS = [
     "state",
     "postal_code",
     "notes",
+    "notes_alert",
 ]
 
 

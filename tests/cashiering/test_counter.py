@@ -21,7 +21,7 @@ def test_a_document_number_finds_its_open_charges(counter, party, make_charge, c
     charge = make_charge(party, "42.00")
     found = cs.counter_find(text=charge.source_number.lower(), acting_user=clerk)
     assert found.matched and found.charges == [charge] and found.party is None and not found.message
-    assert found.added_messages([charge]) == [f"Added {charge.source_number}: Test fee, balance $42.00."]
+    assert found.added_message([charge]) == f"Added {charge.source_number}: Test fee, balance $42.00."
 
 
 def test_a_paid_document_says_so_and_adds_nothing(counter, open_session, party, make_charge, clerk):

@@ -1,15 +1,17 @@
 """A clerk's day at the counter, walked in Chromium: open, take a split payment, print, void with a
 supervisor, take another, close out a dollar short, sign-off, deposit slip."""
 
+import datetime
 import time
 
 import pytest
 
 from cashiering import demo as counter_demo
-from cashiering.models import CashierSession, Deposit, Receipt
+from cashiering import services as cs
+from cashiering.models import CashierSession, CheckRestriction, Deposit, Drawer, Receipt
 from revenue import selectors, services
 from tests.conftest import D
-from tests.e2e.conftest import login
+from tests.e2e.conftest import ARTIFACTS, login
 from tests.pdf import pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -39,6 +41,7 @@ def test_a_clerks_day_at_the_counter(
     scan(page, notary.source_number)
     assert page.locator("#due").inner_text() == "$155.50"
     page.fill("#id_cash", "60.00")
+    page.click("#tender-check")  # the check's fields open with its button
     page.fill("#id_check_amount", "100.00")
     page.fill("#id_check_number", "1042")
     page.fill("#id_check_name", "Rosa Alvarez")
@@ -196,3 +199,119 @@ def test_print_on_post_the_80mm_page_and_a_void_approved_at_the_window(
     assert "Approved by Supervisor" in page.locator("#void-note").inner_text()
     # the clerk is still the one signed in at this screen
     assert page.locator("form[action$='/logout/'] button").get_attribute("title") == "Clerk1"
+
+
+# --------------------------------------------------------------------------- the counter screen (issue 11)
+
+SCREEN = {"width": 1366, "height": 768}
+SHOTS = ARTIFACTS
+
+
+@pytest.fixture
+def counter_page(browser, live_server, clerk, admin_user):
+    """A clerk at the counter with a drawer open, in a 1366×768 window."""
+    counter_demo.load_counter(acting_user=admin_user)
+    cs.session_open(drawer=Drawer.objects.get(code="D1"), clerk=clerk, opening_counts={"b20": 5})
+    context = browser.new_context(viewport=SCREEN)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    login(page, live_server, "clerk1")
+    page.goto(f"{live_server.url}/counter/")
+    yield page
+    context.close()
+
+
+def in_view(page, selector) -> bool:
+    box = page.locator(selector).bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"]
+
+
+def test_with_ten_lines_change_and_post_stay_in_view(counter_page, party, make_charge):
+    page = counter_page
+    charges = [make_charge(party, f"{10 + i}.00", f"Copies set {i + 1}") for i in range(10)]
+    for c in charges:
+        scan(page, c.source_number)
+    assert page.locator("#basket tbody tr").count() == 10
+    assert page.locator("main .alert-success").count() == 1  # one line says what was added
+    assert page.evaluate("window.scrollY") == 0
+    for selector in ("#due", "#id_cash", "#change", "#post-receipt"):
+        assert in_view(page, selector), selector
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "counter-ten-lines.png"))
+    page.focus("#id_pay-9")  # the last line's amount: the page scrolls, the payment panel stays
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("window.scrollY") > 0
+    assert in_view(page, "#change") and in_view(page, "#post-receipt")
+
+    # the tender buttons open only their fields; by keyboard too; a split tender still posts
+    assert page.locator("#id_check_amount").is_hidden() and page.locator("#id_card_amount").is_hidden()
+    page.focus("#tender-check")
+    page.keyboard.press("Enter")
+    assert page.locator("#id_check_amount").is_visible()
+    assert page.evaluate("document.activeElement.id") == "id_check_amount"
+    assert page.locator("#tender-check").get_attribute("aria-pressed") == "true"
+    assert page.locator("#id_card_last4").is_hidden()
+    page.fill("#id_check_amount", "100.00")
+    page.fill("#id_check_number", "311")
+    page.fill("#id_check_name", "Rosa Alvarez")
+    page.fill("#id_cash", "60.00")  # 145.00 due: 100 by check, 45 of the 60 cash, 15 change
+    assert page.locator("#change").inner_text() == "$15.00"
+    assert in_view(page, "#post-receipt")
+    page.screenshot(path=str(SHOTS / "counter-split-tender.png"))
+    page.click("#post-receipt")
+    page.wait_for_url("**/receipts/*/?new=1")
+    receipt = Receipt.objects.get()
+    assert receipt.total == D("145.00") and receipt.change_given == D("15.00")
+    assert sorted(t.kind for t in receipt.tenders.all()) == ["cash", "check"]
+
+
+def test_enter_on_an_empty_cash_box_fills_exact_cash_and_enter_again_posts(counter_page, party, make_charge):
+    page = counter_page
+    a, b = make_charge(party, "120.00"), make_charge(party, "35.50")
+    scan(page, a.source_number)
+    scan(page, b.source_number)
+    page.focus("#id_cash")
+    page.keyboard.press("Enter")
+    assert page.input_value("#id_cash") == "155.50"
+    assert page.locator("#change").inner_text() == "$0.00"
+    assert "Exact cash $155.50" in page.locator("#pay-live").inner_text()
+    assert not Receipt.objects.exists()  # nothing posts on the first Enter
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/receipts/*/?new=1")
+    receipt = Receipt.objects.get()
+    assert receipt.total == D("155.50") and receipt.change_given == D("0.00")
+    assert [(t.kind, t.amount) for t in receipt.tenders.all()] == [("cash", D("155.50"))]
+
+
+def test_alerts_on_the_payer_show_before_a_tender_is_chosen(
+    counter_page, live_server, party, make_charge, admin_user
+):
+    page = counter_page
+    CheckRestriction.objects.create(
+        party=party,
+        until=services.city_today() + datetime.timedelta(days=90),
+        reason="check 1042 returned",
+        created_by=admin_user,
+    )
+    services.party_update(
+        party=party, acting_user=admin_user, notes="Pays only by money order; asks for a receipt by mail."
+    )
+    charge = make_charge(party, "20.00")
+    scan(page, charge.source_number)
+    alert = page.locator("#party-alerts[role=alert]")
+    assert "No checks accepted until" in alert.inner_text() and "check 1042 returned" in alert.inner_text()
+    assert "Pays only by money order" not in alert.inner_text()  # a note not marked as an alert stays quiet
+    assert alert.bounding_box()["y"] < page.locator(".tender-buttons").bounding_box()["y"]
+    assert in_view(page, "#party-alerts")
+    assert page.evaluate("document.activeElement.id") == "find"  # the alert does not take the scanner's box
+
+    # the clerk marks the note as an alert on the party's page; the counter shows it too
+    page.goto(live_server.url + party.get_absolute_url())
+    assert "No checks accepted until" in page.locator("#party-alerts").inner_text()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Show the notes as an alert").check()
+    page.get_by_role("button", name="Save").click()
+    assert "Pays only by money order" in page.locator("#party-alerts[role=alert]").inner_text()
+    page.goto(f"{live_server.url}/counter/")
+    assert "Pays only by money order" in page.locator("#party-alerts").inner_text()
+    page.screenshot(path=str(SHOTS / "counter-alerts.png"))

@@ -96,6 +96,7 @@ def test_invoice_aging_dunning_followup_and_payment(
         page.fill("#find", number)
         page.press("#find", "Enter")
     assert page.locator("#due").inner_text() == "$955.00"  # 780 + 150 + 25 late fee
+    page.click("#tender-check")
     page.fill("#id_check_amount", "955.00")
     page.fill("#id_check_number", "2201")
     page.fill("#id_check_name", "Rosa Alvarez")
@@ -156,6 +157,7 @@ def test_a_late_tot_return_paid_with_penalty_and_interest(
     penalty = (tax * Decimal("0.10")).quantize(Decimal("0.01"))
     interest = (tax * Decimal("0.005")).quantize(Decimal("0.01"))  # one month or part of one
     assert due == tax + penalty + interest
+    page.click("#tender-check")
     page.fill("#id_check_amount", f"{due}")
     page.fill("#id_check_number", "5120")
     page.fill("#id_check_name", "Harbor Light Hotel LLC")
