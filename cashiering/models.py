@@ -450,7 +450,7 @@ class Remittance(models.Model):
         SUSPENSE = "suspense", "Held in suspense"
         RETURNED = "returned", "Returned to sender"
 
-    STATUS_BADGES = {"ready": "secondary", "suspense": "info", "returned": "dark"}
+    STATUS_BADGES = {"ready": "secondary", "exception": "warning", "suspense": "info", "returned": "dark"}
 
     batch = models.ForeignKey(MailBatch, on_delete=models.PROTECT, related_name="remittances")
     stub_number = models.CharField(max_length=40, help_text="The document or account number on the stub.")

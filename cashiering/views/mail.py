@@ -94,7 +94,7 @@ def batch_detail(request, number):
             "total": total,
             "tally": tally,
             "balanced": tally.balanced,
-            "remittances": batch.remittances.select_related("receipt", "party", "suspense_item"),
+            "remittances": batch.remittances.select_related("receipt__payment", "party", "suspense_item"),
             "session": services.session_for(request.user),
             "resolve_choices": RemittanceResolveForm.HOW,
             "can_see_suspense": request.user.has_perm("cashiering.view_suspenseitem"),

@@ -193,3 +193,21 @@ def test_wide_tables_scroll_in_a_focusable_region(name, counter, supervisor, cli
 def test_a_blind_policy_is_dated_like_every_rule(blind_policy, counter):
     yesterday = services.city_today() - datetime.timedelta(days=1)
     assert not cs.policy_on(yesterday).blind_close_out and cs.policy_on(services.city_today()).blind_close_out
+
+
+def test_a_supervisor_turns_blind_close_out_on_from_a_date_in_the_configuration(client, supervisor, counter):
+    client.force_login(supervisor)
+    day = services.city_today() + datetime.timedelta(days=30)
+    response = client.post(
+        "/admin/cashiering/cashieringpolicy/add/",
+        {
+            "effective_from": day.isoformat(),
+            "over_short_explain_over": "5.00",
+            "check_overpayment": "credit",
+            "card_overpayment": "refuse",
+            "no_checks_days": "180",
+            "blind_close_out": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert cs.policy_on(day).blind_close_out and not cs.policy_on(services.city_today()).blind_close_out
