@@ -64,8 +64,6 @@ def day_mail_exceptions(day: datetime.date) -> list[tuple]:
     to credit, held in suspense or returned to the sender (in batches posted into that day's
     sessions), and suspense items resolved that day. Rows: kind, batch or item, check, name,
     payer, amount, credit or reference, note."""
-    from django.utils import timezone
-
     from .models import Remittance, SuspenseItem
 
     remittances = (
@@ -88,11 +86,8 @@ def day_mail_exceptions(day: datetime.date) -> list[tuple]:
             kind, ref, note = "Returned to sender", "letter", r.return_reason
         payer = r.party.name if r.party else ""
         rows.append((kind, r.batch.number, r.check_number, r.name_on_check, payer, r.amount, ref, note))
-    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
     resolved = (
-        SuspenseItem.objects.filter(
-            resolved_at__gte=start, resolved_at__lt=start + datetime.timedelta(days=1)
-        )
+        SuspenseItem.objects.filter(resolved_at__date=day)  # the city's day (the current time zone)
         .select_related("party")
         .order_by("number")
     )
