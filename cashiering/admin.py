@@ -20,6 +20,7 @@ class CashieringPolicyAdmin(EffectiveDatedAdmin):
         "check_overpayment",
         "card_overpayment",
         "no_checks_days",
+        "blind_close_out",
         "created_by",
     ]
     fields = [
@@ -30,5 +31,6 @@ class CashieringPolicyAdmin(EffectiveDatedAdmin):
         "no_checks_days",
         "returned_check_fee",
         "walk_in_party",
+        "blind_close_out",
     ]
     raw_id_fields = ["walk_in_party"]

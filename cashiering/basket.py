@@ -77,13 +77,14 @@ class Basket:
         self.save()
         return added
 
-    def add_fee(self, fee_type: FeeType, quantity: int, amount):
+    def add_fee(self, fee_type: FeeType, quantity: int, amount, description: str = ""):
         self.data["items"].append(
             {
                 "id": _new_id(),
                 "fee": fee_type.pk,
                 "quantity": quantity,
                 "amount": str(amount) if amount else None,
+                "description": description[:200],
             }
         )
         self.save()
@@ -134,11 +135,14 @@ def _fee_line(item: dict, fee: FeeType | None) -> dict | None:
     except RevenueError:
         return None
     label = fee.name if item["quantity"] == 1 else f"{fee.name} × {item['quantity']}"
+    if item.get("description"):
+        label += f": {item['description']}"
     return {
         "id": item["id"],
         "fee": fee,
         "quantity": item["quantity"],
         "unit_amount": item["amount"],
+        "fee_description": item.get("description", ""),
         "number": "new",
         "description": label,
         "party": None,

@@ -3,7 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from revenue.forms import MoneyField, OnceForm
+from revenue import services as core
+from revenue.exceptions import RevenueError
+from revenue.forms import BoundedForm, MoneyField, OnceForm
 from revenue.models import FeeType
 
 from .models import DENOMINATIONS, Drawer, Tender
@@ -44,9 +46,22 @@ class SessionOpenForm(CountsMixin, forms.Form):
         widget=forms.Select(attrs={"autofocus": True, "class": "form-select"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, in_use=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_count_fields()
+        in_use = in_use or {}
+
+        def label(drawer):
+            session = in_use.get(drawer.pk)
+            if session is None:
+                return f"{drawer} — free"
+            who = session.clerk.get_full_name() or session.clerk.get_username()
+            return f"{drawer} — in use by {who} since {timezone.localtime(session.opened_at):%H:%M}"
+
+        self.fields["drawer"].label_from_instance = label
+        free = [d.pk for d in self.fields["drawer"].queryset if d.pk not in in_use]
+        if free and not self.is_bound:
+            self.initial.setdefault("drawer", free[0])
 
 
 class FindForm(forms.Form):
@@ -61,6 +76,25 @@ class FeeForm(forms.Form):
         min_value=1, max_value=10_000, initial=1, error_messages={"min_value": "Quantity must be at least 1."}
     )
     amount = MoneyField(required=False, label="Amount (if keyed)")
+    description = forms.CharField(
+        max_length=200, required=False, label="What it is for (keyed fees: miscellaneous revenue)"
+    )
+
+    def clean(self):
+        data = super().clean()
+        fee = data.get("fee_type")
+        data["description"] = (data.get("description") or "").strip()
+        if fee is not None and not data["description"] and fee_keyed(fee):
+            self.add_error("description", f"{fee.name}: describe what the money is for.")
+        return data
+
+
+def fee_keyed(fee: FeeType) -> bool:
+    """A fee whose rate in force has no set amount: the counter keys it (miscellaneous revenue)."""
+    try:
+        return core.fee_rate_on(fee_type=fee).amount is None
+    except RevenueError:
+        return False
 
 
 class PayForm(OnceForm):
@@ -184,15 +218,16 @@ class CloseOutForm(CountsMixin, forms.Form):
         label="Explanation of any over/short",
     )
 
-    def __init__(self, *args, check_ids=(), **kwargs):
+    def __init__(self, *args, check_ids=(), suspense_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.add_count_fields()
-        self.fields["confirmed_checks"] = forms.TypedMultipleChoiceField(
-            choices=[(pk, pk) for pk in check_ids],
-            coerce=int,
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
+        for name, ids in (("confirmed_checks", check_ids), ("confirmed_suspense", suspense_ids)):
+            self.fields[name] = forms.TypedMultipleChoiceField(
+                choices=[(pk, pk) for pk in ids],
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
 
 
 class ReturnCheckForm(forms.Form):
@@ -240,3 +275,38 @@ class RemittanceForm(OnceForm):
             field.widget.attrs["class"] = "form-control" + (" text-end" if name == "amount" else "")
             field.widget.attrs["autocomplete"] = "off"
         self.fields["stub_number"].widget.attrs["autofocus"] = True
+
+
+class RemittanceResolveForm(BoundedForm):
+    """What becomes of an exception in a mail batch."""
+
+    HOW = [
+        ("credit", "Apply it, the overage to the payer's credit on account"),
+        ("suspense", "Hold it in suspense (resolved later)"),
+        ("return", "Return it to the sender with a letter"),
+    ]
+    remittance = forms.IntegerField(min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput)
+    how = forms.ChoiceField(choices=HOW, label="What to do")
+    reason = forms.CharField(
+        max_length=250, required=False, label="Why it is returned (printed on the letter)"
+    )
+
+
+class SuspenseApplyForm(OnceForm):
+    party_number = forms.CharField(
+        max_length=20, label="Apply to party number", widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    note = forms.CharField(
+        max_length=250,
+        required=False,
+        label="Note (how the payer was found)",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+
+class SuspenseReturnForm(OnceForm):
+    reason = forms.CharField(
+        max_length=250,
+        label="Why it is returned (printed on the letter)",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

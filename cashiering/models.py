@@ -383,6 +383,11 @@ class CashieringPolicy(EffectiveDated):
         related_name="+",
         help_text="The payer of counter fees for someone the city need not know (copies, notary).",
     )
+    blind_close_out = models.BooleanField(
+        default=False,
+        help_text="Hide what the drawer should hold from the clerk until the count is saved; "
+        "the supervisor sees the over/short at sign-off.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -430,6 +435,14 @@ class MailBatch(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    session = models.ForeignKey(
+        CashierSession,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mail_batches",
+        help_text="The session (drawer) the batch posted into: its checks are in that close-out.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -448,10 +461,18 @@ class MailBatch(models.Model):
 
 
 class Remittance(models.Model):
+    """One envelope's check. It ends posted (a receipt), held in suspense (a suspense item in the
+    posting session) or returned to the sender with a letter; an exception must be resolved into
+    one of them before the batch posts."""
+
     class Status(models.TextChoices):
         READY = "ready", "Ready"
         EXCEPTION = "exception", "Exception"
         POSTED = "posted", "Posted"
+        SUSPENSE = "suspense", "Held in suspense"
+        RETURNED = "returned", "Returned to sender"
+
+    STATUS_BADGES = {"ready": "secondary", "exception": "warning", "suspense": "info", "returned": "dark"}
 
     batch = models.ForeignKey(MailBatch, on_delete=models.PROTECT, related_name="remittances")
     stub_number = models.CharField(max_length=40, help_text="The document or account number on the stub.")
@@ -465,12 +486,103 @@ class Remittance(models.Model):
     receipt = models.OneToOneField(
         Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="remittance"
     )
+    to_credit = models.BooleanField(
+        default=False, help_text="Apply it; what is more than owed goes on the payer's credit on account."
+    )
+    return_reason = models.CharField(max_length=250, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     keyed_at = models.DateTimeField(auto_now_add=True)
     keyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(return_reason=""), name="returned_remittance_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="posted") | Q(receipt__isnull=False), name="posted_remittance_has_receipt"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.stub_number} {self.amount}"
+
+
+class SuspenseItem(models.Model):
+    """Money received that could not be applied when it came (a check for more than is owed, an
+    unknown stub): held in the suspense liability account (Dr undeposited checks, Cr suspense)
+    in the session that took it, so it is in that drawer's close-out and deposit. Resolved by a
+    new entry moving it out: applied to a party's charges and credit, or returned by refund."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Unresolved"
+        APPLIED = "applied", "Applied"
+        RETURNED = "returned", "Returned"
+
+    STATUS_BADGES = {"open": "warning", "applied": "success", "returned": "dark"}
+
+    number = models.CharField(max_length=20, unique=True)
+    session = models.ForeignKey(CashierSession, on_delete=models.PROTECT, related_name="suspense_items")
+    remittance = models.OneToOneField(
+        Remittance, null=True, blank=True, on_delete=models.PROTECT, related_name="suspense_item"
+    )
+    amount = money_field()
+    check_number = models.CharField(max_length=40)
+    name_on_check = models.CharField(max_length=120)
+    reason = models.CharField(max_length=250, help_text="Why it could not be applied when it came.")
+    party_hint = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Whom the stub named.",
+    )
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="+")
+    confirmed = models.BooleanField(
+        default=False, help_text="Ticked at close-out with the drawer's checks: it goes to the bank."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="suspense_items"
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="suspense_item"
+    )
+    resolution_entry = models.OneToOneField(
+        JournalEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.CharField(max_length=250, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        permissions = [("resolve_suspense", "Can resolve money held in suspense (apply or return it)")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="suspense_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(resolved_by__isnull=True))
+                | (Q(status="applied") & Q(payment__isnull=False) & Q(party__isnull=False))
+                | (Q(status="returned") & Q(resolution_entry__isnull=False)),
+                name="suspense_resolution_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(resolved_by=F("created_by")), name="no_resolving_own_suspense"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Suspense {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("cashiering:suspense_detail", args=[self.number])

@@ -8,7 +8,7 @@ from revenue.documents import Column
 from revenue.models import ZERO
 from revenue.reporting import Report
 
-from .selectors import TENDER_GROUPS, counted_totals
+from .selectors import TENDER_GROUPS, counted_totals, day_mail_exceptions
 
 
 def day_reconciliation(day: datetime.date, sessions: list) -> Report:
@@ -60,4 +60,27 @@ def day_reconciliation(day: datetime.date, sessions: list) -> Report:
         subtitle=f"{day:%m/%d/%Y}",
         filename=f"day-{day:%Y-%m-%d}",
         sheet_name="Day",
+    )
+
+
+def day_exceptions(day: datetime.date) -> Report:
+    """The day's mail payment exceptions: overage to credit, suspense, returned, suspense resolved."""
+    rows = day_mail_exceptions(day)
+    return Report(
+        "Mail payment exceptions",
+        columns=[
+            Column("Exception", width=20),
+            Column("Batch / item", width=16),
+            Column("Check", width=10),
+            Column("Name on check", width=22),
+            Column("Payer", width=22),
+            Column("Amount", "money", 12),
+            Column("Receipt / item", width=16),
+            Column("Note", width=36),
+        ],
+        rows=rows,
+        totals=["Total", "", "", "", "", sum((r[5] for r in rows), ZERO), "", ""] if rows else None,
+        subtitle=f"{day:%m/%d/%Y}",
+        filename=f"day-exceptions-{day:%Y-%m-%d}",
+        sheet_name="Exceptions",
     )

@@ -18,12 +18,15 @@ _READ_ALL = [
         "cashieringpolicy",
         "deposit",
         "returnedcheck",
+        "suspenseitem",
     )
 ]
+# money in suspense is resolved by a senior or a supervisor, never by the clerk who keyed it
+_SUSPENSE = ["cashiering.resolve_suspense", "cashiering.view_suspenseitem"]
 
 PERMISSIONS = {
     ASR_I: _COUNTER,
-    ASR_II: [*_COUNTER, "cashiering.return_check", "cashiering.view_returnedcheck"],
+    ASR_II: [*_COUNTER, "cashiering.return_check", "cashiering.view_returnedcheck", *_SUSPENSE],
     SUPERVISOR: sorted(
         set(
             _COUNTER
@@ -35,6 +38,7 @@ PERMISSIONS = {
                 "cashiering.add_drawer",
                 "cashiering.change_drawer",
                 "cashiering.add_cashieringpolicy",
+                *_SUSPENSE,
             ]
         )
     ),

@@ -89,3 +89,82 @@ def _refuse_overpayment(credit: Decimal, by_kind: dict[str, Decimal], policy: Ca
             f"The {' and '.join(refusing)} tender is {credit:,.2f} more than is due; "
             "the city does not keep the difference as credit. Correct the amount."
         )
+
+
+@dataclass(frozen=True)
+class BatchTally:
+    """A mail batch against its controls, by what became of each check. Every keyed check must
+    end posted, held in suspense or returned with a letter: an exception still to resolve, or a
+    check removed from the keying, leaves the batch out of balance."""
+
+    control_count: int
+    control_total: Decimal
+    by_status: dict[str, tuple[int, Decimal]]  # status: (count, total)
+
+    def part(self, status: str) -> tuple[int, Decimal]:
+        return self.by_status.get(status, (0, ZERO))
+
+    @property
+    def keyed(self) -> tuple[int, Decimal]:
+        return _add(self.by_status.values())
+
+    @property
+    def accounted(self) -> tuple[int, Decimal]:
+        """Posted (or ready to post), in suspense, or returned: everything but open exceptions."""
+        return _add(v for k, v in self.by_status.items() if k != "exception")
+
+    def rows(self) -> list[tuple[str, int, Decimal]]:
+        """Each end a check can come to, with its count and total, for the batch's page."""
+        labels = [
+            ("posted", "Posted as receipts"),
+            ("ready", "Ready to post"),
+            ("suspense", "Held in suspense"),
+            ("returned", "Returned to sender"),
+            ("exception", "Exceptions to resolve"),
+        ]
+        return [
+            (label, *self.part(k))
+            for k, label in labels
+            if k in self.by_status or k in ("suspense", "returned", "exception")
+        ]
+
+    @property
+    def balanced(self) -> bool:
+        return not self.part("exception")[0] and self.accounted == (self.control_count, self.control_total)
+
+    @property
+    def problem(self) -> str:
+        """Why the batch does not balance, as a sentence ('' when it does)."""
+        exceptions = self.part("exception")[0]
+        if exceptions:
+            return (
+                f"{exceptions} exception{'s' if exceptions != 1 else ''} to resolve first: apply it with "
+                "the overage to credit, hold it in suspense, or return it to the sender."
+            )
+        count, total = self.accounted
+        if (count, total) != (self.control_count, self.control_total):
+            return (
+                f"The batch does not balance: keyed {count} for {total:,.2f}, control "
+                f"{self.control_count} for {self.control_total:,.2f}."
+            )
+        return ""
+
+
+def _add(parts) -> tuple[int, Decimal]:
+    parts = list(parts)
+    return sum((n for n, _t in parts), 0), sum((t for _n, t in parts), ZERO)
+
+
+def over_short_sentence(diffs: dict[str, Decimal]) -> str:
+    """'The drawer is $5.00 short' (or over), with each tender that is off when more than one is."""
+    total = sum(diffs.values(), ZERO)
+    off = {k: v for k, v in diffs.items() if v}
+    word = "over" if total > 0 else "short"
+    text = f"The drawer is ${abs(total):,.2f} {word}" if total else "The drawer's tenders are off"
+    if len(off) > 1 or (off and not total):
+        text += (
+            " ("
+            + ", ".join(f"{k} ${abs(v):,.2f} {'over' if v > 0 else 'short'}" for k, v in off.items())
+            + ")"
+        )
+    return text

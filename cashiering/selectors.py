@@ -54,7 +54,11 @@ def sessions_ready_to_deposit():
         CashierSession.objects.filter(status=CashierSession.Status.SIGNED_OFF, deposit__isnull=True)
         .select_related("drawer", "clerk")
         .annotate(cash_to_deposit=F("counted_cash") - F("opening_float"))
-        .filter(Q(cash_to_deposit__gt=0) | Q(receipts__tenders__confirmed=True))
+        .filter(
+            Q(cash_to_deposit__gt=0)
+            | Q(receipts__tenders__confirmed=True)
+            | Q(suspense_items__confirmed=True)
+        )
         .distinct()
         .order_by("business_date", "drawer__code")
     )
@@ -115,3 +119,42 @@ def _receipt_by_number(text: str, *, user, limit: int) -> list[DocumentHit]:
         )
         for r in Receipt.objects.filter(number__iexact=text.strip()).select_related("party")[:limit]
     ]
+
+
+def day_mail_exceptions(day: datetime.date) -> list[tuple]:
+    """The day's mail payment exceptions, for the reconciliation: checks applied with the overage
+    to credit, held in suspense or returned to the sender (in batches posted into that day's
+    sessions), and suspense items resolved that day. Rows: kind, batch or item, check, name,
+    payer, amount, credit or reference, note."""
+    from .models import Remittance, SuspenseItem
+
+    remittances = (
+        Remittance.objects.filter(batch__session__business_date=day)
+        .filter(Q(status=Remittance.Status.POSTED, to_credit=True) | Q(status__in=["suspense", "returned"]))
+        .select_related("batch", "party", "receipt__payment", "suspense_item")
+        .order_by("batch__number", "pk")
+    )
+    rows = []
+    for r in remittances:
+        if r.status == Remittance.Status.POSTED:
+            kind, ref, note = (
+                "Overage to credit",
+                r.receipt.number,
+                f"{r.receipt.payment.credit_amount:,.2f} on account",
+            )
+        elif r.status == Remittance.Status.SUSPENSE:
+            kind, ref, note = "Held in suspense", getattr(r.suspense_item, "number", ""), r.exception_reason
+        else:
+            kind, ref, note = "Returned to sender", "letter", r.return_reason
+        payer = r.party.name if r.party else ""
+        rows.append((kind, r.batch.number, r.check_number, r.name_on_check, payer, r.amount, ref, note))
+    resolved = (
+        SuspenseItem.objects.filter(resolved_at__date=day)  # the city's day (the current time zone)
+        .select_related("party")
+        .order_by("number")
+    )
+    for i in resolved:
+        kind = "Suspense applied" if i.status == SuspenseItem.Status.APPLIED else "Suspense returned (refund)"
+        payer = i.party.name if i.party else ""
+        rows.append((kind, i.number, i.check_number, i.name_on_check, payer, i.amount, "", i.resolution_note))
+    return rows

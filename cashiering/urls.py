@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import closeout, counter, deposits, mail, receipts, returned_checks
+from .views import closeout, counter, deposits, mail, receipts, returned_checks, suspense
 
 app_name = "cashiering"
 
@@ -35,6 +35,10 @@ urlpatterns = [
     ),
     path("mail/", mail.batch_list, name="batch_list"),
     path("mail/<slug:number>/", mail.batch_detail, name="batch_detail"),
+    path("mail/<slug:number>/returned/<int:pk>/letter.pdf", mail.remittance_letter, name="remittance_letter"),
+    path("suspense/", suspense.suspense_list, name="suspense_list"),
+    path("suspense/<slug:number>/", suspense.suspense_detail, name="suspense_detail"),
+    path("suspense/<slug:number>/letter.pdf", suspense.suspense_letter, name="suspense_letter"),
     path("reconciliation/", closeout.day, name="day"),
     path("reconciliation.pdf", closeout.day, {"fmt": "pdf"}, name="day_pdf"),
     path("reconciliation.xlsx", closeout.day, {"fmt": "xlsx"}, name="day_xlsx"),

@@ -44,6 +44,7 @@ ACCOUNTS = [
     ("100", "100-2310", "Due to other funds", L, ROLE.DUE_TO_FUNDS),
     ("100", "100-2150", "Customer credits on account", L, ROLE.CUSTOMER_CREDIT),
     ("100", "100-2160", "Refunds payable", L, ROLE.REFUNDS_PAYABLE),
+    ("100", "100-2170", "Unapplied receipts (suspense)", L, ROLE.SUSPENSE),
     ("100", "100-2210", "Due to State — disability access fee", L, ROLE.DUE_TO_OTHER),
     ("100", "100-3000", "Fund balance — general", E, ROLE.FUND_BALANCE),
     ("100", "100-4110", "Business license tax", R, ""),

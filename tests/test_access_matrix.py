@@ -44,6 +44,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "cashiering:deposit_list": (302, 403, 403, 200, 403, 403),
     "cashiering:pay": (302, 405, 405, 405, 403, 403),
     "cashiering:session_open": (302, 200, 200, 200, 403, 403),
+    # money in suspense: a senior's or a supervisor's duty; the Auditor reads it
+    "cashiering:suspense_list": (302, 403, 200, 200, 200, 403),
+    "cashiering:suspense_detail": (302, 403, 200, 200, 200, 403),
+    "cashiering:suspense_letter": (302, 403, 200, 200, 200, 403),
+    "cashiering:remittance_letter": (302, 200, 200, 200, 403, 403),
     "charge_create": (302, 200, 200, 200, 403, 403),
     "healthz": (200, 200, 200, 200, 200, 200),
     "home": (302, 200, 200, 200, 200, 200),

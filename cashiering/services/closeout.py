@@ -15,23 +15,31 @@ from revenue.exceptions import NotAllowed, RevenueError
 from revenue.models import ZERO, Account
 
 from ..exceptions import SessionClosed
-from ..models import CashierSession, Receipt, Tender, counts_total
+from ..models import CashierSession, Receipt, SuspenseItem, Tender, counts_total
+from ..rules import over_short_sentence
 from .sessions import clean_counts, lock_session, policy_on
 
 
 def session_expected(session: CashierSession) -> dict[str, Decimal]:
-    """What the drawer should hold, per tender, from the posted receipts (voids excluded)."""
+    """What the drawer should hold, per tender, from the posted receipts (voids excluded) and the
+    checks it took into suspense (real money in the drawer, whatever becomes of it later)."""
     totals = dict(
         Tender.objects.filter(receipt__session=session, receipt__status=Receipt.Status.POSTED)
         .values("kind")
         .annotate(total=Coalesce(Sum("amount"), ZERO))
         .values_list("kind", "total")
     )
+    suspense = session.suspense_items.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
     return {
         "cash": session.opening_float + totals.get(Tender.Kind.CASH, ZERO),
-        "checks": totals.get(Tender.Kind.CHECK, ZERO) + totals.get(Tender.Kind.MONEY_ORDER, ZERO),
+        "checks": totals.get(Tender.Kind.CHECK, ZERO) + totals.get(Tender.Kind.MONEY_ORDER, ZERO) + suspense,
         "cards": totals.get(Tender.Kind.CARD, ZERO),
     }
+
+
+def session_suspense_checks(session: CashierSession):
+    """The checks the session took into suspense: ticked at close-out with the others."""
+    return SuspenseItem.objects.filter(session=session).order_by("pk")
 
 
 def session_checks(session: CashierSession):
@@ -55,6 +63,7 @@ def session_close(
     card_batch_total,
     explanation: str,
     acting_user,
+    confirmed_suspense_ids: list[int] = (),
 ) -> CashierSession:
     """Close out: the drawer is counted, checks confirmed one by one, the card batch total typed
     from the terminal. Locks the session against new receipts first, so every receipt is either
@@ -70,10 +79,15 @@ def session_close(
     known = {t.pk for t in checks}
     if not set(confirmed_check_ids) <= known:
         raise RevenueError("A confirmed check is not one of this session's checks.")
+    suspense = list(session_suspense_checks(session))
+    if not set(confirmed_suspense_ids) <= {i.pk for i in suspense}:
+        raise RevenueError("A confirmed check in suspense is not one of this session's.")
     expected = session_expected(session)
     session.counted_counts = counts
     session.counted_cash = counts_total(counts)
-    session.counted_checks = sum((t.amount for t in checks if t.pk in set(confirmed_check_ids)), ZERO)
+    session.counted_checks = sum((t.amount for t in checks if t.pk in set(confirmed_check_ids)), ZERO) + sum(
+        (i.amount for i in suspense if i.pk in set(confirmed_suspense_ids)), ZERO
+    )
     session.counted_cards = cards
     session.expected_cash, session.expected_checks, session.expected_cards = (
         expected["cash"],
@@ -82,9 +96,13 @@ def session_close(
     )
     limit = policy_on(session.business_date).over_short_explain_over
     if any(abs(v) > limit for v in session.over_short().values()) and not explanation.strip():
-        raise RevenueError(f"The drawer is over or short by more than {limit:,.2f}: write what happened.")
+        raise RevenueError(
+            f"{over_short_sentence(session.over_short())}: more than the ${limit:,.2f} allowed without "
+            "an explanation. Recount, or write what happened."
+        )
     session.explanation = explanation.strip()
     Tender.objects.filter(pk__in=set(confirmed_check_ids)).update(confirmed=True)
+    SuspenseItem.objects.filter(pk__in=set(confirmed_suspense_ids)).update(confirmed=True)
     session.status = CashierSession.Status.CLOSED
     session.closed_at = timezone.now()
     session.save()

@@ -12,7 +12,7 @@ from revenue import services as core
 from revenue.exceptions import NotAllowed, RevenueError
 from revenue.models import ZERO, Account
 
-from ..models import DENOMINATION_BY_KEY, CashierSession, Deposit, Receipt, Tender
+from ..models import DENOMINATION_BY_KEY, CashierSession, Deposit, Receipt, SuspenseItem, Tender
 
 
 def deposit_split(counts: dict, amount: Decimal) -> dict[str, int]:
@@ -63,6 +63,17 @@ def deposit_checks(deposit_or_sessions):
     )
 
 
+def deposit_suspense_checks(deposit_or_sessions):
+    """The checks held in suspense that go to the bank with their sessions (ticked at close-out):
+    money in suspense is money received, deposited like any other check."""
+    sessions = (
+        deposit_or_sessions.sessions.all()
+        if hasattr(deposit_or_sessions, "sessions")
+        else deposit_or_sessions
+    )
+    return SuspenseItem.objects.filter(session__in=sessions, confirmed=True).order_by("number")
+
+
 @transaction.atomic
 def deposit_prepare(*, sessions: list[CashierSession], acting_user) -> Deposit:
     """Gather signed-off sessions into a deposit: their cash less each drawer's float, and
@@ -91,7 +102,9 @@ def deposit_prepare(*, sessions: list[CashierSession], acting_user) -> Deposit:
         for key, n in deposit_split(s.counted_counts, amount).items():
             cash_counts[key] = cash_counts.get(key, 0) + n
         cash_total += amount
-    checks_total = sum((t.amount for t in deposit_checks(locked)), ZERO)
+    checks_total = sum((t.amount for t in deposit_checks(locked)), ZERO) + sum(
+        (i.amount for i in deposit_suspense_checks(locked)), ZERO
+    )
     if not cash_total and not checks_total:
         raise RevenueError("These sessions have no cash or checks to take to the bank.")
     deposit = Deposit.objects.create(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from revenue import services as core
@@ -14,9 +15,11 @@ from revenue.models import ZERO, Charge, Party
 from revenue.selectors import open_charges
 
 from ..exceptions import SessionClosed
-from ..models import MailBatch, Remittance, Tender
+from ..models import CashieringPolicy, MailBatch, Remittance, Tender
+from ..rules import BatchTally
 from .receipts import Item, TenderIn, receipt_issue
 from .sessions import lock_session, policy_on, session_for
+from .suspense import suspense_hold
 
 
 @transaction.atomic
@@ -96,9 +99,12 @@ def batch_totals(batch: MailBatch) -> tuple[int, Decimal]:
 
 
 def _remittance_items(remittance: Remittance) -> list[Item]:
-    """What a remittance pays: its stub's charge, or a party's open charges oldest first."""
-    if remittance.charge is not None:
+    """What a remittance pays: its stub's charge, or a party's open charges oldest first. One
+    resolved to credit pays at most what is owed; the check's overage goes on account."""
+    if remittance.charge is not None and not remittance.to_credit:
         return [Item(charge=remittance.charge, amount=remittance.amount)]
+    if remittance.charge is not None and remittance.charge.balance > 0:
+        return [Item(charge=remittance.charge, amount=min(remittance.charge.balance, remittance.amount))]
     left, items = remittance.amount, []
     for charge in open_charges(remittance.party):
         part = min(charge.balance, left)
@@ -108,11 +114,97 @@ def _remittance_items(remittance: Remittance) -> list[Item]:
     return items
 
 
+def batch_tally(batch: MailBatch) -> BatchTally:
+    """The batch against its controls, by status (one grouped query)."""
+    rows = batch.remittances.values("status").annotate(n=Count("pk"), total=Sum("amount"))
+    return BatchTally(
+        batch.control_count, batch.control_total, {r["status"]: (r["n"], r["total"]) for r in rows}
+    )
+
+
+def _lock_open_remittance(remittance: Remittance) -> tuple[MailBatch, Remittance]:
+    batch = MailBatch.objects.select_for_update(no_key=True).get(pk=remittance.batch_id)
+    if batch.status != MailBatch.Status.OPEN:
+        raise RevenueError(f"{batch} is already posted.")
+    return batch, Remittance.objects.select_for_update(of=("self",)).select_related("party").get(
+        pk=remittance.pk
+    )
+
+
+@transaction.atomic
+def remittance_resolve(*, remittance: Remittance, how: str, acting_user, reason: str = "") -> Remittance:
+    """Decide what becomes of an exception while the batch is open: `credit` (apply it to what
+    the stub's payer owes, the overage on their credit on account), `suspense` (post it to
+    suspense, resolved later), or `return` (send it back with a letter; recorded, never posted)."""
+    if not acting_user.has_perm("cashiering.take_payment"):
+        raise NotAllowed("Your role does not take payments.")
+    batch, remittance = _lock_open_remittance(remittance)
+    if remittance.status != Remittance.Status.EXCEPTION:
+        raise RevenueError(f"Check {remittance.check_number} is not an exception to resolve.")
+    before = {"status": remittance.status, "reason": remittance.exception_reason}
+    if how == "credit":
+        _check_credit(remittance)
+        remittance.status, remittance.to_credit = Remittance.Status.READY, True
+    elif how == "suspense":
+        remittance.status = Remittance.Status.SUSPENSE
+    elif how == "return":
+        reason = (reason or "").strip()
+        if not reason:
+            raise RevenueError("Write why the check is returned: it is printed on the letter.")
+        remittance.status, remittance.return_reason = Remittance.Status.RETURNED, reason[:250]
+    else:
+        raise RevenueError("Choose: apply with the overage to credit, hold in suspense, or return.")
+    remittance.resolved_at, remittance.resolved_by = timezone.now(), acting_user
+    remittance.save()
+    core.audit(
+        actor=acting_user,
+        action=f"batch.remittance_{how}",
+        obj=batch,
+        before=before,
+        after={
+            "check": remittance.check_number,
+            "amount": str(remittance.amount),
+            "status": remittance.status,
+        },
+        reason=remittance.return_reason,
+    )
+    return remittance
+
+
+def _check_credit(remittance: Remittance) -> None:
+    """Applying with the overage to credit needs a known payer who owes something, and a policy
+    that keeps check overpayments as credit."""
+    if remittance.party is None:
+        raise RevenueError("The stub names nobody: hold the check in suspense or return it.")
+    if not _remittance_items(remittance):
+        raise RevenueError(
+            f"{remittance.party.name} owes nothing now: hold the check in suspense or return it."
+        )
+    if policy_on().check_overpayment != CashieringPolicy.Overpayment.CREDIT:
+        raise RevenueError(
+            "The city's policy does not keep check overpayments as credit: hold it in suspense or return it."
+        )
+
+
+def _remittance_receipt(session, remittance: Remittance, acting_user):
+    return receipt_issue(
+        session=session,
+        payer=remittance.party,
+        items=_remittance_items(remittance),
+        acting_user=acting_user,
+        tenders=[
+            TenderIn(Tender.Kind.CHECK, remittance.amount, remittance.check_number, remittance.name_on_check)
+        ],
+    )
+
+
 @transaction.atomic
 def batch_post(*, batch: MailBatch, acting_user) -> MailBatch:
-    """Post every ready remittance as a receipt (a check tender) in the clerk's open session.
-    Refused unless the keyed count and total equal the batch's controls. A remittance that can no
-    longer post (the charge was paid meanwhile) becomes an exception; the rest post."""
+    """Post the batch into the clerk's open session, once every keyed check is accounted for and
+    they add up to the controls: each ready remittance as a receipt (a check tender; the overage
+    to credit when so resolved), each one held in suspense as a suspense item in the session.
+    A ready one that can no longer post (its charge was paid meanwhile) goes to suspense with the
+    reason, so no check is left with nowhere to go. Returned checks post nothing."""
     session = session_for(acting_user)
     if session is None:
         raise SessionClosed("Open a drawer (the mail room's) first: mail receipts go into your session.")
@@ -121,63 +213,48 @@ def batch_post(*, batch: MailBatch, acting_user) -> MailBatch:
     batch = MailBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != MailBatch.Status.OPEN:
         raise RevenueError(f"{batch} is already posted.")
-    count, total = batch_totals(batch)
-    if (count, total) != (batch.control_count, batch.control_total):
-        raise RevenueError(
-            f"The batch does not balance: keyed {count} for {total:,.2f}, control "
-            f"{batch.control_count} for {batch.control_total:,.2f}."
-        )
-    for remittance in batch.remittances.filter(status=Remittance.Status.READY).select_related(
-        "party", "charge"
-    ):
-        try:
-            with transaction.atomic():
-                receipt = receipt_issue(
-                    session=session,
-                    payer=remittance.party,
-                    items=_remittance_items(remittance),
-                    acting_user=acting_user,
-                    tenders=[
-                        TenderIn(
-                            Tender.Kind.CHECK,
-                            remittance.amount,
-                            remittance.check_number,
-                            remittance.name_on_check,
-                        )
-                    ],
-                )
-        except (SessionClosed, NotAllowed, AccountNotConfigured):
-            raise  # about the batch or the set-up, not this remittance: nothing posts
-        except RevenueError as exc:
-            remittance.status = Remittance.Status.EXCEPTION
-            remittance.exception_reason = str(exc)[:250]
-            remittance.save(update_fields=["status", "exception_reason"])
-        else:
-            remittance.status = Remittance.Status.POSTED
-            remittance.receipt = receipt
-            remittance.save(update_fields=["status", "receipt"])
+    tally = batch_tally(batch)
+    if not tally.balanced:
+        raise RevenueError(tally.problem)
+    for remittance in batch.remittances.filter(
+        status__in=[Remittance.Status.READY, Remittance.Status.SUSPENSE]
+    ).select_related("party", "charge"):
+        reason = remittance.exception_reason or "Held in suspense"
+        if remittance.status == Remittance.Status.READY:
+            try:
+                with transaction.atomic():
+                    remittance.receipt = _remittance_receipt(session, remittance, acting_user)
+            except (SessionClosed, NotAllowed, AccountNotConfigured):
+                raise  # about the batch or the set-up, not this remittance: nothing posts
+            except RevenueError as exc:
+                reason = f"Could not post: {exc}"
+            else:
+                remittance.status = Remittance.Status.POSTED
+                remittance.save(update_fields=["status", "receipt"])
+                continue
+        suspense_hold(session=session, remittance=remittance, reason=reason, acting_user=acting_user)
+        remittance.status, remittance.exception_reason = Remittance.Status.SUSPENSE, reason[:250]
+        remittance.save(update_fields=["status", "exception_reason"])
     batch.status = MailBatch.Status.POSTED
     batch.posted_at = timezone.now()
     batch.posted_by = acting_user
-    batch.save(update_fields=["status", "posted_at", "posted_by"])
+    batch.session = session
+    batch.save(update_fields=["status", "posted_at", "posted_by", "session"])
+    tally = batch_tally(batch)
     core.audit(
         actor=acting_user,
         action="batch.posted",
         obj=batch,
-        after={
-            "posted": batch.remittances.filter(status=Remittance.Status.POSTED).count(),
-            "exceptions": batch.remittances.filter(status=Remittance.Status.EXCEPTION).count(),
-        },
+        after={s: [n, str(t)] for s, (n, t) in tally.by_status.items()},
     )
     return batch
 
 
 @transaction.atomic
 def remittance_remove(*, remittance: Remittance, acting_user) -> None:
-    """Take back a keying mistake while the batch is open (audited)."""
-    batch = MailBatch.objects.select_for_update().get(pk=remittance.batch_id)
-    if batch.status != MailBatch.Status.OPEN:
-        raise RevenueError(f"{batch} is already posted.")
+    """Take back a keying mistake while the batch is open (audited). The batch then no longer
+    adds up to its controls until the envelope is keyed again: a real check is never dropped."""
+    batch, remittance = _lock_open_remittance(remittance)
     core.audit(
         actor=acting_user,
         action="batch.remittance_removed",
@@ -186,6 +263,7 @@ def remittance_remove(*, remittance: Remittance, acting_user) -> None:
             "stub": remittance.stub_number,
             "amount": str(remittance.amount),
             "check": remittance.check_number,
+            "status": remittance.status,
         },
     )
     remittance.delete()

@@ -28,6 +28,7 @@ class Item:
     charge: Charge | None = None
     fee_type: FeeType | None = None
     quantity: int = 1
+    description: str = ""  # what a keyed fee (miscellaneous revenue) is for
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,16 @@ def _due(items: list[Item]) -> tuple[list[tuple[Charge, Decimal]], Decimal]:
     """What the basket owes, before anything is written: counter fees from the schedule, the rest
     as keyed. Existing charges are locked now (by primary key), before any number is taken, so
     every posting takes its row locks first and the journal counter last."""
-    fee_totals = [
-        core.fee_compute(fee_type=item.fee_type, quantity=item.quantity, amount=item.amount)[0]
-        for item in items
-        if item.fee_type is not None
-    ]
+    fee_totals = []
+    for item in (i for i in items if i.fee_type is not None):
+        total, _share, rate = core.fee_compute(
+            fee_type=item.fee_type, quantity=item.quantity, amount=item.amount
+        )
+        if rate.amount is None and not item.description.strip():  # keyed: miscellaneous revenue
+            raise RevenueError(f"{item.fee_type.name}: describe what the money is for.")
+        if len(item.description) > 200:
+            raise RevenueError(f"{item.fee_type.name}: describe it in 200 characters or fewer.")
+        fee_totals.append(total)
     paying = [
         (item.charge, core.money(item.amount, field=f"Payment on {item.charge.source_number}"))
         for item in items
@@ -99,6 +105,7 @@ def _fees_assess(items: list[Item], payer: Party, acting_user) -> list[Charge]:
             quantity=item.quantity,
             amount=item.amount,
             acting_user=acting_user,
+            description=item.description,
         )
         for item in items
         if item.fee_type is not None

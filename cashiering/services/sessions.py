@@ -80,3 +80,22 @@ def lock_session(session: CashierSession, *, for_close: bool = False) -> Cashier
     qs = CashierSession.objects.select_related("drawer")
     qs = qs.select_for_update(of=("self",)) if for_close else qs.select_for_update(no_key=True, of=("self",))
     return qs.get(pk=session.pk)
+
+
+def drawers_in_use() -> dict[int, CashierSession]:
+    """The open session on each drawer in use, with its clerk: the drawer picker says who has it."""
+    return {
+        s.drawer_id: s
+        for s in CashierSession.objects.filter(status=CashierSession.Status.OPEN).select_related(
+            "clerk", "drawer"
+        )
+    }
+
+
+def expected_hidden_from(session: CashierSession, user) -> bool:
+    """Blind close-out (by the policy in force on the session's day): the clerk does not see what
+    the drawer should hold until the count is saved, whatever their role; a supervisor reviewing
+    another's session sees it (and the over/short)."""
+    if not session.is_open or session.clerk_id != user.pk:
+        return False
+    return policy_on(session.business_date).blind_close_out

@@ -17,7 +17,7 @@ from revenue.reporting import report_response
 from .. import selectors, services
 from ..forms import CloseOutForm
 from ..models import DENOMINATIONS, CashierSession
-from ..reports import day_reconciliation
+from ..reports import day_exceptions, day_reconciliation
 from .common import open_session
 
 
@@ -28,7 +28,11 @@ def close_out(request):
     if session is None:
         return redirect("cashiering:session_open")
     checks = list(services.session_checks(session))
-    form = CloseOutForm(request.POST or None, check_ids=[t.pk for t in checks])
+    suspense = list(services.session_suspense_checks(session))
+    blind = services.expected_hidden_from(session, request.user)
+    form = CloseOutForm(
+        request.POST or None, check_ids=[t.pk for t in checks], suspense_ids=[i.pk for i in suspense]
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -36,6 +40,7 @@ def close_out(request):
                 session=session,
                 counted_counts=form.counts(),
                 confirmed_check_ids=d["confirmed_checks"],
+                confirmed_suspense_ids=d["confirmed_suspense"],
                 card_batch_total=d["card_batch_total"] or ZERO,
                 explanation=d["explanation"],
                 acting_user=request.user,
@@ -52,19 +57,25 @@ def close_out(request):
             "session": session,
             "form": form,
             "checks": checks,
-            "expected": services.session_expected(session),
-            "confirmed": form.cleaned_data.get("confirmed_checks", [])
-            if form.is_bound and hasattr(form, "cleaned_data")
-            else [],
+            "suspense": suspense,
+            "blind": blind,
+            "expected": None if blind else services.session_expected(session),
+            "confirmed": _ticked(form, "confirmed_checks"),
+            "confirmed_suspense": _ticked(form, "confirmed_suspense"),
             "limit": services.policy_on(session.business_date).over_short_explain_over,
             "denominations": DENOMINATIONS,
         },
     )
 
 
+def _ticked(form, name: str) -> list[int]:
+    return form.cleaned_data.get(name, []) if form.is_bound and hasattr(form, "cleaned_data") else []
+
+
 @require_perm("cashiering.view_cashiersession")
 def session_detail(request, pk):
     session = get_object_or_404(selectors.sessions_visible_to(request.user), pk=pk)
+    blind = services.expected_hidden_from(session, request.user)
     receipts = session.receipts.select_related("party").annotate(n_lines=Count("lines"))
     return render(
         request,
@@ -72,7 +83,9 @@ def session_detail(request, pk):
         {
             "session": session,
             "receipts": receipts,
-            "expected": services.session_expected(session),
+            "expected": None if blind else services.session_expected(session),
+            "blind": blind,
+            "suspense": session.suspense_items.all(),
             "can_sign_off": request.user.has_perm("cashiering.sign_off_session")
             and session.status == CashierSession.Status.CLOSED
             and session.clerk_id != request.user.pk,
@@ -108,6 +121,7 @@ def day(request, fmt=None):
         "rows": [(s, services.session_expected(s) if s.is_open else None) for s in sessions],
         "totals": selectors.counted_totals(sessions),
         "over_short": sum((s.over_short_total for s in sessions if s.counted_cash is not None), ZERO),
+        "exceptions": day_exceptions(when),
     }
     return report_response(
         request,

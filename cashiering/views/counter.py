@@ -23,7 +23,8 @@ from .common import open_session, record_id
 def session_open(request):
     if services.session_for(request.user):
         return redirect("cashiering:counter")
-    form = SessionOpenForm(request.POST or None)
+    in_use = services.drawers_in_use()
+    form = SessionOpenForm(request.POST or None, in_use=in_use)
     if request.method == "POST" and form.is_valid():
         try:
             services.session_open(
@@ -34,7 +35,11 @@ def session_open(request):
         else:
             messages.success(request, "Drawer open. Scan or type a number to start.")
             return redirect("cashiering:counter")
-    return render(request, "cashiering/session_open.html", {"form": form})
+    return render(
+        request,
+        "cashiering/session_open.html",
+        {"form": form, "in_use": sorted(in_use.values(), key=lambda s: s.drawer.code)},
+    )
 
 
 TENDERS = [  # the tender buttons: each opens only the fields its tender needs
@@ -140,7 +145,7 @@ def _add_fee(request, basket: Basket):
     except RevenueError as exc:
         messages.error(request, str(exc))
         return
-    basket.add_fee(d["fee_type"], d["quantity"], d["amount"])
+    basket.add_fee(d["fee_type"], d["quantity"], d["amount"], d["description"])
     if not basket.has_payer:
         _walk_in(request, basket)
 
@@ -175,7 +180,12 @@ def _items(form: PayForm, lines: list[dict]) -> list:
         if ln["fixed"] and amount != ln["default"]:
             form.add_error(None, f"{ln['description']} is {ln['default']:,.2f} by the fee schedule.")
     return [
-        services.Item(fee_type=ln["fee"], quantity=ln["quantity"], amount=ln["unit_amount"])
+        services.Item(
+            fee_type=ln["fee"],
+            quantity=ln["quantity"],
+            amount=ln["unit_amount"],
+            description=ln["fee_description"],
+        )
         if ln["fixed"]
         else services.Item(charge=ln["charge"], amount=amount)
         for ln, amount in zip(lines, amounts, strict=True)

@@ -54,10 +54,14 @@ def deposit_detail(request, number, fmt="html"):
     deposit = get_object_or_404(
         Deposit.objects.select_related("prepared_by", "deposited_by", "entry"), number=number
     )
+    checks = list(services.deposit_checks(deposit))
+    suspense_checks = list(services.deposit_suspense_checks(deposit))
     context = {
         "deposit": deposit,
         "bundles": _bundles(deposit.cash_counts),
-        "checks": list(services.deposit_checks(deposit)),
+        "checks": checks,
+        "suspense_checks": suspense_checks,
+        "check_count": len(checks) + len(suspense_checks),
         "sessions": deposit.sessions.select_related("drawer", "clerk"),
     }
     if fmt == "pdf":

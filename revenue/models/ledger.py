@@ -115,6 +115,7 @@ class Account(models.Model):
         OVER_SHORT = "over_short", "Cash over/short"
         BAD_DEBT = "bad_debt", "Bad debt expense"
         REFUNDS_PAYABLE = "refunds_payable", "Refunds payable"
+        SUSPENSE = "suspense", "Unapplied receipts (suspense)"
         ACCOUNTS_PAYABLE = "accounts_payable", "Accounts payable"
         DUE_TO_OTHER = "due_to_other", "Due to other agencies"
         DUE_TO_FUNDS = "due_to_funds", "Due to other funds"

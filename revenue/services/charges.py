@@ -147,17 +147,21 @@ def charge_assess_fee(
     on: datetime.date | None = None,
     source: models.Model | None = None,
     source_number: str = "",
+    description: str = "",
 ) -> Charge:
-    """Assess a fee from the schedule at the rate in force on `on` (default today)."""
+    """Assess a fee from the schedule at the rate in force on `on` (default today). A keyed fee
+    (miscellaneous revenue) carries what it was for in `description`, after the fee's name."""
     if not fee_type.active:
         raise RevenueError(f"{fee_type.name} is no longer offered.")
     on = on or city_today()
     total, share, _rate = fee_compute(fee_type=fee_type, quantity=quantity, amount=amount, on=on)
-    description = fee_type.name if quantity == 1 else f"{fee_type.name} × {quantity}"
+    description = (fee_type.name if quantity == 1 else f"{fee_type.name} × {quantity}") + (
+        f": {description.strip()}" if description.strip() else ""
+    )
     return charge_assess(
         party=party,
         amount=total,
-        description=description,
+        description=description[:250],
         receivable_account=fee_type.receivable_account,
         revenue_account=fee_type.revenue_account,
         pass_through=(fee_type.pass_through_account, share) if share else None,

@@ -17,7 +17,7 @@ def mail_session(counter, clerk):
     return cs.session_open(drawer=counter["MAIL"], clerk=clerk, opening_counts={})
 
 
-def test_a_batch_posts_each_good_remittance_as_a_receipt_and_keeps_exceptions(
+def test_a_batch_posts_each_good_remittance_as_a_receipt_once_exceptions_are_resolved(
     mail_session, clerk, party, other_party, make_charge
 ):
     bill = make_charge(party, "84.20", "Water bill")
@@ -61,16 +61,21 @@ def test_a_batch_posts_each_good_remittance_as_a_receipt_and_keeps_exceptions(
         and "does not match the balance" in wrong.exception_reason
     )
 
+    with pytest.raises(services.RevenueError, match="2 exceptions to resolve"):
+        cs.batch_post(batch=batch, acting_user=clerk)  # no check is left with nowhere to go
+    cs.remittance_resolve(remittance=unknown, how="suspense", acting_user=clerk)
+    cs.remittance_resolve(remittance=wrong, how="return", reason="Does not match the bill", acting_user=clerk)
     cs.batch_post(batch=batch, acting_user=clerk)
     batch.refresh_from_db()
     bill.refresh_from_db()
     first.refresh_from_db()
     second.refresh_from_db()
-    assert batch.status == MailBatch.Status.POSTED
+    assert batch.status == MailBatch.Status.POSTED and batch.session == mail_session
     assert bill.is_settled and first.is_settled and second.balance == D("20.00")
     assert Receipt.objects.filter(session=mail_session).count() == 2
     assert all(r.tenders.get().kind == "check" for r in Receipt.objects.all())
-    assert unknown.__class__.objects.get(pk=unknown.pk).status == Remittance.Status.EXCEPTION
+    assert Remittance.objects.get(pk=unknown.pk).status == Remittance.Status.SUSPENSE
+    assert Remittance.objects.get(pk=wrong.pk).status == Remittance.Status.RETURNED
     assert selectors.trial_balance(as_of=services.city_today()).in_balance
 
 

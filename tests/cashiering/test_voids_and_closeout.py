@@ -126,7 +126,9 @@ def test_close_out_expected_cash_is_float_plus_cash_taken_less_change(
 
 def test_a_shortage_beyond_the_policy_needs_an_explanation(open_session, paid, clerk):
     counted = {"b100": 1, "b20": 5, "b10": 1, "b1": 4, "c25": 4}  # 215.00 of 221.00: 6.00 short, over 5.00
-    with pytest.raises(services.RevenueError, match="more than 5.00: write what happened"):
+    with pytest.raises(
+        services.RevenueError, match=r"The drawer is \$6\.00 short: more than the \$5\.00 allowed"
+    ):
         cs.session_close(
             session=open_session,
             counted_counts=counted,

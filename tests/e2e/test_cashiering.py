@@ -315,3 +315,101 @@ def test_alerts_on_the_payer_show_before_a_tender_is_chosen(
     page.goto(f"{live_server.url}/counter/")
     assert "Pays only by money order" in page.locator("#party-alerts").inner_text()
     page.screenshot(path=str(SHOTS / "counter-alerts.png"))
+
+
+def test_a_mail_batch_with_over_payments_to_credit_and_to_suspense_and_a_blind_close_out(
+    browser, page, live_server, clerk, supervisor, party, other_party, make_charge, fees, admin_user
+):
+    from cashiering.models import CashieringPolicy, MailBatch, Remittance, SuspenseItem
+
+    counter_demo.load_counter(acting_user=admin_user)
+    policy = CashieringPolicy.objects.get()
+    policy.pk, policy.effective_from, policy.blind_close_out = None, services.city_today(), True
+    policy.save()  # a later policy turns blind close-out on from today
+    invoice = make_charge(party, "280.00", "Invoice")
+    permit = make_charge(other_party, "200.00", "Permit")
+
+    login(page, live_server, "clerk1")
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.select_option("#id_drawer", label=page.locator("#id_drawer option", has_text="MAIL").inner_text())
+    page.get_by_role("button", name="Open drawer").click()
+    page.wait_for_function("document.activeElement.id === 'find'")
+
+    page.get_by_role("link", name="Mail", exact=True).click()
+    page.fill("#id_control_count", "2")
+    page.fill("#id_control_total", "830.00")
+    page.get_by_role("button", name="Start").click()
+    for stub, amount, check, name in (
+        (invoice.source_number, "480.00", "1001", "Rosa Alvarez"),
+        (permit.source_number, "350.00", "1002", "Harbor Light Hotel"),
+    ):
+        page.fill("#id_stub_number", stub)
+        page.fill("#id_amount", amount)
+        page.fill("#id_check_number", check)
+        page.fill("#id_name_on_check", name)
+        page.press("#id_name_on_check", "Enter")
+        page.wait_for_selector(f"#remittances td:text('{check} · {name}')")
+    assert page.locator("#balance-badge").inner_text() == "not balanced"  # keyed = control, two exceptions
+    assert page.locator("#post-batch").is_disabled()
+    over, other = Remittance.objects.order_by("pk")
+    page.select_option(f"#how-{over.pk}", "credit")
+    page.locator(f"#resolve-{over.pk}").get_by_role("button", name="Resolve").click()
+    page.wait_for_selector(f"#resolve-{over.pk}", state="detached")
+    page.select_option(f"#how-{other.pk}", "suspense")
+    page.locator(f"#resolve-{other.pk}").get_by_role("button", name="Resolve").click()
+    page.wait_for_selector(f"#resolve-{other.pk}", state="detached")
+    assert page.locator("#balance-badge").inner_text() == "balanced"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    page.click("#post-batch")
+    page.wait_for_selector("#batch-tally")
+    assert MailBatch.objects.get().status == "posted"
+    item = SuspenseItem.objects.get()
+    invoice.refresh_from_db()
+    assert invoice.is_settled and party.credit_balance() == D("200.00") and item.amount == D("350.00")
+
+    # blind close-out: the clerk counts without seeing what the drawer should hold
+    page.get_by_role("link", name="Counter", exact=True).click()
+    page.get_by_role("link", name="Close out").click()
+    assert page.locator("#blind-note").is_visible() and page.locator("#expected").count() == 0
+    assert "$830.00" not in page.content()
+    tender = Receipt.objects.get().tenders.get()
+    page.check(f"#check-{tender.pk}")
+    page.check(f"#suspense-{item.pk}")
+    page.fill("#id_card_batch_total", "0")
+    page.get_by_role("button", name="Close out").click()
+    assert "Session closed" in page.locator(".alert").first.inner_text()
+    session = CashierSession.objects.get()
+    assert session.counted_checks == D("830.00") and session.over_short_total == D("0.00")
+    assert page.locator("#over-short").is_visible()  # once the count is saved, the clerk sees it
+
+    # a supervisor resolves the suspense item to the hotel: its permit, the rest on account
+    sup_context = browser.new_context(viewport={"width": 1366, "height": 768})
+    sup = sup_context.new_page()
+    login(sup, live_server, "supervisor")
+    sup.click("#nav-reports")
+    sup.get_by_role("link", name="Money in suspense").click()
+    assert sup.evaluate("document.documentElement.scrollWidth") <= 1366
+    sup.get_by_role("link", name=item.number).click()
+    sup.fill("#id_party_number", other_party.number)
+    sup.fill("#id_note", "Stub matched the hotel's permit")
+    sup.click("#apply-suspense")
+    assert "applied" in sup.locator(".alert").first.inner_text()
+    item.refresh_from_db()
+    permit.refresh_from_db()
+    assert item.status == "applied" and permit.is_settled and other_party.credit_balance() == D("150.00")
+
+    sup.click("#nav-reports")
+    sup.get_by_role("link", name="Daily reconciliation").click()
+    assert sup.evaluate("document.documentElement.scrollWidth") <= 1366
+    exceptions = sup.locator("#day-exceptions").inner_text()
+    assert (
+        "Overage to credit" in exceptions
+        and "Held in suspense" in exceptions
+        and "Suspense applied" in exceptions
+    )
+    sup.get_by_role("link", name="Review and sign off").click()
+    sup.click("#sign-off")
+    session.refresh_from_db()
+    assert session.status == "signed_off"
+    sup_context.close()
+    assert selectors.trial_balance(as_of=services.city_today()).in_balance
