@@ -13,14 +13,20 @@ document.addEventListener("submit", (e) => {
   if (form.method.toLowerCase() !== "post") return;
   if (form.dataset.submitted === "1") { e.preventDefault(); return; }
   form.dataset.submitted = "1";
-  form.querySelectorAll("button[type=submit]").forEach((b) => { b.classList.add("disabled"); });
+  form.querySelectorAll("button[type=submit]").forEach((b) => {
+    b.classList.add("disabled");
+    b.setAttribute("aria-disabled", "true");  // said to a screen reader (and not a contrast fault)
+  });
   if (form.target === "_blank") {
     // a print opens in a new tab: once sent, every print button on the page says that the next
     // one is a duplicate, and can be pressed again after a moment
     document.querySelectorAll("[data-reprint-label]").forEach((b) => { b.textContent = b.dataset.reprintLabel; });
     window.setTimeout(() => {
       form.dataset.submitted = "";
-      form.querySelectorAll("button[type=submit]").forEach((b) => { b.classList.remove("disabled"); });
+      form.querySelectorAll("button[type=submit]").forEach((b) => {
+        b.classList.remove("disabled");
+        b.removeAttribute("aria-disabled");
+      });
     }, 1500);
   }
 });
