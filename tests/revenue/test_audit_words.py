@@ -4,6 +4,7 @@ name; the stored audit rows are unchanged."""
 import datetime
 
 from django.urls import reverse
+from django.utils import timezone
 
 from revenue import audit_words
 from revenue import services as core
@@ -31,7 +32,9 @@ def test_changes_in_plain_words():
         ("Terms", None, "Max installment: 25.00"),
     ]
     assert audit_words.text([]) == "none" and audit_words.text(None) == "—"
-    assert audit_words.text("2026-12-01T18:30:00+00:00") == "12/01/2026 10:30"  # city time (Pacific)
+    with timezone.override("America/Los_Angeles"):
+        assert audit_words.text("2026-12-01T18:30:00+00:00") == "12/01/2026 10:30"  # city time
+    assert audit_words.text("2026-12-01T18:30:00+00:00") == "12/01/2026 13:30"  # the suite's city: Eastern
     assert audit_words.text("R2027-000123") == "R2027-000123"
 
 

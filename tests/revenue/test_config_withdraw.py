@@ -19,6 +19,7 @@ from tests.conftest import D
 EFFECTIVE_DATED = {
     "revenue.feerate",
     "revenue.exceptionlimit",
+    "revenue.officeconfig",
     "licensing.licensingpolicy",
     "licensing.taxrule",
     "licensing.addon",

@@ -271,4 +271,5 @@ def test_the_citation_rejects_csv_has_no_formula(client, supervisor, role_groups
     client.force_login(supervisor)
     response = client.get(reverse("parking:import_rejects_csv", args=[batch.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[1] == ["2", "'=1+1", "'@SUM(A1) is not a date"]
+    assert rows[0] == ["citation_number", "rejected_line", "rejected_because"]
+    assert rows[1] == ["'=1+1", "2", "'@SUM(A1) is not a date"]
