@@ -48,6 +48,8 @@ RUN_AXE = """async ([tags, rules]) => {
   if (typeof axe === "undefined") throw new Error("axe-core is not in this document: navigated");
   if (!window.__rcAxeDirty) return [];
   window.__rcAxeDirty = false;
+  // a button caught mid-transition (Bootstrap fades colours over .15 s) is checked as it settles
+  for (const anim of document.getAnimations()) { try { anim.finish(); } catch (e) { /* endless */ } }
   const result = await axe.run(document, {
     runOnly: { type: "tag", values: tags }, resultTypes: ["violations"],
     rules: Object.fromEntries(rules.map((id) => [id, { enabled: true }])),
