@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "receivables",
     "tot",
     "licensing",
+    "utility_billing",
 ]
 
 MIDDLEWARE = [

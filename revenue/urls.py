@@ -54,6 +54,7 @@ urlpatterns = [
     path("parking/", include("parking.urls")),
     path("receivables/", include("receivables.urls")),
     path("tot/", include("tot.urls")),
+    path("utility/", include("utility_billing.urls")),
     path("admin/login/", account.admin_login, name="admin_login"),  # the one login page
     path("admin/", admin.site.urls),
 ]

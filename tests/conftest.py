@@ -107,8 +107,9 @@ def role_groups(db):
         from parking.roles import PERMISSIONS as PARKING
         from receivables.roles import PERMISSIONS as RECEIVABLES
         from tot.roles import PERMISSIONS as TOT
+        from utility_billing.roles import PERMISSIONS as UTILITY
 
-        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING, PARKING, RECEIVABLES, TOT):
+        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING, PARKING, RECEIVABLES, TOT, UTILITY):
             for role, perms in table.items():
                 roles.grant(django_apps, role, perms)
     return {g.name: g for g in Group.objects.all()}

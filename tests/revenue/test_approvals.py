@@ -173,7 +173,9 @@ def test_a_first_level_clerk_has_no_limit_and_always_asks(charge, clerk, limits)
     assert req.status == "pending"
 
 
-@pytest.mark.parametrize("app", ["revenue", "cashiering", "licensing", "parking", "receivables", "tot"])
+@pytest.mark.parametrize(
+    "app", ["revenue", "cashiering", "licensing", "parking", "receivables", "tot", "utility_billing"]
+)
 def test_the_migrated_roles_hold_exactly_the_permissions_in_the_role_tables(role_groups, app):
     import importlib
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class UtilityBillingConfig(AppConfig):
+    name = "utility_billing"
+    verbose_name = "Utility billing"
+
+    def ready(self):
+        from . import services  # noqa: F401 - job handlers, approval handlers, counter hooks
