@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import F, Func, Q, Sum, Value
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.urls import reverse
 
 from .models import ZERO, Account, Charge, JournalEntry, JournalLine, Party, Payment
+from .models.ledger import PHONE_DIGITS
 
 SEARCH_LIMIT = 50
 
@@ -22,10 +24,23 @@ def _digits(text: str) -> str:
 
 def _party_condition(query: str) -> Q:
     """Every word in the name or address (or the postal code), or the whole query as the party's
-    number, its e-mail address, or (7 digits or more, any punctuation) part of its phone number."""
+    number, its e-mail address, or (7 digits or more, any punctuation) part of its phone number.
+
+    Each way is an index lookup (the indexes are on Party): a word of three letters or more by
+    trigram anywhere in the name or address; a shorter word, which a trigram index cannot serve,
+    only as the start of a word: as the start of the name or address when it is the query's only
+    kind of word (a prefix index), else as a filter on the rows the longer words found."""
+    words = query.split(" ")
+    long_words = [w for w in words if len(w) >= 3]
     condition = Q()
-    for word in query.split(" "):
+    for word in long_words:
         condition &= Q(name__icontains=word) | Q(address_line1__icontains=word) | Q(postal_code=word)
+    for i, word in enumerate(w for w in words if len(w) < 3):
+        if not long_words and i == 0:
+            condition &= Q(name__istartswith=word) | Q(address_line1__istartswith=word)
+        else:
+            start = r"\m" + re.escape(word)
+            condition &= Q(name__iregex=start) | Q(address_line1__iregex=start)
     condition |= Q(number__iexact=query)
     if "@" in query:
         condition |= Q(email__iexact=query)
@@ -41,9 +56,7 @@ def party_search(query: str, *, limit: int = SEARCH_LIMIT):
     if not query:
         return Party.objects.none()
     return (
-        Party.objects.annotate(
-            phone_digits=Func(F("phone"), Value("[^0-9]"), Value(""), Value("g"), function="regexp_replace")
-        )
+        Party.objects.annotate(phone_digits=PHONE_DIGITS)
         .filter(_party_condition(query))
         .annotate(
             rank=Greatest(
