@@ -7,44 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('revenue', '0015_account_role_suspense'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("revenue", "0015_account_role_suspense"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='journalentry',
-            index=models.Index(django.db.models.functions.text.Upper('number'), name='entry_number_upper'),
+            model_name="journalentry",
+            index=models.Index(django.db.models.functions.text.Upper("number"), name="entry_number_upper"),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('name'), name='text_pattern_ops'), name='party_name_prefix'),
+            model_name="party",
+            index=models.Index(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("name"), name="text_pattern_ops"
+                ),
+                name="party_name_prefix",
+            ),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('address_line1'), name='text_pattern_ops'), name='party_address_prefix'),
+            model_name="party",
+            index=models.Index(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("address_line1"), name="text_pattern_ops"
+                ),
+                name="party_address_prefix",
+            ),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(django.db.models.functions.text.Upper('number'), name='party_number_upper'),
+            model_name="party",
+            index=models.Index(django.db.models.functions.text.Upper("number"), name="party_number_upper"),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(django.db.models.functions.text.Upper('email'), name='party_email_upper'),
+            model_name="party",
+            index=models.Index(django.db.models.functions.text.Upper("email"), name="party_email_upper"),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=models.Index(fields=['postal_code'], name='party_postal_code'),
+            model_name="party",
+            index=models.Index(fields=["postal_code"], name="party_postal_code"),
         ),
         migrations.AddIndex(
-            model_name='party',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(models.Func(models.F('phone'), models.Value('[^0-9]'), models.Value(''), models.Value('g'), function='regexp_replace'), name='gin_trgm_ops'), name='party_phone_digits_trgm'),
+            model_name="party",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    models.Func(
+                        models.F("phone"),
+                        models.Value("[^0-9]"),
+                        models.Value(""),
+                        models.Value("g"),
+                        function="regexp_replace",
+                    ),
+                    name="gin_trgm_ops",
+                ),
+                name="party_phone_digits_trgm",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(django.db.models.functions.text.Upper('reference'), name='payment_reference_upper'),
+            model_name="payment",
+            index=models.Index(
+                django.db.models.functions.text.Upper("reference"), name="payment_reference_upper"
+            ),
         ),
     ]

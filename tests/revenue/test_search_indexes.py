@@ -67,7 +67,17 @@ def _plan(sql, params):
 
 @pytest.mark.parametrize(
     "query",
-    ["Okafor", "Garcia Maria", "Li", "Ito Ja", "4711 Cedar", "P0123456", "95123", "555-123-4567", "p3@example.org"],
+    [
+        "Okafor",
+        "Garcia Maria",
+        "Li",
+        "Ito Ja",
+        "4711 Cedar",
+        "P0123456",
+        "95123",
+        "555-123-4567",
+        "p3@example.org",
+    ],
 )
 def test_every_way_of_finding_a_party_is_an_index_lookup(people, query):
     sql, params = selectors.party_search(query).query.sql_with_params()
