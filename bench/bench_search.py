@@ -170,7 +170,7 @@ def build(n: int, admin_id: int) -> None:
                    (1 + (g * 31) %% 9999) || ' ' || (%(streets)s::text[])[1 + (g * 13) %% cardinality(%(streets)s::text[])] || ' '
                    || (%(kinds)s::text[])[1 + g %% cardinality(%(kinds)s::text[])],
                    '', 'Alder Bay', 'CA', (95000 + g %% 200)::text, '', false, now(), %(admin)s
-              FROM generate_series(1, %(n)s) g
+              FROM generate_series(1::bigint, %(n)s) g
             """,
             {"n": n, "admin": admin_id, "first": FIRST, "last": LAST, "streets": STREETS, "kinds": KINDS},
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.urls import reverse
 
@@ -179,6 +179,18 @@ def party_alerts(party: Party | None) -> list[str]:
 
 def open_charges(party: Party):
     return Charge.objects.filter(party=party).open().select_related("fee_type").order_by("due_on", "pk")
+
+
+def open_charges_summary(party: Party) -> tuple[int, Decimal]:
+    """How many open charges the party has and what they come to, from one aggregate."""
+    from django.db.models import Count
+
+    row = (
+        Charge.objects.filter(party=party)
+        .open()
+        .aggregate(n=Count("pk"), total=Sum(F("amount") - F("amount_paid") - F("amount_adjusted")))
+    )
+    return row["n"], row["total"] if row["total"] is not None else ZERO
 
 
 def payment_history(party: Party, *, limit: int = 50):

@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +28,8 @@ from .forms import (
 from .models import Account, ApprovalRequest, Charge, Job, JournalEntry, Party
 from .reporting import report_response
 from .web import Repeated, post_once
+
+PARTY_CHARGES_PER_PAGE = 100
 
 
 def home(request):
@@ -71,12 +74,20 @@ def search(request):
 @require_perm("revenue.view_party")
 def party_detail(request, number):
     party = get_object_or_404(Party, number=number)
-    charges = list(selectors.open_charges(party))
+    # a party may owe a million charges (the citations' holding party): a page of them, and the
+    # count and the total from one aggregate
+    open_charges = selectors.open_charges(party)
+    count, total_due = selectors.open_charges_summary(party)
+    paginator = Paginator(open_charges, PARTY_CHARGES_PER_PAGE)
+    paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
+    charges = list(page.object_list)
     context = {
         "party": party,
         "alerts": selectors.party_alerts(party),
         "charges": charges,
-        "total_due": sum((c.balance for c in charges), services.ZERO),
+        "page": page,
+        "total_due": total_due,
         "credit": party.credit_balance(),
         "payments": selectors.payment_history(party),
         "requests": ApprovalRequest.objects.filter(

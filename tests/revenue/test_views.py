@@ -344,3 +344,19 @@ def test_forms_that_post_once_carry_their_token(as_clerk, party, fees, make_char
         reverse("approval_request", args=[charge.pk, "waiver"]),
     ):
         assert 'type="hidden" name="token"' in as_clerk.get(url).content.decode(), url
+
+
+def test_party_page_shows_open_charges_a_page_at_a_time_with_the_total_of_all(
+    as_clerk, party, make_charge, django_assert_max_num_queries
+):
+    from revenue.views import PARTY_CHARGES_PER_PAGE
+
+    for i in range(PARTY_CHARGES_PER_PAGE + 3):
+        make_charge(party, "2.00", f"Copies {i}")
+    page = as_clerk.get(party.get_absolute_url())
+    assert len(page.context["charges"]) == PARTY_CHARGES_PER_PAGE
+    assert page.context["total_due"] == D("2.00") * (PARTY_CHARGES_PER_PAGE + 3)
+    assert "Page 1 of 2" in page.content.decode()
+    second = as_clerk.get(party.get_absolute_url(), {"page": 2})
+    assert [c.description for c in second.context["charges"]] == [f"Copies {i}" for i in range(100, 103)]
+    assert as_clerk.get(party.get_absolute_url(), {"page": "x"}).status_code == 200  # a bad page: the first
