@@ -2,6 +2,7 @@
 write-off requests, the collections-referral list and the monthly statistics on collections."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
@@ -27,6 +28,7 @@ from ..reports import (
 )
 
 REPORTS = "receivables.view_receivables_reports"
+AGING_PER_PAGE = 100
 
 
 # --------------------------------------------------------------------------- aging
@@ -67,13 +69,23 @@ def aging(request, fmt=None):
         if fmt == "xlsx":
             return redirect("receivables:aging")
         return render(request, "receivables/collections/aging.html", context)
+    # the screen shows a page of customers or invoices (the totals are of all of them); the
+    # .xlsx has every row
+    rows = aged.invoices if context["detail"] else aged.customers
+    page = Paginator(rows, AGING_PER_PAGE).get_page(request.GET.get("page"))
     return report_response(
         request,
         aging_report(aged, party=party),
         fmt,
         template="receivables/collections/aging.html",
-        context={**context, "aging": aged},
+        context={**context, "aging": aged, "page": page, "query": _without_page(request)},
     )
+
+
+def _without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 # --------------------------------------------------------------------------- dunning

@@ -153,3 +153,25 @@ def test_aging_party_still_found(client, ar_policy, supervisor, party, admin_use
     client.force_login(supervisor)
     response = client.get(reverse("receivables:aging"), {"party": f" {party.number.lower()} "})
     assert response.status_code == 200 and response.context["party"] == party
+
+
+def test_aging_page_shows_a_page_of_invoices_with_the_totals_of_all(
+    client, supervisor, ar_policy, party, admin_user, monkeypatch
+):
+    from receivables.views import collections
+
+    monkeypatch.setattr(collections, "AGING_PER_PAGE", 2)
+    invoices = [
+        make_invoice(party, f"{10 + i}.00", invoice_date=JAN, acting_user=admin_user) for i in range(3)
+    ]
+    client.force_login(supervisor)
+    as_of = invoices[0].due_on + datetime.timedelta(days=5)
+    first = client.get(reverse("receivables:aging"), {"as_of": as_of.isoformat(), "detail": "1"})
+    body = first.content.decode()
+    assert [inv.number for inv in first.context["page"]] == [invoices[0].number, invoices[1].number]
+    assert invoices[2].number not in body and "Page 1 of 2 · 3 invoices" in body
+    assert "$33.00" in body  # the total of every invoice, not of the page
+    second = client.get(
+        reverse("receivables:aging"), {"as_of": as_of.isoformat(), "detail": "1", "page": "2"}
+    )
+    assert [inv.number for inv in second.context["page"]] == [invoices[2].number]
