@@ -55,6 +55,59 @@ def test_a_balanced_raw_entry_commits(accounts, admin_user):
     assert JournalLine.objects.filter(entry_id=entry_id).count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_line_added_after_the_checks_fired_mid_transaction_is_checked_again(accounts, admin_user):
+    """The balance is summed once per entry (not once per line); a line added after
+    SET CONSTRAINTS ALL IMMEDIATE found the entry balanced is still counted at commit."""
+    cash, revenue = accounts["100-1050"], accounts["100-4150"]
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        entry_id = _raw_entry(admin_user.pk, "RAW-4")
+        _raw_line(entry_id, cash.pk, "10.00", "0")
+        _raw_line(entry_id, revenue.pk, "0", "10.00")
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks fire here: balanced
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+        _raw_line(entry_id, cash.pk, "0.01", "0")
+    assert not JournalEntry.objects.filter(number="RAW-4").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_entry_in_the_transaction_is_checked_on_its_own(accounts, admin_user):
+    cash, revenue = accounts["100-1050"], accounts["100-4150"]
+    with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+        first = _raw_entry(admin_user.pk, "RAW-5")
+        _raw_line(first, cash.pk, "10.00", "0")
+        _raw_line(first, revenue.pk, "0", "10.00")
+        second = _raw_entry(admin_user.pk, "RAW-6")
+        _raw_line(second, cash.pk, "3.00", "0")
+        _raw_line(second, revenue.pk, "0", "2.00")
+    assert not JournalEntry.objects.filter(number__in=["RAW-5", "RAW-6"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_many_line_entry_commits_and_its_balance_is_summed_once(accounts, admin_user):
+    cash, revenue = accounts["100-1050"], accounts["100-4150"]
+    with transaction.atomic():
+        entry_id = _raw_entry(admin_user.pk, "RAW-7")
+        with connection.cursor() as cur:
+            cur.execute(
+                "INSERT INTO revenue_journalline (entry_id, account_id, debit, credit, memo) "
+                "SELECT %s, %s, 1.00, 0, '' FROM generate_series(1, 2000)",
+                [entry_id, cash.pk],
+            )
+        _raw_line(entry_id, revenue.pk, "0", "2000.00")
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute(
+                "SELECT current_setting('revenue.balanced'), max(id) FROM revenue_journalline WHERE entry_id = %s",
+                [entry_id],
+            )
+            remembered, last_line = cur.fetchone()
+    # the entry's own event summed all its lines and remembered them: the lines' events skip
+    assert remembered == f"{entry_id}:{last_line}"
+    assert JournalLine.objects.filter(entry_id=entry_id).count() == 2001
+
+
 @pytest.fixture
 def posted(accounts, admin_user):
     return services.journal_post(
