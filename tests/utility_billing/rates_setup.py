@@ -6,8 +6,6 @@ is merged); the calculation under test reads these tables only."""
 import datetime
 from decimal import Decimal
 
-import pytest
-
 from revenue import services as core
 from revenue.models import Account
 from utility_billing.models import (
@@ -121,8 +119,3 @@ class City:
         return RefuseRate.objects.create(
             schedule=sched, container_gallons=gallons, pickups_per_week=pickups, per_month=D(per_month)
         )
-
-
-@pytest.fixture
-def city(accounts, admin_user):
-    return City(admin_user)

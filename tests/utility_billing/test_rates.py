@@ -12,9 +12,16 @@ import pytest
 from utility_billing import rules
 from utility_billing.services.calc import RateMissing, calculate
 
-from .rates_setup import City, city, day  # noqa: F401 - the fixture
+from .rates_setup import City, day
 
 D = Decimal
+
+
+@pytest.fixture
+def city(accounts, admin_user):
+    return City(admin_user)
+
+
 BLOCKS = [rules.Block(D("0"), D("1.00")), rules.Block(D("10"), D("2.00")), rules.Block(D("20"), D("3.00"))]
 
 

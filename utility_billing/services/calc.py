@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 
 from revenue import services as core
 
