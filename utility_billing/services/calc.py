@@ -12,6 +12,8 @@ a meter installed during the period. A removed meter closes at its removal read.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +26,21 @@ from ..models import AccountService, MeterInstallation, RateSchedule, Reading, S
 ONE_DAY = datetime.timedelta(days=1)
 UNIT_WORDS = {"hcf": "HCF", "gal": "gallons", "kgal": "thousand gallons"}
 EXCEPTION_CODES = ("no_read", "estimate", "zero", "negative", "high")
+
+
+_SCHEDULES: contextvars.ContextVar[dict | None] = contextvars.ContextVar("utility_schedules", default=None)
+
+
+@contextlib.contextmanager
+def calc_batch():
+    """Calculate many accounts (a bill run's chunk): within the block, the schedules of a service
+    and rate class for a stretch of days are read once and reused. Use it only where no schedule
+    changes meanwhile (a run's chunk, inside its transaction)."""
+    token = _SCHEDULES.set({})
+    try:
+        yield
+    finally:
+        _SCHEDULES.reset(token)
 
 
 class RateMissing(core.RevenueError):
@@ -212,6 +229,10 @@ def schedule_segments(
 ) -> list[tuple[RateSchedule, datetime.date, datetime.date]]:
     """The stretches of [start, end] each priced by one schedule: the one in force on the first
     day, cut wherever a later one takes effect."""
+    cache = _SCHEDULES.get()
+    key = (service.pk, rate_class.pk, start, end)
+    if cache is not None and key in cache:
+        return cache[key]
     rows = list(
         RateSchedule.objects.filter(service=service, rate_class=rate_class, effective_from__lte=end)
         .select_related("service")
@@ -223,7 +244,10 @@ def schedule_segments(
         raise RateMissing(f"No {service} rate for {rate_class} is in force on {start:%m/%d/%Y}.")
     chosen = [first[-1], *[s for s in rows if s.effective_from > start]]
     cuts = rules.split_at(start, end, [s.effective_from for s in chosen[1:]])
-    return list(zip(chosen, [c[0] for c in cuts], [c[1] for c in cuts], strict=True))
+    segments = list(zip(chosen, [c[0] for c in cuts], [c[1] for c in cuts], strict=True))
+    if cache is not None:
+        cache[key] = segments
+    return segments
 
 
 def calculate(*, account, period_start: datetime.date, period_end: datetime.date) -> Calculation:

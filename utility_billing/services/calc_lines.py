@@ -60,16 +60,23 @@ def price_service(
 # ---- fixed ------------------------------------------------------------------------------------
 
 
-def _meters_in_place(premise, start, end) -> list[MeterInstallation]:
-    """The meters at the premise on the segment's last day; else the last one in the segment."""
-    rows = MeterInstallation.objects.filter(premise=premise, installed_on__lte=end).select_related(
-        "meter__size"
-    )
-    in_place = list(rows.exclude(removed_on__lte=end).order_by("installed_on", "pk"))
-    if in_place:
-        return in_place
-    last = rows.filter(removed_on__gte=start).order_by("-installed_on", "-pk").first()
-    return [last] if last else []
+def _meters_in_place(calc: Calculation, start, end) -> list[MeterInstallation]:
+    """The meters at the premise on the segment's last day; else the last one in the segment.
+    From the reads already gathered when there are any (no second query)."""
+    if calc.reads:
+        installs = [r.installation for r in calc.reads]
+    else:
+        installs = list(
+            MeterInstallation.objects.filter(premise=calc.account.premise, installed_on__lte=end)
+            .exclude(removed_on__lt=start)
+            .select_related("meter__size")
+            .order_by("installed_on", "pk")
+        )
+    installs = [
+        i for i in installs if i.installed_on <= end and (i.removed_on is None or i.removed_on >= start)
+    ]
+    in_place = [i for i in installs if i.removed_on is None or i.removed_on > end]
+    return in_place or installs[-1:]
 
 
 def _fixed(calc, service, schedule, start, end, months: Fraction, note: str) -> None:
@@ -92,7 +99,8 @@ def _fixed(calc, service, schedule, start, end, months: Fraction, note: str) -> 
             amount,
         )
         return
-    installs = _meters_in_place(calc.account.premise, start, end)
+    sized = any(r.meter_size_id is not None for r in rows)
+    installs = _meters_in_place(calc, start, end) if sized else []
     for inst in installs or [None]:
         size = inst.meter.size if inst else None
         row = next((r for r in rows if size is not None and r.meter_size_id == size.pk), any_size)
