@@ -18,15 +18,21 @@ from .services.rates import RefuseRow, SurchargeRow
 BLOCK_ROWS = 8
 SURCHARGE_ROWS = 3
 REFUSE_ROWS = 4
-NUMBER_ERRORS = {"invalid": "Enter a number, like 12.50.", "min_value": "Enter 0 or more."}
+NUMBER_ERRORS = {
+    "invalid": "Enter a number, like 12.50.",
+    "min_value": "Enter 0 or more.",
+    "max_digits": "That number is larger than the system accepts.",
+    "max_whole_digits": "That number is larger than the system accepts.",
+    "max_decimal_places": "At most %(max)s decimal places.",
+}
 
 
-def _decimal(label: str, places: int = 2, **kwargs) -> forms.DecimalField:
+def _decimal(label: str, places: int = 2, digits: int | None = None, **kwargs) -> forms.DecimalField:
     field = forms.DecimalField(
         label=label,
         required=False,
         min_value=0,
-        max_digits=12 if places == 2 else 10,
+        max_digits=digits or (12 if places == 2 else 10),
         decimal_places=places,
         error_messages=NUMBER_ERRORS,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end", "autocomplete": "off"}),
@@ -69,11 +75,11 @@ class ScheduleForm(OnceForm):
         required=False, label="Fixed charge per dwelling unit (the “any size” amount × units)"
     )
     flat_amount = _decimal("Flat amount per month")
-    sewer_share_percent = _decimal("Sewer: share of water usage (%)")
+    sewer_share_percent = _decimal("Sewer: share of water usage (%)", digits=5)
     winter_months = forms.CharField(
         max_length=40, required=False, label="Sewer: winter months", help_text="Month numbers, e.g. 12,1,2."
     )
-    winter_default_usage = _decimal("Sewer: units a month for a new account")
+    winter_default_usage = _decimal("Sewer: units a month for a new account", digits=10)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

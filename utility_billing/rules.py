@@ -57,15 +57,22 @@ class BlockCharge:
 # ---- block tables -----------------------------------------------------------------------------
 
 
-def _number(text, what: str) -> Decimal | None:
+UNITS_MAX, PRICE_MAX = Decimal("9999999999.99"), Decimal("999999.9999")  # what the columns hold
+
+
+def _number(text, what: str, *, places: int = 2, maximum: Decimal = UNITS_MAX) -> Decimal | None:
     if text is None or str(text).strip() == "":
         return None
     try:
         value = Decimal(str(text).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise RateTableInvalid(f"{what} must be a number, not “{text}”.") from None
+        raise RateTableInvalid(f"{what} must be a number, not “{str(text)[:20]}”.") from None
     if not value.is_finite():
-        raise RateTableInvalid(f"{what} must be a number, not “{text}”.")
+        raise RateTableInvalid(f"{what} must be a number, not “{str(text)[:20]}”.")
+    if abs(value) > maximum:
+        raise RateTableInvalid(f"{what} is larger than the system accepts (at most {maximum:,}).")
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise RateTableInvalid(f"{what} has more than {places} decimal places.")
     return value
 
 
@@ -79,7 +86,7 @@ def blocks_from_rows(rows: list[tuple]) -> list[Block]:
     for n, (low, high, price) in enumerate(rows, start=1):
         low_v = _number(low, f"Block {n}: “from”")
         high_v = _number(high, f"Block {n}: “to”")
-        price_v = _number(price, f"Block {n}: the price")
+        price_v = _number(price, f"Block {n}: the price", places=4, maximum=PRICE_MAX)
         if low_v is None:
             raise RateTableInvalid(f"Block {n} needs a “from” (the first unit of the block).")
         if price_v is None:

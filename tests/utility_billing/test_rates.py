@@ -223,6 +223,10 @@ def test_winter_months_refused(text):
         ([("0", "10", "abc"), ("10", "", "2")], "must be a number"),
         ([("0", "10", "1"), ("10", "5", "2")], "must be more than"),
         ([("0", "10", ""), ("10", "", "2")], "needs a price"),
+        ([("0", "1e308", "1"), ("1e308", "", "2")], "larger than the system accepts"),
+        ([("0", "10", "1.00001"), ("10", "", "2")], "more than 4 decimal places"),
+        ([("0", "10.001", "1"), ("10.001", "", "2")], "more than 2 decimal places"),
+        ([("0", "NaN", "1"), ("10", "", "2")], "must be a number"),
     ],
 )
 def test_block_rows_as_typed(rows, message):
