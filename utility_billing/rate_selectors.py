@@ -38,9 +38,9 @@ def schedule_status(schedule: RateSchedule, in_force_pk: int | None, on: datetim
 
 def schedule_groups(*, on: datetime.date, service=None, rate_class=None) -> list[ScheduleGroup]:
     """Every schedule (withdrawn ones marked), grouped by service and rate class, newest first."""
-    rows = RateSchedule.all_rows.select_related("service", "rate_class", "withdrawn_by", "created_by").order_by(
-        "service__sort_order", "service__code", "rate_class__code", "-effective_from", "-pk"
-    )
+    rows = RateSchedule.all_rows.select_related(
+        "service", "rate_class", "withdrawn_by", "created_by"
+    ).order_by("service__sort_order", "service__code", "rate_class__code", "-effective_from", "-pk")
     if service is not None:
         rows = rows.filter(service=service)
     if rate_class is not None:
