@@ -21,3 +21,6 @@ PERMISSIONS = {
     AUDITOR: sorted(_READ_ALL),
     FIELD_CREW: sorted(["utility_billing.view_serviceorder", "utility_billing.view_premise"]),
 }
+
+# rates (ub-rates): a supervisor sets rate schedules on screens; clerks and the auditor read them
+PERMISSIONS[SUPERVISOR] = sorted({*PERMISSIONS[SUPERVISOR], "utility_billing.add_rateschedule"})
