@@ -1,6 +1,8 @@
 """The budget: this year's adopted lines with their amendments (a supervisor adopts, asks for an
 amendment, and approves another supervisor's), and budget against actual as of any date."""
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -39,12 +41,13 @@ def budget_list(request):
     year = _year(request)
     budgets = list(Budget.objects.filter(fiscal_year=year).select_related("account", "department"))
     for b in budgets:
-        b.total = services.budget_total(b)
-    pending = BudgetAmendment.objects.filter(budget__fiscal_year=year).select_related(
-        "budget__account", "requested_by", "decided_by")  # fmt: skip
+        b.total, b.token = services.budget_total(b), uuid.uuid4()  # each row's form posts once
+    pending = list(BudgetAmendment.objects.filter(budget__fiscal_year=year).select_related(
+        "budget__account", "requested_by", "decided_by"))  # fmt: skip
+    for a in pending:
+        a.token = uuid.uuid4()
     return render(request, "payables/budget/budget_list.html", {
         "year": year, "budgets": budgets, "amendments": pending, "budget_form": BudgetForm(),
-        "amend_form": AmendmentForm(), "decide_form": DecideForm(),
     })  # fmt: skip
 
 

@@ -84,8 +84,8 @@ def requisition_new(request):
 def requisition_detail(request, number):
     req = _req(number)
     return render(request, "payables/purchasing/requisition_detail.html", {
-        "req": req, "lines": req.lines.select_related("account"), "decide_form": DecideForm(),
-        "issue_form": IssueForm(initial={"vendor": req.vendor_id}), "audit": core.audit_trail(req)[:20],
+        "req": req, "lines": req.lines.select_related("account"), "decide_form": DecideForm(auto_id="decide_%s"),
+        "issue_form": IssueForm(initial={"vendor": req.vendor_id}, auto_id="issue_%s"), "audit": core.audit_trail(req)[:20],
         "order": PurchaseOrder.objects.filter(requisition=req).first(),
     })  # fmt: skip
 

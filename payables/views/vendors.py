@@ -46,8 +46,8 @@ def vendor_detail(request, number):
         "vendor": vendor,
         "orders": vendor.purchase_orders.all()[:20],
         "contacts": vendor.contacts.select_related("created_by")[:30],
-        "status_form": VendorStatusForm(initial={"status": vendor.status, "reason": vendor.hold_reason}),
-        "contact_form": ContactForm(),
+        "status_form": VendorStatusForm(initial={"status": vendor.status, "reason": vendor.hold_reason}, auto_id="status_%s"),
+        "contact_form": ContactForm(auto_id="contact_%s"),
         "audit": core.audit_trail(vendor)[:30],
     })  # fmt: skip
 

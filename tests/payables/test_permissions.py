@@ -151,3 +151,14 @@ def test_budget_against_actual_xlsx_has_the_figures(vendor, make_order, budget, 
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     row = next(r for r in values if r and r[0] == "Public Works")
     assert [D(str(v)) for v in row[1:5]] == [D("10000"), D("2002"), D("0"), D("7998")]
+
+
+@pytest.mark.django_db
+def test_the_purchase_order_pdf_names_the_order_and_its_total(vendor, make_order, budget, field_crew):
+    from pypdf import PdfReader
+
+    order = make_order(vendor)
+    response = _client(field_crew).get(reverse("payables:po_pdf", args=[order.number]))
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert order.number in text and "2,002.00" in text
