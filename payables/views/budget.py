@@ -5,7 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from revenue import services as core
@@ -64,7 +64,7 @@ def budget_adopt(request):
         if done and not isinstance(done, Repeated):
             messages.success(request, f"FY{year} budget of {done.account} adopted: ${done.adopted:,.2f}.")
     _errors(request, form)
-    return redirect(f"{request.path.rsplit('adopt/', 1)[0]}?year={year}")
+    return redirect(f"{reverse('payables:budget_list')}?year={year}")
 
 
 @require_perm(AMEND)
@@ -80,7 +80,7 @@ def amendment_new(request, pk):
         if done and not isinstance(done, Repeated):
             messages.success(request, "Amendment sent for another supervisor's approval.")
     _errors(request, form)
-    return redirect(f"/payables/budget/?year={budget.fiscal_year}")
+    return redirect(f"{reverse('payables:budget_list')}?year={budget.fiscal_year}")
 
 
 @require_perm(APPROVE)
@@ -96,7 +96,7 @@ def amendment_decide(request, pk):
         if done and not isinstance(done, Repeated):
             messages.success(request, f"Amendment {done.get_status_display().lower()}.")
     _errors(request, form)
-    return redirect(f"/payables/budget/?year={amendment.budget.fiscal_year}")
+    return redirect(f"{reverse('payables:budget_list')}?year={amendment.budget.fiscal_year}")
 
 
 @require_perm(VIEW)
