@@ -33,6 +33,8 @@ EFFECTIVE_DATED = {
     "cashiering.cashieringpolicy",
     "utility_billing.utilitypolicy",
     "utility_billing.rateschedule",
+    "payables.payablespolicy",
+    "payables.approvallimit",
 }
 
 

@@ -1,0 +1,9 @@
+"""Payables' pages: each part keeps its own urlpatterns beside its views."""
+
+from django.urls import path  # noqa: F401 - the screens add their paths here
+
+from .views import budget, purchasing, vendors
+
+app_name = "payables"
+
+urlpatterns: list = [*vendors.urlpatterns, *budget.urlpatterns, *purchasing.urlpatterns]
