@@ -83,7 +83,11 @@ def order_open(
 
 
 def _locked(order: ServiceOrder) -> ServiceOrder:
-    return ServiceOrder.objects.select_for_update(of=("self",)).select_related("premise", "account").get(pk=order.pk)
+    return (
+        ServiceOrder.objects.select_for_update(of=("self",))
+        .select_related("premise", "account")
+        .get(pk=order.pk)
+    )
 
 
 def _step(order, acting_user, action, before, **after):
