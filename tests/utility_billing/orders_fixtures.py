@@ -27,8 +27,8 @@ FEES = [
 ]
 
 
-@pytest.fixture
-def utility(accounts, admin_user):
+def utility_setup(accounts, admin_user) -> dict:
+    """The set-up itself (also called by the browser test, which has no access to this conftest)."""
     UtilityPolicy.objects.create(
         effective_from=SINCE,
         receivable_account=accounts["501-1210"],
@@ -54,16 +54,25 @@ def utility(accounts, admin_user):
 
 
 @pytest.fixture
+def utility(accounts, admin_user):
+    return utility_setup(accounts, admin_user)
+
+
+def premise_setup(utility, admin_user, address="12 Cypress Ln", route="R1", meter_serial="M100", read=1000):
+    premise = ub.premise_create(
+        acting_user=admin_user, address_line1=address, city="Alder Bay", route=route,
+        cycle=utility["cycle"], rate_class=utility["class"],
+    )  # fmt: skip
+    if meter_serial:
+        meter = ub.meter_add(serial=meter_serial, size=utility["sizes"]['5/8"'], acting_user=admin_user)
+        ub.meter_install(meter=meter, premise=premise, on=SINCE, read=read, acting_user=admin_user)
+    return premise
+
+
+@pytest.fixture
 def make_premise(utility, admin_user):
-    def make(address="12 Cypress Ln", route="R1", meter_serial="M100", read=1000):
-        premise = ub.premise_create(
-            acting_user=admin_user, address_line1=address, city="Alder Bay", route=route,
-            cycle=utility["cycle"], rate_class=utility["class"],
-        )  # fmt: skip
-        if meter_serial:
-            meter = ub.meter_add(serial=meter_serial, size=utility["sizes"]['5/8"'], acting_user=admin_user)
-            ub.meter_install(meter=meter, premise=premise, on=SINCE, read=read, acting_user=admin_user)
-        return premise
+    def make(**kw):
+        return premise_setup(utility, admin_user, **kw)
 
     return make
 
