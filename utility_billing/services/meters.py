@@ -2,6 +2,7 @@
 each with the register read at that moment (kept on the installation and as a read)."""
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
@@ -56,9 +57,14 @@ def meter_add(
         raise MeterRefused("Choose the meter's unit: HCF, gallons or thousand gallons.")
     if not isinstance(dials, int) or not 3 <= dials <= 10:
         raise MeterRefused("A register has from 3 to 10 dials.")
-    multiplier = core.money(multiplier, field="Multiplier") if not isinstance(multiplier, int) else multiplier
-    if multiplier <= 0:
-        raise MeterRefused("The multiplier must be more than zero.")
+    try:
+        multiplier = Decimal(str(multiplier))
+    except InvalidOperation as exc:
+        raise MeterRefused("The multiplier is a number such as 1 or 0.1.") from exc
+    if not Decimal("0.001") <= multiplier < Decimal(100_000) or multiplier != multiplier.quantize(
+        Decimal("0.001")
+    ):
+        raise MeterRefused("The multiplier is more than zero, below 100,000, with at most three decimals.")
     try:
         with transaction.atomic():
             meter = Meter.objects.create(

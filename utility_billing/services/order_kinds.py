@@ -234,9 +234,15 @@ COMPLETERS = {
 }  # fmt: skip
 
 
-def undo_opening(order, acting_user) -> None:
-    """Cancelling: a start's pending account is closed; a stop's or transfer's move-out is taken
-    back (and a transfer's new account closed)."""
+def undo_opening(order, acting_user, reason: str) -> None:
+    """Cancelling: the unpaid part of the order's fees waived; a start's pending account closed; a
+    stop's or transfer's move-out taken back (and a transfer's new account closed)."""
+    for charge in order.fee_charges.all():
+        if charge.balance:
+            core.charge_adjust(
+                charge=charge, amount=charge.balance, kind="waiver", acting_user=acting_user,
+                reason=f"Order {order.number} cancelled: {reason}",
+            )  # fmt: skip
     if order.kind == K.START and order.account_id:
         account = _account(order.account)
         if account.status == A.PENDING:

@@ -141,7 +141,8 @@ def order_assign(*, order: ServiceOrder, to, acting_user) -> ServiceOrder:
 @transaction.atomic
 def order_cancel(*, order: ServiceOrder, reason: str, acting_user) -> ServiceOrder:
     """Cancel an open order with a reason. A start's pending account is closed; a stop's or a
-    transfer's move-out is taken back. Fees already charged stay (waived or refunded as such)."""
+    transfer's move-out is taken back. What is unpaid of its fees is waived; what was paid stays
+    paid (a refund is the counter's decision)."""
     from .order_kinds import undo_opening
 
     if not reason.strip():
@@ -149,7 +150,7 @@ def order_cancel(*, order: ServiceOrder, reason: str, acting_user) -> ServiceOrd
     order = _locked(order)
     if not order.is_open:
         raise OrderRefused(f"Order {order.number} is already {order.get_status_display().lower()}.")
-    undo_opening(order, acting_user)
+    undo_opening(order, acting_user, reason.strip())
     before = order.status
     order.status, order.cancelled_reason = S.CANCELLED, reason.strip()[:250]
     order.save(update_fields=["status", "cancelled_reason"])
