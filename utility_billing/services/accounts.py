@@ -44,7 +44,7 @@ def _premise_check(data: dict) -> None:
 def premise_create(*, acting_user, **data) -> Premise:
     data = {k: v for k, v in data.items() if k in PREMISE_FIELDS}
     _premise_check({"dwelling_units": 1, **data})
-    premise = Premise.objects.create(number=_free_number(Premise, "PR"), created_by=acting_user, **data)
+    premise = Premise.objects.create(number=_free_number(Premise, "P"), created_by=acting_user, **data)
     core.audit(
         actor=acting_user,
         action="utility.premise_create",

@@ -100,8 +100,14 @@ def complete_start(order, done, acting_user):
 
 def complete_stop(order, done, acting_user):
     account = _account(order.account)
-    if account.move_out is None or account.move_out < account.move_in:
-        raise OrderRefused(f"Account {account.number} has no move-out date on or after its move-in.")
+    if account.move_out is None:  # an order opened without service_stop carries the date itself
+        account.move_out = order.effective_on
+    if account.move_out < account.move_in:
+        raise OrderRefused(
+            f"The move-out ({account.move_out:%m/%d/%Y}) is before account {account.number}'s move-in "
+            f"({account.move_in:%m/%d/%Y})."
+        )
+    account.save(update_fields=["move_out"])
     reading = _read_out(account, order, done.read, done.serial, acting_user)
     _meter(order, reading)
     return {
@@ -129,7 +135,15 @@ def _meter(order, reading):
         order.meter, order.read_value = reading.meter, reading.value
 
 
-def _stock_meter(done) -> Meter:
+def _stock_meter(done, order=None) -> Meter:
+    """The meter the crew names, else the one the order was opened with (a meter change's new meter)."""
+    if (
+        not done.serial
+        and order is not None
+        and order.meter_id
+        and order.meter.status != Meter.Status.INSTALLED
+    ):
+        return order.meter
     serial = serial_clean(_need(done.serial, "The serial of the meter installed"))
     meter = Meter.objects.filter(serial=serial).first()
     if meter is None:
@@ -139,7 +153,7 @@ def _stock_meter(done) -> Meter:
 
 def complete_install(order, done, acting_user):
     """New water service or a meter installation: the meter set with its first read."""
-    meter = _stock_meter(done)
+    meter = _stock_meter(done, order)
     installation = meter_install(
         meter=meter, premise=order.premise, on=done.on, read=_need(done.read, "The install read"),
         acting_user=acting_user, order=order,
@@ -158,7 +172,7 @@ def complete_meter_change(order, done, acting_user):
     old = Meter.objects.filter(premise=order.premise, status=Meter.Status.INSTALLED).first()
     if old is None:
         raise OrderRefused(f"{order.premise} has no meter installed to change.")
-    new = _stock_meter(done)
+    new = _stock_meter(done, order)
     if new.pk == old.pk:
         raise MeterRefused(f"Meter {new.serial} is the one being taken out; give the new meter's serial.")
     removed = meter_remove(
