@@ -208,7 +208,11 @@ def test_cancelling_a_start_closes_its_pending_account_so_another_can_start(
     order.account.refresh_from_db()
     assert order.account.status == ServiceAccount.Status.CLOSED
     fee = order.fee_charges.get()
-    assert (fee.amount, fee.amount_adjusted, fee.balance) == (D("35.00"), D("35.00"), 0)  # the unpaid fee waived
+    assert (fee.amount, fee.amount_adjusted, fee.balance) == (
+        D("35.00"),
+        D("35.00"),
+        0,
+    )  # the unpaid fee waived
     assert _start(premise, other_party, clerk).account.party == other_party
     with pytest.raises(OrderRefused, match="already cancelled"):
         ub.order_complete(order=order, acting_user=clerk, read="1")
