@@ -39,8 +39,8 @@ def serial_clean(serial: str) -> str:
     serial = (serial or "").strip().upper()
     if not serial:
         raise MeterRefused("A meter serial number is required.")
-    if len(serial) > 30 or not all(c.isalnum() or c in "-/." for c in serial):
-        raise MeterRefused("A serial number is letters, digits and - / . only, at most 30 characters.")
+    if len(serial) > 30 or not all((c.isascii() and c.isalnum()) or c in "-." for c in serial):
+        raise MeterRefused("A serial number is letters, digits, - and . only, at most 30 characters.")
     return serial
 
 
