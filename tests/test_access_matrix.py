@@ -174,6 +174,28 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "utility_billing:rates_preview": (302, 200, 200, 200, 200, 403),
     "utility_billing:rates_detail": (302, 200, 200, 200, 200, 403),
     "utility_billing:rates_withdraw": (302, 403, 403, 405, 403, 403),
+    # utility billing: premises, accounts, meters and service orders (ub-orders); the field crew
+    # sees orders, premises and meters and completes orders, never an account's money
+    "utility_billing:premise_new": (302, 200, 200, 200, 403, 403),
+    "utility_billing:premise": (302, 200, 200, 200, 200, 200),
+    "utility_billing:premise_edit": (302, 200, 200, 200, 403, 403),
+    "utility_billing:account": (302, 200, 200, 200, 200, 403),
+    "utility_billing:meter_list": (302, 200, 200, 200, 200, 200),
+    "utility_billing:meter_new": (302, 403, 200, 200, 403, 403),
+    "utility_billing:meter": (302, 200, 200, 200, 200, 200),
+    "utility_billing:meter_install": (302, 403, 405, 405, 403, 403),
+    "utility_billing:meter_remove": (302, 403, 405, 405, 403, 403),
+    "utility_billing:order_list": (302, 200, 200, 200, 200, 200),
+    "utility_billing:order_new": (302, 200, 200, 200, 403, 403),
+    "utility_billing:order": (302, 200, 200, 200, 200, 200),
+    "utility_billing:order_schedule": (302, 405, 405, 405, 403, 403),
+    "utility_billing:order_assign": (302, 405, 405, 405, 403, 403),
+    "utility_billing:order_cancel": (302, 405, 405, 405, 403, 403),
+    "utility_billing:order_complete": (302, 405, 405, 405, 403, 405),
+    "utility_billing:order_pdf": (302, 200, 200, 200, 200, 200),
+    "utility_billing:field_queue": (302, 200, 200, 200, 403, 200),
+    "utility_billing:field_queue_pdf": (302, 200, 200, 200, 403, 200),
+    "utility_billing:field_order": (302, 200, 200, 200, 403, 200),
 }
 
 

@@ -230,7 +230,7 @@ def _candidates() -> dict[str, dict[str, list]]:
             if obj is None:
                 continue
             mine["int"].append(obj.pk)
-            for attr in ("number", "certificate_number", "code"):
+            for attr in ("number", "certificate_number", "code", "serial"):
                 value = getattr(obj, attr, None)
                 if isinstance(value, str) and value:
                     mine["str"].append(value)

@@ -39,3 +39,13 @@ class BillingCycleAdmin(admin.ModelAdmin):
 @admin.register(MeterSize)
 class MeterSizeAdmin(admin.ModelAdmin):
     list_display = ["code", "sort_order"]
+
+
+from .models import UtilityFee  # noqa: E402 - service-order fees (ub-orders)
+
+
+@admin.register(UtilityFee)
+class UtilityFeeAdmin(EffectiveDatedAdmin):
+    list_display = ["kind", "meter_size", "effective_from", "amount", "revenue_account"]
+    list_filter = ["kind"]
+    exclude = ["created_by"]

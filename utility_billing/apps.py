@@ -6,4 +6,5 @@ class UtilityBillingConfig(AppConfig):
     verbose_name = "Utility billing"
 
     def ready(self):
-        from . import services  # noqa: F401 - job handlers, approval handlers, counter hooks
+        # job handlers, approval handlers, counter hooks; the party page's utility accounts
+        from . import party_panel, services  # noqa: F401

@@ -75,6 +75,7 @@ def load_utility(acting_user) -> dict:
     accounts = _accounts()
     setup = _setup(accounts, acting_user)
     _rates(setup, acting_user)
+    load_order_fees(setup, acting_user)
     premises = _premises(setup, acting_user)
     customers = _customers(premises, acting_user)
     _meters(premises, setup, acting_user)
@@ -509,3 +510,38 @@ def _orders(premises, states, user, crew=None) -> list[ServiceOrder]:
         ServiceOrder.objects.filter(pk=order.pk).update(**changes)
         orders.append(order)
     return orders
+
+
+# ---- service-order fees (ub-orders): the effective-dated fee table, by kind and meter size ----
+ORDER_FEES = [
+    # kind, meter size (None: any size), amount
+    ("establish", None, "35.00"),
+    ("connection", '5/8"', "1200.00"),
+    ("connection", '3/4"', "1350.00"),
+    ("connection", '1"', "2000.00"),
+    ("capacity", None, "850.00"),
+    ("capacity", '1"', "2100.00"),
+    ("meter_install", None, "325.00"),
+    ("sewer_connection", None, "1500.00"),
+    ("sewer_capacity", None, "950.00"),
+    ("meter_test", None, "40.00"),
+    ("reconnect", None, "50.00"),
+    ("after_hours", None, "100.00"),
+]
+
+
+def load_order_fees(setup, user) -> None:
+    from .models import UtilityFee
+
+    sizes = setup["sizes"]
+    UtilityFee.objects.bulk_create(
+        UtilityFee(
+            kind=kind,
+            meter_size=sizes.get(size) if size else None,
+            amount=D(amount),
+            effective_from=SINCE,
+            created_by=user,
+        )  # fmt: skip
+        for kind, size, amount in ORDER_FEES
+        if size is None or size in sizes
+    )

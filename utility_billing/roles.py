@@ -24,3 +24,22 @@ PERMISSIONS = {
 
 # rates (ub-rates): a supervisor sets rate schedules on screens; clerks and the auditor read them
 PERMISSIONS[SUPERVISOR] = sorted({*PERMISSIONS[SUPERVISOR], "utility_billing.add_rateschedule"})
+# Accounts, meters and service orders (ub-orders): the counter sets up premises and accounts and
+# opens, schedules, assigns, cancels and completes orders; a senior and a supervisor keep the
+# meter inventory; the field crew sees its orders, the premises and meters, and completes orders
+# (never a money permission); the fee table is configuration.
+_ORDERS_COUNTER = [
+    "utility_billing.add_premise", "utility_billing.change_premise", "utility_billing.add_serviceaccount",
+    "utility_billing.change_serviceaccount", "utility_billing.add_serviceorder",
+    "utility_billing.change_serviceorder", "utility_billing.complete_serviceorder",
+    "utility_billing.view_utilityfee",
+]  # fmt: skip
+_METERS = ["utility_billing.add_meter", "utility_billing.change_meter"]
+_FEES = ["utility_billing.add_utilityfee", "utility_billing.view_utilityfee"]
+PERMISSIONS[ASR_I] = sorted(set(PERMISSIONS[ASR_I] + _ORDERS_COUNTER))
+PERMISSIONS[ASR_II] = sorted(set(PERMISSIONS[ASR_II] + _ORDERS_COUNTER + _METERS))
+PERMISSIONS[SUPERVISOR] = sorted(set(PERMISSIONS[SUPERVISOR] + _ORDERS_COUNTER + _METERS + _FEES))
+PERMISSIONS[AUDITOR] = sorted(set(PERMISSIONS[AUDITOR] + ["utility_billing.view_utilityfee"]))
+PERMISSIONS[FIELD_CREW] = sorted(
+    set(PERMISSIONS[FIELD_CREW] + ["utility_billing.complete_serviceorder", "utility_billing.view_meter"])
+)

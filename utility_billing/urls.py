@@ -14,3 +14,31 @@ urlpatterns += [
     path("rates/<int:pk>/", _rates.rates_detail, name="rates_detail"),
     path("rates/<int:pk>/withdraw/", _rates.rates_withdraw, name="rates_withdraw"),
 ]
+
+# Accounts, meters and service orders (ub-orders)
+from .views import accounts as account_views  # noqa: E402
+from .views import field as field_views  # noqa: E402
+from .views import orders as order_views  # noqa: E402
+
+urlpatterns += [
+    path("premises/new/", account_views.premise_new, name="premise_new"),
+    path("premises/<str:number>/", account_views.premise_detail, name="premise"),
+    path("premises/<str:number>/edit/", account_views.premise_edit, name="premise_edit"),
+    path("accounts/<str:number>/", account_views.account_detail, name="account"),
+    path("meters/", account_views.meter_list, name="meter_list"),
+    path("meters/new/", account_views.meter_new, name="meter_new"),
+    path("meters/<str:serial>/", account_views.meter_detail, name="meter"),
+    path("meters/<str:serial>/install/", account_views.meter_install, name="meter_install"),
+    path("meters/<str:serial>/remove/", account_views.meter_remove, name="meter_remove"),
+    path("orders/", order_views.order_list, name="order_list"),
+    path("orders/new/", order_views.order_new, name="order_new"),
+    path("orders/<str:number>/", order_views.order_detail, name="order"),
+    path("orders/<str:number>/schedule/", order_views.order_schedule, name="order_schedule"),
+    path("orders/<str:number>/assign/", order_views.order_assign, name="order_assign"),
+    path("orders/<str:number>/cancel/", order_views.order_cancel, name="order_cancel"),
+    path("orders/<str:number>/complete/", order_views.order_complete, name="order_complete"),
+    path("orders/<str:number>/work-order.pdf", order_views.order_pdf, name="order_pdf"),
+    path("field/", field_views.field_queue, name="field_queue"),
+    path("field/work-orders.pdf", field_views.field_queue_pdf, name="field_queue_pdf"),
+    path("field/<str:number>/", field_views.field_order, name="field_order"),
+]

@@ -35,6 +35,7 @@ EFFECTIVE_DATED = {
     "utility_billing.rateschedule",
     "payables.payablespolicy",
     "payables.approvallimit",
+    "utility_billing.utilityfee",
 }
 
 

@@ -2,6 +2,7 @@
 service orders, bills."""
 
 from .bills import Bill, BillLine, BillRun
+from .fees import UtilityFee
 from .meters import Meter, MeterInstallation, ReadBatch, Reading
 from .orders import ServiceOrder
 from .premises import AccountService, Premise, ServiceAccount
@@ -29,5 +30,6 @@ __all__ = [
     "ServiceAccount",
     "ServiceOrder",
     "Surcharge",
+    "UtilityFee",
     "UtilityPolicy",
 ]

@@ -70,9 +70,14 @@ class ServiceOrder(models.Model):
     fee_charges = models.ManyToManyField("revenue.Charge", blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    party = models.ForeignKey(
+        "revenue.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who asked for it and pays its fees (the account's customer when blank).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("complete_serviceorder", "Can complete a service order (field crew)")]
         indexes = [models.Index(fields=["status", "scheduled_for"], name="order_status_date")]
         constraints = [
             models.CheckConstraint(

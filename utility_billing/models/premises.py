@@ -89,6 +89,10 @@ class ServiceAccount(models.Model):
         help_text="A medical certification on file protects from shut-off until this date.",
     )
     income_qualified = models.BooleanField(default=False)
+    transferred_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The customer's account at the premise before (a transfer): its balance is carried here.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

@@ -1,6 +1,8 @@
 """What a supervisor sets up once: the services the city sells, rate classes, billing cycles,
 meter sizes, and the utility's accounts (effective-dated)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -101,6 +103,14 @@ class UtilityPolicy(EffectiveDated):
     due_days = models.PositiveSmallIntegerField(
         default=21, help_text="A bill is due this many days after its date."
     )
+    meter_accuracy_low = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("98.50"),
+        help_text="A tested meter registering less than this percent of the water through it is inaccurate.",
+    )  # fmt: skip
+    meter_accuracy_high = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("101.50"),
+        help_text="… or more than this percent: the test fee is refunded and the bills corrected.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

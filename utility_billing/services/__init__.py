@@ -1,6 +1,56 @@
 """Utility billing's operations: every change of an account, a meter, a read, an order or a bill,
 in one transaction with its audit row. The modules behind these names are by subject."""
 
-from .orders import open_orders_like, order_open
+from .accounts import (
+    account_balance,
+    account_billing_change,
+    account_charges,
+    account_open,
+    premise_create,
+    premise_update,
+)
+from .fees import fee_on, fees_unpaid, order_fees
+from .meters import meter_add, meter_install, meter_remove
+from .order_opening import (
+    billing_change_request,
+    order_request,
+    service_start,
+    service_stop,
+    service_transfer,
+)
+from .orders import (
+    DuplicateOrder,
+    open_orders_like,
+    order_assign,
+    order_cancel,
+    order_complete,
+    order_open,
+    order_schedule,
+)
 
-__all__ = ["open_orders_like", "order_open"]
+__all__ = [
+    "DuplicateOrder",
+    "account_balance",
+    "account_billing_change",
+    "account_charges",
+    "account_open",
+    "billing_change_request",
+    "fee_on",
+    "fees_unpaid",
+    "meter_add",
+    "meter_install",
+    "meter_remove",
+    "open_orders_like",
+    "order_assign",
+    "order_cancel",
+    "order_complete",
+    "order_fees",
+    "order_open",
+    "order_request",
+    "order_schedule",
+    "premise_create",
+    "premise_update",
+    "service_start",
+    "service_stop",
+    "service_transfer",
+]
