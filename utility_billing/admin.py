@@ -39,3 +39,19 @@ class BillingCycleAdmin(admin.ModelAdmin):
 @admin.register(MeterSize)
 class MeterSizeAdmin(admin.ModelAdmin):
     list_display = ["code", "sort_order"]
+
+
+# --------------------------------------------------------------------------- collection (ub-collect)
+from .models import DelinquencyPolicy  # noqa: E402
+
+
+@admin.register(DelinquencyPolicy)
+class DelinquencyPolicyAdmin(EffectiveDatedAdmin):
+    list_display = [
+        "effective_from",
+        "grace_days",
+        "late_fee_current_percent",
+        "shutoff_days",
+        "notice_business_days",
+    ]
+    exclude = ["created_by"]
