@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures are imported from collect_fixtures and named as arguments
 """Utility bills at the counter: by account number or the scanned stub, the account's open charges
 oldest first, a partial payment spread oldest first, the one search, the receipt's words, and a
 returned check that re-opens the charges it paid."""

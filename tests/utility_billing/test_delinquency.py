@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures are imported from collect_fixtures and named as arguments
 """Delinquency: the late fee at the grace period's edges, the shut-off list's rules (days
 delinquent, business days of notice, the medical protection), the income-qualified caps,
 disconnect orders, reconnection on payment, and a Representative I's waiver of a late fee."""
