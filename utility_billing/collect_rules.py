@@ -17,8 +17,9 @@ from revenue.money import ZERO, percent_of
 # --------------------------------------------------------------------------- the remittance stub
 
 # What a bill's stub barcode holds (Code 128), as a scanner types it into the counter's find box:
-# the account number and the bill number joined by a slash, e.g. "U000123/B2027-000456".
-STUB_RE = re.compile(r"^\s*(U\d{3,10})\s*[/*]\s*(B\d{4}-\d{3,8})\s*$", re.IGNORECASE)
+# the account number and the bill number joined by a full stop, e.g. "U000123.B2027-000456" (the
+# bill printer's `bill_rules.stub_code`); a slash typed by hand is read the same.
+STUB_RE = re.compile(r"^\s*(U\d{3,10})\s*[./*]\s*(B\d{4}-\d{3,8})\s*$", re.IGNORECASE)
 ACCOUNT_RE = re.compile(r"^\s*(U\d{3,10})\s*$", re.IGNORECASE)
 
 
@@ -29,8 +30,8 @@ class StubRead:
 
 
 def stub_text(account_number: str, bill_number: str) -> str:
-    """The text a bill's remittance stub encodes (the bill printer calls this)."""
-    return f"{account_number}/{bill_number}"
+    """The text a bill's remittance stub encodes (the same as the bill printer's stub_code)."""
+    return f"{account_number}.{bill_number}"
 
 
 def stub_read(text: str) -> StubRead | None:

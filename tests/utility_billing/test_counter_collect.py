@@ -30,6 +30,7 @@ DUE = datetime.date(2026, 3, 2)
     [
         ("U000123", rules.StubRead("U000123")),
         (" u000123 ", rules.StubRead("U000123")),
+        ("U000123.B2027-000456", rules.StubRead("U000123", "B2027-000456")),
         ("U000123/B2027-000456", rules.StubRead("U000123", "B2027-000456")),
         ("u000123/b2027-000456", rules.StubRead("U000123", "B2027-000456")),
         ("U000123*B2027-000456", rules.StubRead("U000123", "B2027-000456")),
@@ -160,3 +161,18 @@ def test_a_returned_check_reopens_the_utility_charges(
     again = cs.counter_find(text=account.number, acting_user=clerk)
     assert [c.pk for c in again.charges][:2] == [water.pk, sewer.pk]  # back at the counter, oldest first
     assert selectors.trial_balance(as_of=core.city_today()).in_balance
+
+
+def test_a_stub_keyed_in_a_mail_batch_pays_the_account_oldest_first(owing, open_session, clerk):
+    account, older, newer = owing
+    batch = cs.batch_create(control_count=1, control_total="70.00", acting_user=clerk)
+    remittance = cs.remittance_add(
+        batch=batch, stub_number=rules.stub_text(account.number, newer.number), amount="70.00",
+        check_number="5120", name_on_check="Thao Nguyen", acting_user=clerk,
+    )  # fmt: skip
+    assert remittance.status == "ready" and remittance.party == account.party
+    cs.batch_post(batch=batch, acting_user=clerk)
+    balances = {(c.source_number, c.amount): c.balance for c in Charge.objects.filter(party=account.party)}
+    assert balances[(older.number, D("60.00"))] == D("0.00")
+    assert balances[(older.number, D("40.00"))] == D("30.00")
+    assert balances[(newer.number, D("30.00"))] == D("30.00")
