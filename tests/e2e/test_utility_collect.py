@@ -19,6 +19,7 @@ from tests.utility_billing.collect_fixtures import (  # noqa: F401 - fixtures
     utility,
 )
 from utility_billing import collect_rules as rules
+from utility_billing.models import DelinquencyNotice
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +44,27 @@ def test_a_late_fee_then_payment_by_the_stub(
     page.click("#job-result")
     assert page.locator("#late-fees").get_by_text(bill.number).count() == 1
 
+    # the shut-off list: an account 75 days delinquent with a notice 20 days ago; a disconnect order
+    late = make_account(name="Okafor, Ben", address="7 Elm St")
+    late_bill = make_bill(late, today - datetime.timedelta(days=75))
+    DelinquencyNotice.objects.create(
+        account=late, bill=late_bill, sent_on=today - datetime.timedelta(days=20), shutoff_on=today,
+        past_due=D("100.00"), created_by=supervisor,
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/utility/delinquency/")
+    assert page.locator("#delinquent").get_by_text(late.number).count() == 1
+    page.get_by_role("link", name="Shut-off list").click()
+    page.get_by_label(f"Disconnect {late.number}").check()
+    page.click("#order-disconnects")
+    assert "1 disconnect order opened" in page.locator(".alert-success").inner_text()
+    page.goto(f"{live_server.url}/utility/accounts/{late.number}/collection/")
+    page.click("#plan-new")
+    page.fill("#id_months", "3")
+    page.click("#plan-set-up")
+    assert "Payment plan" in page.locator("h1").inner_text()
+    page.goto(f"{live_server.url}/utility/disconnections/")
+    page.goto(f"{live_server.url}/utility/notices/")
+
     # 7. pay at the counter by scanning the stub: every open charge of the account, oldest first
     page.context.clear_cookies()
     login(page, live_server, "clerk1")
@@ -56,6 +78,7 @@ def test_a_late_fee_then_payment_by_the_stub(
     numbers = page.locator("#basket tbody tr td:first-child").all_inner_texts()
     assert numbers == [older.number] * 3 + [bill.number] * 3  # the older bill and its late fee first
     due = sum((c.balance for c in Charge.objects.filter(party=account.party)), D("0"))
+    assert due == D("165.50")
     assert page.locator("#due").inner_text() == f"${due:,.2f}"
     page.fill("#id_cash", f"{due:.2f}")
     page.click("#post-receipt")

@@ -69,6 +69,13 @@ def test_an_income_qualified_customer_has_one_late_fee_waived_in_twelve_months(
     assert [c.source_number for c in _fees(account)] == [second.number]
 
 
+def test_two_late_bills_in_one_run_waive_only_one_fee(make_account, make_bill, supervisor):
+    account = make_account(income_qualified=True)
+    first, second = make_bill(account, DUE - datetime.timedelta(days=30)), make_bill(account, DUE)
+    assert ub.late_fee_run(on=DUE + datetime.timedelta(days=11), acting_user=supervisor) == 2
+    assert LateFee.objects.get(bill=first).waived and not LateFee.objects.get(bill=second).waived
+
+
 def test_a_clerk_cannot_run_late_fees(make_account, make_bill, clerk):
     with pytest.raises(core.NotAllowed):
         ub.late_fee_run(on=DUE, acting_user=clerk)

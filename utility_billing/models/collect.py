@@ -39,6 +39,9 @@ class DelinquencyPolicy(EffectiveDated):
     notice_business_days = models.PositiveSmallIntegerField(
         default=7, help_text="A notice at least this many business days (weekends skipped) before shut-off."
     )
+    door_hanger_business_days = models.PositiveSmallIntegerField(
+        default=2, help_text="A door hanger gives this many business days before the crew shuts off."
+    )
     shutoff_minimum = money_field(
         default=0, help_text="No shut-off for a past-due balance below this amount."
     )

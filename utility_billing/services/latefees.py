@@ -69,6 +69,7 @@ SELECT f.id AS source_id, b.number AS source_number, a.party_id,
 def _fees_for(rows: list[dict], on: datetime.date, policy: DelinquencyPolicy) -> dict:
     """The chunk's late fees by the rule (arrays for the INSERT), waived where the rule says."""
     cols = {k: [] for k in ("bills", "accounts", "dates", "current", "past", "amounts", "waived")}
+    waived_now = set()  # one waiver per account, even with two of its bills late in the chunk
     for r in rows:
         amount = rules.late_fee(
             r["current_unpaid"],
@@ -76,11 +77,15 @@ def _fees_for(rows: list[dict], on: datetime.date, policy: DelinquencyPolicy) ->
             policy.late_fee_current_percent,
             policy.late_fee_past_due_percent,
         )
-        waived = bool(r["income_qualified"]) and rules.interest_waiver_due(
-            r["last_waived"], on, policy.interest_waiver_months
+        waived = (
+            bool(r["income_qualified"])
+            and r["account_id"] not in waived_now
+            and rules.interest_waiver_due(r["last_waived"], on, policy.interest_waiver_months)
         )
         if amount <= ZERO:
             continue
+        if waived:
+            waived_now.add(r["account_id"])
         for key, value in zip(
             cols,
             (r["bill_id"], r["account_id"], on, r["current_unpaid"], r["past_due"], amount, waived),

@@ -150,7 +150,7 @@ def door_hangers_record(
             kind=DelinquencyNotice.Kind.DOOR_HANGER,
             defaults={
                 "sent_on": on,
-                "shutoff_on": max(on, rules.add_business_days(on, min(policy.notice_business_days, 2))),
+                "shutoff_on": rules.add_business_days(on, policy.door_hanger_business_days),
                 "past_due": s.past_due,
                 "created_by": acting_user,
             },
