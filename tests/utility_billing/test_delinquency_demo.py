@@ -13,6 +13,6 @@ def test_the_demo_has_an_account_in_each_state_of_collection(accounts, admin_use
     assert listed[picked["shutoff"].number].eligible
     assert not listed[picked["medical"].number].eligible  # certified, a plan asked for
     assert listed[picked["plan"].number].why_not == "On a payment plan"
-    assert "No notice" in listed[picked["notice_due"].number].why_not
+    assert listed[picked["notice_due"].number].why_not == "40 days delinquent; 60 needed"
     assert sum(y["disconnections"] for y in disconnections_by_year()) == 1
     assert loaded["collect_plan"].installments.count() == 4
