@@ -4,11 +4,12 @@ session between requests: the payer and a list of charges and counter fees."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from revenue import services as core
 from revenue.exceptions import RevenueError
 from revenue.extensions import holding_checks
-from revenue.models import Charge, FeeType, Party
+from revenue.models import ZERO, Charge, FeeType, Party
 
 from .services import walk_in_party
 
@@ -93,6 +94,28 @@ class Basket:
         self.data["items"] = [i for i in self.data["items"] if i.get("id") != item_id]
         self.save()
 
+    def spread(self, amount) -> tuple[int, int]:
+        """Pay `amount` on the basket's charges oldest first (by due date, then the basket's order):
+        each line's amount to pay is set, counter fees keep theirs, and charges the money does not
+        reach leave the basket. Returns (lines paid, lines taken out)."""
+        from .rules import spread_oldest_first
+
+        lines = [ln for ln in self.lines() if not ln["fixed"]]
+        fees = sum((ln["default"] for ln in self.lines() if ln["fixed"]), ZERO)
+        ordered = sorted(lines, key=lambda ln: ln["charge"].due_on)  # stable: the basket's order within a day
+        amount = core.money(amount, field="The amount paid")
+        if amount <= fees or not ordered:
+            raise RevenueError(f"{amount:,.2f} does not reach past the counter fees: nothing to spread.")
+        parts = spread_oldest_first(amount - fees, [ln["balance"] for ln in ordered])
+        pay = {ln["id"]: part for ln, part in zip(ordered, parts, strict=True)}
+        out = {i for i, part in pay.items() if part <= ZERO}
+        self.data["items"] = [i for i in self.data["items"] if i["id"] not in out]
+        for item in self.data["items"]:
+            if item["id"] in pay:
+                item["pay"] = str(pay[item["id"]])
+        self.save()
+        return len(pay) - len(out), len(out)
+
     def lines(self) -> list[dict]:
         """The items with what each is and its default amount to pay (a charge's balance, a fee's total)."""
         charges = Charge.objects.select_related("party").in_bulk(
@@ -122,7 +145,7 @@ def _charge_line(item: dict, charge: Charge | None, holding: set[int]) -> dict |
         "description": charge.description,
         "party": None if charge.party_id in holding else charge.party,
         "balance": charge.balance,
-        "default": charge.balance,
+        "default": min(Decimal(item["pay"]), charge.balance) if item.get("pay") else charge.balance,
         "fixed": False,
     }
 

@@ -91,6 +91,17 @@ def _refuse_overpayment(credit: Decimal, by_kind: dict[str, Decimal], policy: Ca
         )
 
 
+def spread_oldest_first(amount: Decimal, balances: list[Decimal]) -> list[Decimal]:
+    """A partial payment over balances listed oldest first: each is paid in full in turn until the
+    money runs out (the last one reached in part); the rest get nothing."""
+    left, out = money(amount, field="The amount paid"), []
+    for balance in balances:
+        part = min(balance, max(left, ZERO))
+        out.append(part)
+        left -= part
+    return out
+
+
 @dataclass(frozen=True)
 class BatchTally:
     """A mail batch against its controls, by what became of each check. Every keyed check must

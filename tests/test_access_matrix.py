@@ -196,6 +196,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "utility_billing:field_queue": (302, 200, 200, 200, 403, 200),
     "utility_billing:field_queue_pdf": (302, 200, 200, 200, 403, 200),
     "utility_billing:field_order": (302, 200, 200, 200, 403, 200),
+    # utility collection: the delinquent accounts, notices and shut-off list are read by the counter
+    # and the Auditor; late fees are a supervisor's run; plans a senior's or supervisor's
+    "utility_billing:delinquency": (302, 200, 200, 200, 200, 403),
+    "utility_billing:late_fees": (302, 403, 403, 200, 403, 403),
+    "utility_billing:notices": (302, 200, 200, 200, 200, 403),
+    "utility_billing:notices_pdf": (302, 200, 200, 200, 200, 403),
+    "utility_billing:shutoff": (302, 200, 200, 200, 200, 403),
+    "utility_billing:door_hangers": (302, 403, 405, 405, 403, 403),
+    "utility_billing:disconnections": (302, 200, 200, 200, 200, 403),
+    "utility_billing:collect_account": (302, 200, 200, 200, 200, 403),
+    "utility_billing:plan_new": (302, 403, 200, 200, 403, 403),
+    "utility_billing:plan": (302, 200, 200, 200, 200, 403),
 }
 
 

@@ -48,4 +48,19 @@ from .models import UtilityFee  # noqa: E402 - service-order fees (ub-orders)
 class UtilityFeeAdmin(EffectiveDatedAdmin):
     list_display = ["kind", "meter_size", "effective_from", "amount", "revenue_account"]
     list_filter = ["kind"]
+
+
+# --------------------------------------------------------------------------- collection (ub-collect)
+from .models import DelinquencyPolicy  # noqa: E402
+
+
+@admin.register(DelinquencyPolicy)
+class DelinquencyPolicyAdmin(EffectiveDatedAdmin):
+    list_display = [
+        "effective_from",
+        "grace_days",
+        "late_fee_current_percent",
+        "shutoff_days",
+        "notice_business_days",
+    ]
     exclude = ["created_by"]

@@ -6,5 +6,5 @@ class UtilityBillingConfig(AppConfig):
     verbose_name = "Utility billing"
 
     def ready(self):
-        # job handlers, approval handlers, counter hooks; the party page's utility accounts
-        from . import party_panel, services  # noqa: F401
+        # job handlers, approval handlers, counter hooks, the party page's utility accounts
+        from . import services  # noqa: F401

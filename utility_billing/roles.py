@@ -43,3 +43,23 @@ PERMISSIONS[AUDITOR] = sorted(set(PERMISSIONS[AUDITOR] + ["utility_billing.view_
 PERMISSIONS[FIELD_CREW] = sorted(
     set(PERMISSIONS[FIELD_CREW] + ["utility_billing.complete_serviceorder", "utility_billing.view_meter"])
 )
+# collection (ub-collect): late fees, notices, shut-off, plans
+_COLLECT_VIEW = [
+    "utility_billing.view_collection", "utility_billing.view_latefee", "utility_billing.view_delinquencynotice",
+    "utility_billing.view_paymentplan", "utility_billing.view_planinstallment",
+]  # fmt: skip
+_COLLECT = {
+    ASR_I: _COLLECT_VIEW,
+    ASR_II: _COLLECT_VIEW + ["utility_billing.send_notices", "utility_billing.manage_plans"],
+    SUPERVISOR: _COLLECT_VIEW
+    + [
+        "utility_billing.view_delinquencypolicy",
+        "utility_billing.run_late_fees",
+        "utility_billing.send_notices",
+        "utility_billing.order_disconnects",
+        "utility_billing.manage_plans",
+    ],  # fmt: skip
+    AUDITOR: _COLLECT_VIEW + ["utility_billing.view_delinquencypolicy"],
+}
+for _role, _perms in _COLLECT.items():
+    PERMISSIONS[_role] = sorted(set(PERMISSIONS[_role]) | set(_perms))

@@ -91,7 +91,11 @@ def counter_find(*, text: str, acting_user) -> CounterFind:
         return CounterFind(text, message=str(exc), matched=True)
     if not found:
         return CounterFind(text)
-    charges = Charge.objects.filter(source_number__in=found).order_by("source_number", "pk")
+    # in the finder's order of documents (a utility account's, oldest first), each in the order assessed
+    place = {n: i for i, n in enumerate(found)}
+    charges = sorted(
+        Charge.objects.filter(source_number__in=found), key=lambda c: (place[c.source_number], c.pk)
+    )
     return CounterFind(
         text, charges=[c for c in charges if not c.is_settled], found_numbers=found, matched=True
     )

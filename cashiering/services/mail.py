@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from revenue import services as core
 from revenue.exceptions import AccountNotConfigured, InvalidAmount, NotAllowed, RevenueError
+from revenue.extensions import counter_finders
 from revenue.models import ZERO, Charge, Party
 from revenue.selectors import open_charges
 
@@ -42,7 +43,7 @@ def batch_create(*, control_count, control_total, acting_user) -> MailBatch:
     return batch
 
 
-def _resolve_stub(stub: str, amount: Decimal) -> tuple[Party | None, Charge | None, str]:
+def _resolve_stub(stub: str, amount: Decimal, acting_user=None) -> tuple[Party | None, Charge | None, str]:
     """What a stub number pays, and why it cannot be posted if it cannot."""
     charge = Charge.objects.select_related("party").filter(source_number__iexact=stub).first()
     if charge is not None:
@@ -55,7 +56,7 @@ def _resolve_stub(stub: str, amount: Decimal) -> tuple[Party | None, Charge | No
                 f"Amount {amount:,.2f} does not match the balance of {charge.balance:,.2f}.",
             )
         return charge.party, charge, ""
-    party = Party.objects.filter(number__iexact=stub).first()
+    party = Party.objects.filter(number__iexact=stub).first() or _payer_by_finder(stub, acting_user)
     if party is not None:
         due = Charge.objects.filter(party=party).open().balance_total()
         if not due:
@@ -64,6 +65,22 @@ def _resolve_stub(stub: str, amount: Decimal) -> tuple[Party | None, Charge | No
             return party, None, f"Amount {amount:,.2f} is more than the {due:,.2f} {party.name} owes."
         return party, None, ""
     return None, None, f"Unknown number: {stub}."
+
+
+def _payer_by_finder(text: str, acting_user) -> Party | None:
+    """A number a duty app's counter finder knows (a utility account, or its bill's stub): the one
+    party whose charges it names, paid like a party number (oldest first)."""
+    try:
+        with transaction.atomic():
+            numbers = [n for f in counter_finders for n in f(text, on=core.city_today(), user=acting_user)]
+    except RevenueError:
+        return None
+    parties = (
+        set(Charge.objects.filter(source_number__in=numbers).values_list("party", flat=True))
+        if numbers
+        else set()
+    )
+    return Party.objects.get(pk=parties.pop()) if len(parties) == 1 else None
 
 
 @transaction.atomic
@@ -77,7 +94,7 @@ def remittance_add(
     stub_number, check_number = (stub_number or "").strip(), (check_number or "").strip()
     if not stub_number or not check_number or not (name_on_check or "").strip():
         raise RevenueError("Key the stub's number, the check number and the name on the check.")
-    party, charge, problem = _resolve_stub(stub_number, amount)
+    party, charge, problem = _resolve_stub(stub_number, amount, acting_user)
     remittance = Remittance.objects.create(
         batch=batch,
         stub_number=stub_number[:40],

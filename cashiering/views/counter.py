@@ -150,6 +150,17 @@ def _add_fee(request, basket: Basket):
         _walk_in(request, basket)
 
 
+def _spread(request, basket: Basket):
+    """A partial payment: the amount the customer pays, spread over the basket oldest first."""
+    try:
+        paid, out = basket.spread(request.POST.get("amount", "").strip())
+    except RevenueError as exc:
+        messages.error(request, str(exc))
+        return
+    left = f"; {out} newer line{'s' if out != 1 else ''} taken out of the basket" if out else ""
+    messages.success(request, f"Spread oldest first over {paid} line{'s' if paid != 1 else ''}{left}.")
+
+
 @require_perm("cashiering.take_payment")
 @require_POST
 def basket_action(request):
@@ -165,6 +176,8 @@ def basket_action(request):
         _walk_in(request, basket)
     elif action == "add_fee":
         _add_fee(request, basket)
+    elif action == "spread":
+        _spread(request, basket)
     elif action == "remove":
         basket.remove(request.POST.get("item", ""))
     elif action == "clear":

@@ -261,7 +261,7 @@ def charges_assess_set(
     *,
     rows_sql: str,
     params: dict,
-    party: Party,
+    party: Party | None,
     receivable_account: Account,
     revenue_account: Account,
     source_model: type[models.Model],
@@ -275,13 +275,16 @@ def charges_assess_set(
     their total (Dr receivable, Cr revenue) and one INSERT … SELECT of the charges sharing it.
     `rows_sql` selects, in the order wanted, source_id, source_number, description, amount,
     assessed_on and due_on; charges of `source_model`. Returns (entry, count, total); nothing is
-    posted when the rows are none."""
+    posted when the rows are none. With `party` None the rows name each charge's party (a
+    `party_id` column: a utility late-fee run over many customers) and the entry's two lines,
+    one for the run's total, name none."""
     with connection.cursor() as cur:
         cur.execute(f"SELECT count(*), COALESCE(sum(r.amount), 0) FROM ({rows_sql}) r", params)
         count, total = cur.fetchone()
         if not count:
             return None, 0, ZERO
         line_memo = f"{memo}: {count:,} {noun}"
+        party_sql = "r.party_id" if party is None else "%(_party)s"
         entry = journal_post(
             lines=[
                 Line(account=receivable_account, debit=total, party=party, memo=line_memo),
@@ -298,14 +301,14 @@ def charges_assess_set(
                 (party_id, fee_type_id, description, amount, amount_paid, amount_adjusted, assessed_on, due_on,
                  receivable_account_id, revenue_account_id, pass_through_account_id, pass_through_amount,
                  source_type_id, source_id, source_number, journal_entry_id, created_at, created_by_id)
-            SELECT %(_party)s, NULL, left(r.description, 250), r.amount, 0, 0, r.assessed_on, r.due_on,
+            SELECT {party_sql}, NULL, left(r.description, 250), r.amount, 0, 0, r.assessed_on, r.due_on,
                    %(_receivable)s, %(_revenue)s, NULL, 0, %(_ctype)s, r.source_id, r.source_number,
                    %(_entry)s, now(), %(_user)s
               FROM ({rows_sql}) r
             """,
             {
                 **params,
-                "_party": party.pk,
+                "_party": party.pk if party is not None else None,
                 "_receivable": receivable_account.pk,
                 "_revenue": revenue_account.pk,
                 "_ctype": ContentType.objects.get_for_model(source_model).pk,

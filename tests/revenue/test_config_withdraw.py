@@ -36,6 +36,7 @@ EFFECTIVE_DATED = {
     "payables.payablespolicy",
     "payables.approvallimit",
     "utility_billing.utilityfee",
+    "utility_billing.delinquencypolicy",
 }
 
 

@@ -33,3 +33,13 @@ __all__ = [
     "UtilityFee",
     "UtilityPolicy",
 ]
+
+from .collect import (  # noqa: E402 - collection (ub-collect), appended
+    DelinquencyNotice,
+    DelinquencyPolicy,
+    LateFee,
+    PaymentPlan,
+    PlanInstallment,
+)
+
+__all__ += ["DelinquencyNotice", "DelinquencyPolicy", "LateFee", "PaymentPlan", "PlanInstallment"]

@@ -15,6 +15,7 @@ from revenue import demo, services
 from revenue.models import Fund
 from tot.demo import load_demo_tot, load_tot
 from utility_billing.demo import load_utility
+from utility_billing.demo_collect import load_collection
 
 
 class Command(BaseCommand):
@@ -100,4 +101,5 @@ class Command(BaseCommand):
             revenue_account=accounts["100-4150"],
             acting_user=clerk,
         )
-        load_utility(acting_user=users["admin"])
+        utility = load_utility(acting_user=users["admin"])
+        load_collection(users["admin"], utility)
