@@ -4,3 +4,20 @@ in one transaction with its audit row. The modules behind these names are by sub
 from .orders import open_orders_like, order_open
 
 __all__ = ["open_orders_like", "order_open"]
+from .reads import (  # noqa: E402 - the reads review (ub-reads)
+    ReadRefused,
+    reading_accept,
+    reading_correct,
+    reading_record,
+    reading_reread,
+    reads_estimate,
+)
+
+__all__ += [
+    "ReadRefused",
+    "reading_accept",
+    "reading_correct",
+    "reading_record",
+    "reading_reread",
+    "reads_estimate",
+]
