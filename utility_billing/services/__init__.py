@@ -21,3 +21,6 @@ __all__ += [
     "reading_reread",
     "reads_estimate",
 ]
+from .read_import import ReadImportRefused, reads_check, reads_import  # noqa: E402 - the read file (ub-reads)
+
+__all__ += ["ReadImportRefused", "reads_check", "reads_import"]
