@@ -63,4 +63,14 @@ class DelinquencyPolicyAdmin(EffectiveDatedAdmin):
         "shutoff_days",
         "notice_business_days",
     ]
+
+
+# the reads review's thresholds (ub-reads)
+from .models import ReadPolicy  # noqa: E402
+
+
+@admin.register(ReadPolicy)
+class ReadPolicyAdmin(EffectiveDatedAdmin):
+    list_display = ["effective_from", "high_percent", "low_percent", "compare_with", "recent_periods",
+                    "read_window_days", "hold_estimates"]  # fmt: skip
     exclude = ["created_by"]

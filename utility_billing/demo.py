@@ -82,6 +82,9 @@ def load_utility(acting_user) -> dict:
     _reads(acting_user)
     states = _states(premises, customers, setup, acting_user)
     _orders(premises, states, acting_user)
+    from .demo_reads import load_reads_review  # the reads review's policy and today's read file (ub-reads)
+
+    load_reads_review(acting_user=acting_user, since=SINCE)
     return {**setup, "premises": premises, "accounts": customers, **states}
 
 

@@ -37,6 +37,7 @@ EFFECTIVE_DATED = {
     "payables.approvallimit",
     "utility_billing.utilityfee",
     "utility_billing.delinquencypolicy",
+    "utility_billing.readpolicy",
 }
 
 
