@@ -39,3 +39,21 @@ class BillingCycleAdmin(admin.ModelAdmin):
 @admin.register(MeterSize)
 class MeterSizeAdmin(admin.ModelAdmin):
     list_display = ["code", "sort_order"]
+
+
+# deposits (ub-deposits): the policy, with the amount by rate class, added from a date
+from .models import DepositAmount, DepositPolicy  # noqa: E402
+
+
+class DepositAmountInline(admin.TabularInline):
+    model = DepositAmount
+    extra = 2
+
+
+@admin.register(DepositPolicy)
+class DepositPolicyAdmin(EffectiveDatedAdmin):
+    list_display = [
+        "effective_from", "waive_with_good_credit", "reconnect_multiple", "interest_percent", "refund_to",
+    ]  # fmt: skip
+    exclude = ["created_by"]
+    inlines = [DepositAmountInline]

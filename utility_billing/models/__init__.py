@@ -31,3 +31,8 @@ __all__ = [
     "Surcharge",
     "UtilityPolicy",
 ]
+
+# deposits (ub-deposits)
+from .deposits import Deposit, DepositAmount, DepositPolicy  # noqa: E402
+
+__all__ += ["Deposit", "DepositAmount", "DepositPolicy"]
