@@ -31,6 +31,9 @@ EFFECTIVE_DATED = {
     "receivables.receivablespolicy",
     "receivables.dunninglevel",
     "cashiering.cashieringpolicy",
+    "utility_billing.utilitypolicy",
+    "utility_billing.rateschedule",
+    "utility_billing.depositpolicy",
 }
 
 
