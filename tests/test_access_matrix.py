@@ -220,6 +220,19 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "utility_billing:read_accept": (302, 405, 405, 405, 403, 403),
     "utility_billing:read_reread": (302, 405, 405, 405, 403, 403),
     "utility_billing:read_correct": (302, 200, 200, 200, 403, 403),
+    # utility billing's reports: a senior clerk's, a supervisor's and the auditor's (as the aging is)
+    "utility_billing:report_aging": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_aging_xlsx": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_consumption": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_consumption_xlsx": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_meters": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_meters_xlsx": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_orders": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_orders_xlsx": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_register": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_register_xlsx": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_shutoff": (302, 403, 200, 200, 200, 403),
+    "utility_billing:report_shutoff_xlsx": (302, 403, 200, 200, 200, 403),
 }
 
 

@@ -74,3 +74,21 @@ class ReadPolicyAdmin(EffectiveDatedAdmin):
     list_display = ["effective_from", "high_percent", "low_percent", "compare_with", "recent_periods",
                     "read_window_days", "hold_estimates"]  # fmt: skip
     exclude = ["created_by"]
+
+
+# deposits (ub-deposits): the policy, with the amount by rate class, added from a date
+from .models import DepositAmount, DepositPolicy  # noqa: E402
+
+
+class DepositAmountInline(admin.TabularInline):
+    model = DepositAmount
+    extra = 2
+
+
+@admin.register(DepositPolicy)
+class DepositPolicyAdmin(EffectiveDatedAdmin):
+    list_display = [
+        "effective_from", "waive_with_good_credit", "reconnect_multiple", "interest_percent", "refund_to",
+    ]  # fmt: skip
+    exclude = ["created_by"]
+    inlines = [DepositAmountInline]

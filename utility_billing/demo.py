@@ -20,6 +20,8 @@ from revenue.models import Account, Fund, Party
 from .models import (
     AccountService,
     BillingCycle,
+    DepositAmount,
+    DepositPolicy,
     FixedCharge,
     Meter,
     MeterInstallation,
@@ -85,7 +87,8 @@ def load_utility(acting_user) -> dict:
     from .demo_reads import load_reads_review  # the reads review's policy and today's read file (ub-reads)
 
     load_reads_review(acting_user=acting_user, since=SINCE)
-    return {**setup, "premises": premises, "accounts": customers, **states}
+    deposits = _deposits(customers, states, accounts, acting_user)
+    return {**setup, "premises": premises, "accounts": customers, **states, **deposits}
 
 
 def _accounts() -> dict[str, Account]:
@@ -548,3 +551,40 @@ def load_order_fees(setup, user) -> None:
         for kind, size, amount in ORDER_FEES
         if size is None or size in sizes
     )
+
+
+def _deposits(customers, states, accounts, user) -> dict:
+    """The deposit policy ($100 residential, $250 commercial; waived for 12 months paid on time;
+    twice the largest bill after a disconnection; 1% a year paid at refund) and deposits paid a
+    year ago by the first accounts, the final one's waiting to be applied at its final bill."""
+    from .services.deposits import deposit_charge
+
+    policy = DepositPolicy.objects.create(
+        effective_from=SINCE,
+        interest_percent=D("1.000"),
+        interest_account=accounts["501-7920"],
+        created_by=user,
+    )
+    for code, amount in (("residential", "100.00"), ("commercial", "250.00")):
+        DepositAmount.objects.create(
+            policy=policy, rate_class=RateClass.objects.get(code=code), amount=D(amount)
+        )
+    undeposited = core.account_for_role("undeposited")
+    paid_on = core.city_today() - datetime.timedelta(days=365)
+    held = []
+    for account in [states["final_account"], *customers[8:14]]:
+        amount = D("250.00") if account.premise.rate_class.code == "commercial" else D("100.00")
+        deposit = deposit_charge(
+            account=account, amount=amount, acting_user=user, reason="New service", on=paid_on
+        )
+        core.payment_post(
+            party=account.party,
+            amount=amount,
+            applications=[(deposit.charge, amount)],
+            debit_account=undeposited,
+            received_on=paid_on,
+            acting_user=user,
+            reference=f"DEMO-{deposit.number}",
+        )
+        held.append(deposit)
+    return {"deposit_policy": policy, "deposits": held}

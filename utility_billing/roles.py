@@ -71,3 +71,14 @@ _COLLECT = {
 }
 for _role, _perms in _COLLECT.items():
     PERMISSIONS[_role] = sorted(set(PERMISSIONS[_role]) | set(_perms))
+# deposits and the six reports (ub-deposits): the reports for a senior clerk, the supervisor and
+# the auditor (as receivables' aging is); deposits seen at the counter, the policy by supervisors
+_DEPOSITS = ["utility_billing.view_deposit"]
+_DEPOSIT_CONFIG = ["utility_billing.view_depositpolicy", "utility_billing.view_depositamount"]
+_REPORTS = ["utility_billing.view_utility_reports"]
+PERMISSIONS[ASR_I] = sorted(PERMISSIONS[ASR_I] + _DEPOSITS)
+PERMISSIONS[ASR_II] = sorted(PERMISSIONS[ASR_II] + _DEPOSITS + _REPORTS)
+PERMISSIONS[SUPERVISOR] = sorted(
+    PERMISSIONS[SUPERVISOR] + _DEPOSITS + _DEPOSIT_CONFIG + _REPORTS + ["utility_billing.add_depositpolicy"]
+)
+PERMISSIONS[AUDITOR] = sorted(PERMISSIONS[AUDITOR] + _DEPOSITS + _DEPOSIT_CONFIG + _REPORTS)

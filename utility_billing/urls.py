@@ -73,3 +73,7 @@ urlpatterns += [
     path("reads/<int:pk>/reread/", read_views.read_reread, name="read_reread"),
     path("reads/<int:pk>/correct/", read_views.read_correct, name="read_correct"),
 ]
+# the six reports (ub-deposits)
+from .views.reports import urlpatterns as report_urls  # noqa: E402
+
+urlpatterns += report_urls

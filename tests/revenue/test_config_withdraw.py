@@ -38,6 +38,7 @@ EFFECTIVE_DATED = {
     "utility_billing.utilityfee",
     "utility_billing.delinquencypolicy",
     "utility_billing.readpolicy",
+    "utility_billing.depositpolicy",
 }
 
 

@@ -46,3 +46,7 @@ from .collect import (  # noqa: E402 - collection (ub-collect), appended
 )
 
 __all__ += ["DelinquencyNotice", "DelinquencyPolicy", "LateFee", "PaymentPlan", "PlanInstallment"]
+# deposits (ub-deposits)
+from .deposits import Deposit, DepositAmount, DepositPolicy  # noqa: E402
+
+__all__ += ["Deposit", "DepositAmount", "DepositPolicy"]
