@@ -33,6 +33,6 @@ def grant_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("utility_billing", "0003_reads")]
+    dependencies = [("utility_billing", "0006_reads")]
 
     operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]

@@ -33,6 +33,6 @@ def grant_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("utility_billing", "0003_collection")]
+    dependencies = [("utility_billing", "0008_collection")]
 
     operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]

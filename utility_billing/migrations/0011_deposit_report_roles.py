@@ -22,6 +22,6 @@ def grant_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("utility_billing", "0003_deposits")]
+    dependencies = [("utility_billing", "0010_deposits")]
 
     operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]

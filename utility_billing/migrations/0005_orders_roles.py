@@ -31,6 +31,6 @@ def grant_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("utility_billing", "0003_orders_fees")]
+    dependencies = [("utility_billing", "0004_orders_fees")]
 
     operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]
