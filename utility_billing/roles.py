@@ -21,3 +21,13 @@ PERMISSIONS = {
     AUDITOR: sorted(_READ_ALL),
     FIELD_CREW: sorted(["utility_billing.view_serviceorder", "utility_billing.view_premise"]),
 }
+
+# Bill runs (ub-bills): a Representative II starts a run (calculation and proof register); a
+# supervisor approves, posts, releases or takes it back, never a run they started themselves.
+_BILL_RUNS = {
+    ASR_I: ["utility_billing.view_billrun"],
+    ASR_II: ["utility_billing.view_billrun", "utility_billing.add_billrun"],
+    SUPERVISOR: ["utility_billing.add_billrun", "utility_billing.approve_billrun"],
+}
+for _role, _perms in _BILL_RUNS.items():
+    PERMISSIONS[_role] = sorted(set(PERMISSIONS[_role]) | set(_perms))
