@@ -126,6 +126,7 @@ def bill_run_calculate(*, run: BillRun, acting_user, progress: Callable | None =
     again (a retry), it calculates only the accounts with no bill for the period yet."""
     if not acting_user.has_perm(START_PERM):
         raise NotAllowed("Your role does not start bill runs.")
+    run = BillRun.objects.select_related("cycle").get(pk=run.pk)
     if run.status != BillRun.Status.CALCULATING:
         raise RevenueError(
             f"{run.number} is {run.get_status_display().lower()}; there is nothing to calculate."
@@ -283,6 +284,7 @@ def bill_run_post(*, run: BillRun, acting_user, progress: Callable | None = None
     Run again, it posts only the bills still in draft."""
     if not acting_user.has_perm(APPROVE_PERM):
         raise NotAllowed("Only a Revenue Supervisor posts a bill run.")
+    run = BillRun.objects.get(pk=run.pk)
     if run.status != BillRun.Status.APPROVED:
         raise RevenueError(
             f"{run.number} is {run.get_status_display().lower()}; only an approved run is posted."
