@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations
+.PHONY: run worker test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations bench-bills
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -51,3 +51,6 @@ bench-renewals: install
 
 bench-citations: install
 	scripts/with-db.sh $(PY) bench/bench_citation_import.py $(ARGS)
+
+bench-bills: install
+	scripts/with-db.sh $(PY) bench/bench_bill_run.py $(ARGS)

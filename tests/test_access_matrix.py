@@ -142,6 +142,19 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "trial_balance": (302, 403, 403, 200, 200, 403),
     "trial_balance_pdf": (302, 403, 403, 200, 200, 403),
     "trial_balance_xlsx": (302, 403, 403, 200, 200, 403),
+    # utility bill runs and bills (ub-bills): a Representative II starts a run, a supervisor
+    # approves, posts, releases or takes it back; the counter reads runs and bills
+    "utility_billing:runs": (302, 200, 200, 200, 200, 403),
+    "utility_billing:run_new": (302, 403, 200, 200, 403, 403),
+    "utility_billing:run": (302, 200, 200, 200, 200, 403),
+    "utility_billing:run_register": (302, 200, 200, 200, 200, 403),
+    "utility_billing:run_approve": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_post": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_release": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_take_back": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_bills": (302, 200, 200, 200, 200, 403),
+    "utility_billing:bill": (302, 200, 200, 200, 200, 403),
+    "utility_billing:bill_pdf": (302, 200, 200, 200, 200, 403),
 }
 
 
