@@ -142,6 +142,13 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "trial_balance": (302, 403, 403, 200, 200, 403),
     "trial_balance_pdf": (302, 403, 403, 200, 200, 403),
     "trial_balance_xlsx": (302, 403, 403, 200, 200, 403),
+    # utility rates (ub-rates): everyone at the counter reads them and previews a calculation;
+    # only a supervisor adds a schedule or withdraws one (POST only)
+    "utility_billing:rates_list": (302, 200, 200, 200, 200, 403),
+    "utility_billing:rates_new": (302, 403, 403, 200, 403, 403),
+    "utility_billing:rates_preview": (302, 200, 200, 200, 200, 403),
+    "utility_billing:rates_detail": (302, 200, 200, 200, 200, 403),
+    "utility_billing:rates_withdraw": (302, 403, 403, 405, 403, 403),
     # utility bill runs and bills (ub-bills): a Representative II starts a run, a supervisor
     # approves, posts, releases or takes it back; the counter reads runs and bills
     "utility_billing:runs": (302, 200, 200, 200, 200, 403),

@@ -22,6 +22,9 @@ PERMISSIONS = {
     FIELD_CREW: sorted(["utility_billing.view_serviceorder", "utility_billing.view_premise"]),
 }
 
+# rates (ub-rates): a supervisor sets rate schedules on screens; clerks and the auditor read them
+PERMISSIONS[SUPERVISOR] = sorted({*PERMISSIONS[SUPERVISOR], "utility_billing.add_rateschedule"})
+
 # Bill runs (ub-bills): a Representative II starts a run (calculation and proof register); a
 # supervisor approves, posts, releases or takes it back, never a run they started themselves.
 _BILL_RUNS = {

@@ -32,7 +32,7 @@ from .approvals import (
     involvement,
     role_change_request,
 )
-from .audit import audit, audit_trail, jsonable, snapshot
+from .audit import audit, audit_many, audit_trail, jsonable, snapshot
 from .charges import (
     NewCharge,
     charge_adjust,
@@ -87,7 +87,7 @@ from .numbers import (
     submission_result,
 )
 from .office import document_context, office_on
-from .parties import PARTY_FIELDS, party_create, party_update
+from .parties import PARTY_FIELDS, parties_create, party_create, party_update
 from .payments import credit_apply, payment_post, payment_reverse
 
 __all__ = [
@@ -118,6 +118,7 @@ __all__ = [
     "approval_handler",
     "approval_request",
     "audit",
+    "audit_many",
     "audit_trail",
     "charge_adjust",
     "charge_assess",
@@ -156,6 +157,7 @@ __all__ = [
     "office_on",
     "number_next",
     "numbers_reserve",
+    "parties_create",
     "party_create",
     "party_update",
     "payment_post",

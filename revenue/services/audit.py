@@ -41,6 +41,26 @@ def audit(*, actor, action: str, obj: models.Model, before=None, after=None, rea
     )
 
 
+def audit_many(*, actor, action: str, objs: list[models.Model], after=None, reason: str = "") -> None:
+    """One audit row per object, in one INSERT (a set created at once); `after(obj)` gives
+    each row's values."""
+    if not objs:
+        return
+    object_type = ContentType.objects.get_for_model(objs[0])
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=obj.pk,
+            object_repr=str(obj)[:250],
+            after=_jsonable_dict(after(obj)) if after else None,
+            reason=reason,
+        )
+        for obj in objs
+    )
+
+
 def _jsonable_dict(values: dict | None) -> dict | None:
     return None if values is None else {k: jsonable(v) for k, v in values.items()}
 

@@ -13,6 +13,7 @@ from receivables.demo import load_demo_receivables, load_receivables
 from revenue import demo, services
 from revenue.models import Fund
 from tot.demo import load_demo_tot, load_tot
+from utility_billing.demo import load_utility
 
 
 class Command(BaseCommand):
@@ -96,3 +97,4 @@ class Command(BaseCommand):
             revenue_account=accounts["100-4150"],
             acting_user=clerk,
         )
+        load_utility(acting_user=users["admin"])

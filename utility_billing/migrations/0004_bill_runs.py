@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("revenue", "0015_account_role_suspense"),
-        ("utility_billing", "0002_roles"),
+        ("utility_billing", "0003_rates_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -18,6 +18,6 @@ def grant_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("utility_billing", "0003_bill_runs")]
+    dependencies = [("utility_billing", "0004_bill_runs")]
 
     operations = [migrations.RunPython(grant_roles, migrations.RunPython.noop)]
