@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations bench-bills
+.PHONY: run worker test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations bench-bills bench-reads
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -54,3 +54,6 @@ bench-citations: install
 
 bench-bills: install
 	scripts/with-db.sh $(PY) bench/bench_bill_run.py $(ARGS)
+
+bench-reads: install
+	scripts/with-db.sh $(PY) bench/bench_read_import.py $(ARGS)

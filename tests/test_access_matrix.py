@@ -162,6 +162,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "utility_billing:run_bills": (302, 200, 200, 200, 200, 403),
     "utility_billing:bill": (302, 200, 200, 200, 200, 403),
     "utility_billing:bill_pdf": (302, 200, 200, 200, 200, 403),
+    # utility reads: Representatives import, enter and review; the Auditor reads; the field crew
+    # enters reads only by completing its orders
+    "utility_billing:read_import": (302, 200, 200, 200, 200, 403),
+    # a GET of the upload (a reload) goes to the upload page
+    "utility_billing:read_import_new": (302, 302, 302, 302, 403, 403),
+    "utility_billing:read_batch": (302, 200, 200, 200, 200, 403),
+    "utility_billing:read_new": (302, 200, 200, 200, 403, 403),
+    "utility_billing:read_exceptions": (302, 200, 200, 200, 200, 403),
+    "utility_billing:read_estimate": (302, 405, 405, 405, 403, 403),
+    "utility_billing:read_accept": (302, 405, 405, 405, 403, 403),
+    "utility_billing:read_reread": (302, 405, 405, 405, 403, 403),
+    "utility_billing:read_correct": (302, 200, 200, 200, 403, 403),
 }
 
 

@@ -39,3 +39,14 @@ class BillingCycleAdmin(admin.ModelAdmin):
 @admin.register(MeterSize)
 class MeterSizeAdmin(admin.ModelAdmin):
     list_display = ["code", "sort_order"]
+
+
+# the reads review's thresholds (ub-reads)
+from .models import ReadPolicy  # noqa: E402
+
+
+@admin.register(ReadPolicy)
+class ReadPolicyAdmin(EffectiveDatedAdmin):
+    list_display = ["effective_from", "high_percent", "low_percent", "compare_with", "recent_periods",
+                    "read_window_days", "hold_estimates"]  # fmt: skip
+    exclude = ["created_by"]

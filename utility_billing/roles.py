@@ -6,6 +6,7 @@ _MODELS = (
     "service", "rateclass", "billingcycle", "metersize", "utilitypolicy", "premise", "serviceaccount",
     "accountservice", "meter", "meterinstallation", "readbatch", "reading", "rateschedule", "serviceorder",
     "billrun", "bill",
+    "readpolicy", "readreject",
 )  # fmt: skip
 _READ_ALL = [f"utility_billing.view_{m}" for m in _MODELS]
 _COUNTER = [
@@ -14,10 +15,17 @@ _COUNTER = [
     "utility_billing.view_rateschedule",
 ]  # fmt: skip
 
+# reads (ub-reads): Representatives enter, import and review reads; the field crew enters a read
+# only by completing its order (the order's permission), never here
+_READS = [
+    "utility_billing.enter_reading", "utility_billing.import_readings", "utility_billing.review_reading",
+    "utility_billing.view_readbatch",
+]  # fmt: skip
+
 PERMISSIONS = {
-    ASR_I: sorted(_COUNTER),
-    ASR_II: sorted(_COUNTER),
-    SUPERVISOR: sorted(set(_COUNTER + _READ_ALL)),
+    ASR_I: sorted(_COUNTER + _READS),
+    ASR_II: sorted(_COUNTER + _READS),
+    SUPERVISOR: sorted(set(_COUNTER + _READ_ALL + _READS + ["utility_billing.add_readpolicy"])),
     AUDITOR: sorted(_READ_ALL),
     FIELD_CREW: sorted(["utility_billing.view_serviceorder", "utility_billing.view_premise"]),
 }

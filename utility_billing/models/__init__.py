@@ -6,6 +6,7 @@ from .meters import Meter, MeterInstallation, ReadBatch, Reading
 from .orders import ServiceOrder
 from .premises import AccountService, Premise, ServiceAccount
 from .rates import FixedCharge, RateBlock, RateSchedule, RefuseRate, Surcharge
+from .reads import ReadPolicy, ReadReject
 from .setup import BillingCycle, MeterSize, RateClass, Service, UtilityPolicy
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "RateClass",
     "RateSchedule",
     "ReadBatch",
+    "ReadPolicy",
+    "ReadReject",
     "Reading",
     "RefuseRate",
     "Service",

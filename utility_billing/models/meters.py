@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 
 class Meter(models.Model):
@@ -97,11 +98,26 @@ class ReadBatch(models.Model):
     """One imported read file (handheld or AMR export). Its digest makes a second import of the
     same file change nothing."""
 
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, unique=True)
     rows = models.PositiveIntegerField(default=0)
     accepted = models.PositiveIntegerField(default=0)
     exceptions = models.PositiveIntegerField(default=0)
+    # added by the reads import
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    rows_read = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    profile = models.ForeignKey(
+        "revenue.ImportProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    header = models.TextField(blank=True, help_text="The file's header row as written.")
+    message = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     job = models.ForeignKey("revenue.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -112,6 +128,9 @@ class ReadBatch(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    def get_absolute_url(self):
+        return reverse("utility_billing:read_batch", args=[self.pk])
 
 
 class Reading(models.Model):
@@ -168,6 +187,11 @@ class Reading(models.Model):
     class Meta:
         ordering = ["meter", "read_on", "pk"]
         indexes = [models.Index(fields=["status", "read_on"], name="reading_status_date")]
+        permissions = [
+            ("enter_reading", "Enter a meter read by hand"),
+            ("import_readings", "Import a handheld or AMR read file"),
+            ("review_reading", "Accept, correct or send out a read held for review"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="reading_not_negative"),
             # one live read of a meter per date and kind: a second import of a file adds nothing

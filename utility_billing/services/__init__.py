@@ -24,3 +24,23 @@ __all__ += [
     "bill_run_start",
     "bill_run_take_back",
 ]
+from .reads import (  # noqa: E402 - the reads review (ub-reads)
+    ReadRefused,
+    reading_accept,
+    reading_correct,
+    reading_record,
+    reading_reread,
+    reads_estimate,
+)
+
+__all__ += [
+    "ReadRefused",
+    "reading_accept",
+    "reading_correct",
+    "reading_record",
+    "reading_reread",
+    "reads_estimate",
+]
+from .read_import import ReadImportRefused, reads_check, reads_import  # noqa: E402 - the read file (ub-reads)
+
+__all__ += ["ReadImportRefused", "reads_check", "reads_import"]
