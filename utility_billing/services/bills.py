@@ -113,12 +113,17 @@ def candidates(run: BillRun) -> list[int]:
     )
 
 
-def _estimate_missing_reads(run: BillRun, acting_user) -> None:
-    # TODO(lead): once ub-reads is merged, call its reads_estimate here so that a meter with no
-    # read in the window is billed on an estimate (kind estimate) rather than flagged "no read":
-    #   from .reads import reads_estimate
-    #   reads_estimate(cycle=run.cycle, on=run.period_end, acting_user=acting_user)
-    return None
+def _estimate_missing_reads(run: BillRun, acting_user) -> int:
+    """Before calculating: estimate the reads missing at the period's end (ub-reads), so a meter
+    with no read in the window is billed on an estimate (flagged) rather than not at all. A city
+    with no read policy in force has not set estimates up: the run goes on and flags "no read"."""
+    from ..models import ReadPolicy
+    from .reads import reads_estimate
+
+    if run.period_end > core.city_today() or core.in_force(ReadPolicy.objects.all(), run.period_end) is None:
+        return 0
+    with transaction.atomic():
+        return reads_estimate(cycle=run.cycle, on=run.period_end, acting_user=acting_user)
 
 
 def bill_run_calculate(*, run: BillRun, acting_user, progress: Callable | None = None) -> BillRun:
