@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run worker test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations bench-search bench-reads
+.PHONY: run worker test install lint format migrate shell clean-db bench bench-receipts bench-renewals bench-citations bench-search bench-reads bench-bills
 
 .venv/.installed: pyproject.toml constraints/build.txt
 	python3 -m venv .venv
@@ -54,6 +54,9 @@ bench-citations: install
 
 bench-search: install
 	scripts/with-db.sh $(PY) bench/bench_search.py $(ARGS)
+
+bench-bills: install
+	scripts/with-db.sh $(PY) bench/bench_bill_run.py $(ARGS)
 
 bench-reads: install
 	scripts/with-db.sh $(PY) bench/bench_read_import.py $(ARGS)

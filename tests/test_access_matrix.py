@@ -208,6 +208,19 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "utility_billing:collect_account": (302, 200, 200, 200, 200, 403),
     "utility_billing:plan_new": (302, 403, 200, 200, 403, 403),
     "utility_billing:plan": (302, 200, 200, 200, 200, 403),
+    # utility bill runs and bills (ub-bills): a Representative II starts a run, a supervisor
+    # approves, posts, releases or takes it back; the counter reads runs and bills
+    "utility_billing:runs": (302, 200, 200, 200, 200, 403),
+    "utility_billing:run_new": (302, 403, 200, 200, 403, 403),
+    "utility_billing:run": (302, 200, 200, 200, 200, 403),
+    "utility_billing:run_register": (302, 200, 200, 200, 200, 403),
+    "utility_billing:run_approve": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_post": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_release": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_take_back": (302, 403, 403, 405, 403, 403),
+    "utility_billing:run_bills": (302, 200, 200, 200, 200, 403),
+    "utility_billing:bill": (302, 200, 200, 200, 200, 403),
+    "utility_billing:bill_pdf": (302, 200, 200, 200, 200, 403),
     # utility reads: Representatives import, enter and review; the Auditor reads; the field crew
     # enters reads only by completing its orders
     "utility_billing:read_import": (302, 200, 200, 200, 200, 403),

@@ -82,3 +82,13 @@ PERMISSIONS[SUPERVISOR] = sorted(
     PERMISSIONS[SUPERVISOR] + _DEPOSITS + _DEPOSIT_CONFIG + _REPORTS + ["utility_billing.add_depositpolicy"]
 )
 PERMISSIONS[AUDITOR] = sorted(PERMISSIONS[AUDITOR] + _DEPOSITS + _DEPOSIT_CONFIG + _REPORTS)
+
+# Bill runs (ub-bills): a Representative II starts a run (calculation and proof register); a
+# supervisor approves, posts, releases or takes it back, never a run they started themselves.
+_BILL_RUNS = {
+    ASR_I: ["utility_billing.view_billrun"],
+    ASR_II: ["utility_billing.view_billrun", "utility_billing.add_billrun"],
+    SUPERVISOR: ["utility_billing.add_billrun", "utility_billing.approve_billrun"],
+}
+for _role, _perms in _BILL_RUNS.items():
+    PERMISSIONS[_role] = sorted(set(PERMISSIONS[_role]) | set(_perms))

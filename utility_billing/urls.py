@@ -59,6 +59,23 @@ urlpatterns += [
     path("plans/<slug:number>/", collect_views.plan, name="plan"),
 ]
 
+# bill runs and bills (ub-bills)
+from .views import bills as _bills  # noqa: E402
+
+urlpatterns += [
+    path("runs/", _bills.run_list, name="runs"),
+    path("runs/new/", _bills.run_new, name="run_new"),
+    path("runs/<slug:number>/", _bills.run_detail, name="run"),
+    path("runs/<slug:number>/register/", _bills.run_register, name="run_register"),
+    path("runs/<slug:number>/approve/", _bills.run_approve, name="run_approve"),
+    path("runs/<slug:number>/post/", _bills.run_post, name="run_post"),
+    path("runs/<slug:number>/release/", _bills.run_release, name="run_release"),
+    path("runs/<slug:number>/take-back/", _bills.run_take_back, name="run_take_back"),
+    path("runs/<slug:number>/bills.pdf", _bills.run_bills, name="run_bills"),
+    path("bills/<slug:number>/", _bills.bill_detail, name="bill"),
+    path("bills/<slug:number>/pdf/", _bills.bill_file, name="bill_pdf"),
+]
+
 # reads (ub-reads)
 from .views import reads as read_views  # noqa: E402
 

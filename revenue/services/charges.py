@@ -14,6 +14,7 @@ from django.db.models import Case, F, Value, When
 from ..dates import city_today
 from ..exceptions import (
     AccountNotConfigured,
+    InsufficientCredit,
     InvalidAmount,
     OverApplied,
     RevenueError,
@@ -32,7 +33,7 @@ from ..money import money, round_money
 from ..signals import charge_settled
 from .audit import audit, snapshot
 from .fees import fee_rate_on
-from .ledger import Line, _source_fields, account_for_role, journal_post
+from .ledger import Line, _journal_reverse, _source_fields, account_for_role, journal_post
 from .numbers import number_next
 
 
@@ -257,44 +258,65 @@ def charge_adjust(*, charge: Charge, amount, kind: str, acting_user, reason: str
     return entry
 
 
+@transaction.atomic
 def charges_assess_set(
     *,
     rows_sql: str,
     params: dict,
     party: Party | None,
     receivable_account: Account,
-    revenue_account: Account,
+    revenue_account: Account | None,
     source_model: type[models.Model],
     memo: str,
     acting_user,
     noun: str = "charges",
     entry_date: datetime.date | None = None,
     source: models.Model | None = None,
+    extra_lines: Iterable[Line] = (),
 ) -> tuple[JournalEntry | None, int, Decimal]:
-    """Assess many charges at once (a citation import's chunk, a late-penalty run): ONE entry for
-    their total (Dr receivable, Cr revenue) and one INSERT … SELECT of the charges sharing it.
-    `rows_sql` selects, in the order wanted, source_id, source_number, description, amount,
-    assessed_on and due_on; charges of `source_model`. Returns (entry, count, total); nothing is
-    posted when the rows are none. With `party` None the rows name each charge's party (a
-    `party_id` column: a utility late-fee run over many customers) and the entry's two lines,
-    one for the run's total, name none."""
+    """Assess many charges at once (a citation import's chunk, a late-penalty run, a bill run's
+    chunk): ONE entry for their total (Dr receivable, Cr revenue) and one INSERT … SELECT of the
+    charges sharing it. `rows_sql` selects, in the order wanted, source_id, source_number,
+    description, amount, assessed_on and due_on; charges of `source_model`.
+
+    - `party=None`: each row names its own `party_id` (a bill run's customers); the receivable
+      line then carries no party (the charges do).
+    - `revenue_account=None`: each row names its own `revenue_account_id`; the entry credits each
+      revenue account its rows' total (water and sewer revenue in one entry).
+    - `extra_lines`: more lines of the same entry, balanced among themselves (a bill's credit
+      moved to the customer's credit on account).
+
+    Returns (entry, count, total); nothing is posted when there are no rows and no extra lines."""
+    extra_lines = list(extra_lines)
+    if sum((ln.debit - ln.credit for ln in extra_lines), ZERO) != ZERO:
+        raise Unbalanced("The extra lines of a set of charges must balance among themselves.")
+    party_sql = "%(_party)s" if party is not None else "r.party_id"
+    revenue_sql = "%(_revenue)s" if revenue_account is not None else "r.revenue_account_id"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT count(*), COALESCE(sum(r.amount), 0) FROM ({rows_sql}) r", params)
-        count, total = cur.fetchone()
-        if not count:
+        cur.execute(
+            f"SELECT {revenue_sql}, count(*), COALESCE(sum(r.amount), 0) FROM ({rows_sql}) r GROUP BY 1 ORDER BY 1",
+            {**params, "_revenue": revenue_account.pk if revenue_account else None},
+        )
+        per_account = cur.fetchall()
+        count = sum(n for _a, n, _t in per_account)
+        total = sum((t for _a, _n, t in per_account), ZERO)
+        if not count and not extra_lines:
             return None, 0, ZERO
         line_memo = f"{memo}: {count:,} {noun}"
-        party_sql = "r.party_id" if party is None else "%(_party)s"
+        accounts = Account.objects.in_bulk([a for a, _n, _t in per_account])
+        lines = [Line(account=receivable_account, debit=total, party=party, memo=line_memo)] if count else []
+        lines += [
+            Line(account=accounts[a], credit=t, party=party, memo=line_memo) for a, _n, t in per_account
+        ]
         entry = journal_post(
-            lines=[
-                Line(account=receivable_account, debit=total, party=party, memo=line_memo),
-                Line(account=revenue_account, credit=total, party=party, memo=line_memo),
-            ],
+            lines=lines + extra_lines,
             memo=line_memo[:250],
             acting_user=acting_user,
             entry_date=entry_date,
             source=source,
         )
+        if not count:
+            return entry, 0, ZERO
         cur.execute(
             f"""
             INSERT INTO revenue_charge
@@ -302,7 +324,7 @@ def charges_assess_set(
                  receivable_account_id, revenue_account_id, pass_through_account_id, pass_through_amount,
                  source_type_id, source_id, source_number, journal_entry_id, created_at, created_by_id)
             SELECT {party_sql}, NULL, left(r.description, 250), r.amount, 0, 0, r.assessed_on, r.due_on,
-                   %(_receivable)s, %(_revenue)s, NULL, 0, %(_ctype)s, r.source_id, r.source_number,
+                   %(_receivable)s, {revenue_sql}, NULL, 0, %(_ctype)s, r.source_id, r.source_number,
                    %(_entry)s, now(), %(_user)s
               FROM ({rows_sql}) r
             """,
@@ -310,13 +332,50 @@ def charges_assess_set(
                 **params,
                 "_party": party.pk if party is not None else None,
                 "_receivable": receivable_account.pk,
-                "_revenue": revenue_account.pk,
+                "_revenue": revenue_account.pk if revenue_account is not None else None,
                 "_ctype": ContentType.objects.get_for_model(source_model).pk,
                 "_entry": entry.pk,
                 "_user": acting_user.pk,
             },
         )
+        if cur.rowcount != count:  # the rows changed between the two statements: post nothing
+            raise Unbalanced(f"{count} charges were counted but {cur.rowcount} made.")
     return entry, count, total
+
+
+@transaction.atomic
+def charges_withdraw_set(*, entry: JournalEntry, acting_user, reason: str) -> JournalEntry:
+    """Take back a set of charges assessed together (a bill run's chunk) before anyone was told
+    of them: the entry is reversed whole (its extra lines too) and each charge is closed as
+    adjusted by its full amount, so the ledger per account is as before. Refused when any charge
+    of the entry has been paid or adjusted, or when a customer's credit the entry created has
+    been used since."""
+    if not reason.strip():
+        raise RevenueError("A reason is required.")
+    entry = JournalEntry.objects.select_for_update(no_key=True).get(pk=entry.pk)
+    charges = Charge.objects.select_for_update(no_key=True).filter(journal_entry=entry).order_by("pk")
+    touched = charges.filter(models.Q(amount_paid__gt=0) | models.Q(amount_adjusted__gt=0)).first()
+    if touched is not None:
+        raise RevenueError(
+            f"{touched.source_number} has been paid or adjusted since it was assessed; it cannot be taken back."
+        )
+    for ln in entry.lines.filter(account__role=Account.Role.CUSTOMER_CREDIT, credit__gt=0).select_related(
+        "party"
+    ):
+        if ln.party is not None and ln.party.credit_balance() < ln.credit:
+            raise InsufficientCredit(
+                f"{ln.party} has used the credit of {ln.credit} this entry gave; it cannot be taken back."
+            )
+    reversal = _journal_reverse(entry=entry, acting_user=acting_user, memo=f"Taken back: {reason}"[:250])
+    count = charges.update(amount_adjusted=F("amount"))
+    audit(
+        actor=acting_user,
+        action="charges.withdrawn",
+        obj=entry,
+        after={"reversal": reversal.number, "charges": count},
+        reason=reason,
+    )
+    return reversal
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,26 @@ class BillRun(models.Model):
     )
     posted_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    # added by the bill runs (ub-bills): how far a phase got, who posted, why it was taken back
+    candidates = models.PositiveIntegerField(default=0, help_text="Accounts to bill in the run.")
+    done = models.PositiveIntegerField(default=0, help_text="How far the current phase has got.")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_back_at = models.DateTimeField(null=True, blank=True)
+    taken_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    take_back_reason = models.CharField(max_length=250, blank=True)
 
     class Meta:
         ordering = ["-period_end", "-pk"]
+        permissions = [
+            ("approve_billrun", "Approve, post, release or take back a bill run"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="run_period_in_order"
@@ -47,6 +64,11 @@ class BillRun(models.Model):
                 fields=["cycle", "period_start"],
                 condition=~Q(status="taken_back"),
                 name="one_live_run_per_period",
+            ),
+            # segregation of duties: nobody approves a run they started (the service says so first)
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("created_by")),
+                name="run_approved_by_another",
             ),
         ]
 
@@ -88,6 +110,9 @@ class Bill(models.Model):
         default=list, blank=True, help_text="Proof register flags: no read, estimate, …"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # added by the bill runs (ub-bills): where the bill was e-mailed, once
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.CharField(max_length=254, blank=True)
 
     class Meta:
         ordering = ["-bill_date", "number"]

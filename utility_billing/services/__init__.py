@@ -79,6 +79,29 @@ __all__ += [
     "reconnect_fee_for",
     "reconnect_on_payment",
 ]
+
+# bill runs (ub-bills)
+from .bill_posting import bill_email, bill_run_release, bill_run_take_back  # noqa: E402
+from .bills import (  # noqa: E402
+    bill_final,
+    bill_run_approve,
+    bill_run_calculate,
+    bill_run_post,
+    bill_run_post_start,
+    bill_run_start,
+)
+
+__all__ += [
+    "bill_email",
+    "bill_final",
+    "bill_run_approve",
+    "bill_run_calculate",
+    "bill_run_post",
+    "bill_run_post_start",
+    "bill_run_release",
+    "bill_run_start",
+    "bill_run_take_back",
+]
 from .reads import (  # noqa: E402 - the reads review (ub-reads)
     ReadRefused,
     reading_accept,
