@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from revenue import services as core
-from revenue.models import Account, FeeType
+from revenue.models import Account
 
 from .models import (
     Bill,
@@ -26,10 +26,6 @@ from .services.orders import order_open
 from .services.plans import plan_request, plan_set_up
 
 SINCE = datetime.date(2024, 7, 1)
-RECONNECT_FEES = [
-    ("UB-RECONNECT", "Utility reconnection", "100.00"),
-    ("UB-RECONNECT-AH", "Utility reconnection after hours", "250.00"),
-]
 
 
 @transaction.atomic
@@ -40,23 +36,7 @@ def load_collection(acting_user, utility: dict) -> dict:
     policy = DelinquencyPolicy.objects.create(
         effective_from=SINCE, late_fee_revenue_account=fees, created_by=acting_user
     )  # SB 998's numbers are the defaults
-    for code, name, amount in RECONNECT_FEES:
-        fee = FeeType.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "revenue_account": fees,
-                "receivable_account": receivable,
-                "counter_fee": False,
-            },
-        )[0]
-        core.fee_rate_set(
-            fee_type=fee,
-            effective_from=SINCE,
-            amount=amount,
-            pass_through_amount="0",
-            acting_user=acting_user,
-        )
+    # the reconnection fees are the service orders' fee table's (demo.load_order_fees)
     today = core.city_today()
     actives = list(ServiceAccount.objects.filter(status="active").order_by("number"))
     picked = {

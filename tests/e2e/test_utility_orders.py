@@ -13,14 +13,6 @@ from utility_billing.models import Reading, ServiceAccount, ServiceOrder
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _deposits_merged() -> bool:
-    try:
-        from utility_billing.services import deposits  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def test_start_service_at_the_counter_and_the_crew_reads_in_on_a_phone(
     browser, page, live_server, clerk, field_crew, party, accounts, admin_user
 ):
@@ -36,8 +28,7 @@ def test_start_service_at_the_counter_and_the_crew_reads_in_on_a_phone(
     page.click("#start-service")
     page.fill("#id_party_number", party.number)
     page.fill("#id_move_in", core.city_today().isoformat())
-    if _deposits_merged():
-        page.fill("#id_deposit", "100.00")
+    page.fill("#id_deposit", "100.00")
     page.get_by_role("button", name="Open order").click()
     page.wait_for_url("**/utility/orders/SO*/")
     order = ServiceOrder.objects.get(kind="start")

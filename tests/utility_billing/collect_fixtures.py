@@ -14,7 +14,6 @@ from cashiering import demo as counter_demo
 from cashiering import services as cs
 from cashiering.models import Drawer
 from revenue import services as core
-from revenue.models import FeeType
 from utility_billing.models import (
     Bill,
     BillingCycle,
@@ -24,6 +23,7 @@ from utility_billing.models import (
     RateClass,
     Service,
     ServiceAccount,
+    UtilityFee,
     UtilityPolicy,
 )
 
@@ -60,17 +60,11 @@ def utility(accounts, admin_user):
         reconnect_cap_after_hours=D("150"),
         created_by=admin_user,
     )
-    for code, name, amount in (
-        ("UB-RECONNECT", "Reconnection", "100.00"),
-        ("UB-RECONNECT-AH", "Reconnection after hours", "250.00"),
-    ):
-        fee = FeeType.objects.create(
-            code=code, name=name, revenue_account=accounts["501-4320"], receivable_account=accounts["501-1210"],
-            counter_fee=False,
+    for kind, amount in (("reconnect", "100.00"), ("after_hours", "150.00")):
+        UtilityFee.objects.create(
+            kind=kind, effective_from=FROM, amount=D(amount), revenue_account=accounts["501-4320"],
+            created_by=admin_user,
         )  # fmt: skip
-        core.fee_rate_set(
-            fee_type=fee, effective_from=FROM, amount=amount, pass_through_amount="0", acting_user=admin_user
-        )
     return {
         "water": water,
         "sewer": sewer,

@@ -9,6 +9,7 @@ from django.db import transaction
 from revenue import services as core
 
 from ..models import Meter, MeterSize, Premise, ServiceAccount, ServiceOrder
+from . import deposits
 from .accounts import AccountRefused, account_open
 from .fees import order_fees_charge
 from .orders import OrderRefused, duplicate_check, order_open
@@ -21,16 +22,6 @@ GENERIC_KINDS = {
     K.NEW_SERVICE, K.METER_INSTALL, K.SEWER_CONNECTION, K.METER_CHANGE, K.METER_TEST, K.REREAD, K.HIGH_BILL,
     K.DISCONNECT, K.RECONNECT,
 }  # fmt: skip
-
-
-def _deposits():
-    """ub-deposits' functions (utility_billing/services/deposits.py). Until that branch is merged
-    the module is absent and no deposit is charged; the lead removes this guard at the merge."""
-    try:
-        from . import deposits
-    except ImportError:
-        return None
-    return deposits
 
 
 @transaction.atomic
@@ -52,17 +43,15 @@ def service_start(
         after_hours=after_hours, acting_user=acting_user,
     )  # fmt: skip
     order_fees_charge(order=order, party=party, acting_user=acting_user)
-    deposits = _deposits()
-    if deposits is not None:
-        amount = (
-            deposits.deposit_required(account=account)
-            if deposit is None
-            else core.money(deposit, field="Deposit", allow_zero=True)
-        )
-        if amount > 0:
-            deposits.deposit_charge(account=account, amount=amount, acting_user=acting_user)
-        order.details = {**order.details, "deposit": str(amount)}
-        order.save(update_fields=["details"])
+    amount = (
+        deposits.deposit_required(account=account)
+        if deposit is None
+        else core.money(deposit, field="Deposit", allow_zero=True)
+    )
+    if amount > 0:
+        deposits.deposit_charge(account=account, amount=amount, acting_user=acting_user)
+    order.details = {**order.details, "deposit": str(amount)}
+    order.save(update_fields=["details"])
     return order
 
 

@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from revenue import services as core
-from revenue.models import ZERO, Charge, FeeType
+from revenue.models import ZERO, Account, Charge
 from revenue.signals import charge_settled
 
 from .. import collect_rules as rules
@@ -24,14 +24,11 @@ from ..models import (
     PaymentPlan,
     ServiceAccount,
     ServiceOrder,
+    UtilityFee,
     UtilityPolicy,
 )
+from .fees import fee_on
 from .orders import order_open
-
-# Until the fee table of service orders (UtilityFee) is merged, the reconnection fee is read from
-# the core fee schedule under these codes; the lead points `reconnect_fee_base` at the fee table.
-RECONNECT_FEE = "UB-RECONNECT"
-RECONNECT_FEE_AFTER_HOURS = "UB-RECONNECT-AH"
 
 _NOTICES = """
 INSERT INTO utility_billing_delinquencynotice
@@ -181,28 +178,25 @@ def _bill_ct() -> int:
 # --------------------------------------------------------------------------- reconnection
 
 
-def reconnect_fee_base(*, after_hours: bool, on: datetime.date) -> tuple[Decimal, FeeType | None]:
-    """The schedule's reconnection fee (business hours or after hours) on a day; 0 when none is set."""
-    fee_type = FeeType.objects.filter(
-        code=RECONNECT_FEE_AFTER_HOURS if after_hours else RECONNECT_FEE
-    ).first()
-    if fee_type is None:
+def reconnect_fee_base(*, after_hours: bool, on: datetime.date) -> tuple[Decimal, Account | None]:
+    """The fee table's reconnection fee on a day (after hours: with the after-hours call-out on
+    top, as a reconnect order opened at the counter carries), and the account it is credited to;
+    0 when the city sets none."""
+    kinds = [UtilityFee.Kind.RECONNECT] + ([UtilityFee.Kind.AFTER_HOURS] if after_hours else [])
+    fees = [f for f in (fee_on(kind=k, size=None, on=on) for k in kinds) if f is not None and f.amount > 0]
+    if not fees:
         return ZERO, None
-    try:
-        total, _share, _rate = core.fee_compute(fee_type=fee_type, on=on, allow_zero=True)
-    except core.RevenueError:
-        return ZERO, fee_type
-    return total, fee_type
+    return sum((f.amount for f in fees), ZERO), fees[0].revenue_account
 
 
 def reconnect_fee_for(
     account: ServiceAccount, *, after_hours: bool, on: datetime.date
-) -> tuple[Decimal, FeeType | None]:
+) -> tuple[Decimal, Account | None]:
     """The fee for this account: capped for an income-qualified household by the policy in force."""
-    base, fee_type = reconnect_fee_base(after_hours=after_hours, on=on)
+    base, revenue_account = reconnect_fee_base(after_hours=after_hours, on=on)
     policy = policy_on(on)
     cap = policy.reconnect_cap_after_hours if after_hours else policy.reconnect_cap_business_hours
-    return rules.reconnect_fee(base, income_qualified=account.income_qualified, cap=cap), fee_type
+    return rules.reconnect_fee(base, income_qualified=account.income_qualified, cap=cap), revenue_account
 
 
 def _disconnected(account: ServiceAccount) -> bool:
@@ -243,7 +237,7 @@ def reconnect_on_payment(
         reason="Past due paid",
         after_hours=after_hours,
     )
-    amount, fee_type = reconnect_fee_for(account, after_hours=after_hours, on=on)
+    amount, revenue_account = reconnect_fee_for(account, after_hours=after_hours, on=on)
     if amount > ZERO:
         utility = core.policy_on(UtilityPolicy, on)
         charge = core.charge_assess(
@@ -251,8 +245,7 @@ def reconnect_on_payment(
             amount=amount,
             description=f"Reconnection fee{' (after hours)' if after_hours else ''}",
             receivable_account=utility.receivable_account,
-            revenue_account=fee_type.revenue_account if fee_type else utility.fee_revenue_account,
-            fee_type=fee_type,
+            revenue_account=revenue_account or utility.fee_revenue_account,
             acting_user=acting_user,
             source=order,
             source_number=order.number,

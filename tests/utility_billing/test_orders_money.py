@@ -1,8 +1,7 @@
 """Service orders that need the other parts' functions: the deposit at a start (ub-deposits'
 deposit_charge / deposit_required), the final bill at a stop with the deposit applied and the rest
 refunded (ub-bills' bill_final, ub-deposits' deposit_apply_final), and a transfer with the
-balance carried. These are skipped until ub-bills and ub-deposits are merged: the lead runs them
-after the merge (`pytest tests/utility_billing/test_orders_after_merge.py`)."""
+balance carried."""
 
 import datetime
 from decimal import Decimal
@@ -14,11 +13,6 @@ from utility_billing import services as ub
 from utility_billing.models import Bill, RateSchedule, Reading, Service, ServiceAccount
 
 from .orders_fixtures import walk
-
-pytest.importorskip("utility_billing.services.bills", reason="needs ub-bills' bill_final (merge ub-bills)")
-pytest.importorskip(
-    "utility_billing.services.deposits", reason="needs ub-deposits' deposit_* (merge ub-deposits)"
-)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
