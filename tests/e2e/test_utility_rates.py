@@ -31,8 +31,8 @@ def test_a_supervisor_enters_a_tiered_schedule_and_previews_a_calculation(
     city.read(meter, today.isoformat(), 1042)
 
     login(page, live_server, "supervisor")
-    page.click("#nav-reports")
-    page.get_by_role("link", name="Utility rates").click()
+    page.click("#nav-utility")
+    page.get_by_role("link", name="Rates", exact=True).click()
     page.click("#new-schedule")
     page.select_option("#id_service", str(city.water.pk))
     page.select_option("#id_rate_class", str(city.res.pk))
