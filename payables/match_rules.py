@@ -3,24 +3,24 @@ Pure functions: no database, no "today" (the caller says which day).
 
 Rules chosen (docs/architecture.md, Payables, Invoice audit):
 
-* **Invoice numbers** are compared by their letters and digits only, case folded: "INV-0042",
+* **Invoice numbers** are compared by their letters and digits only, in upper case: "INV-0042",
   "inv 0042" and "Inv.0042" are one number. Leading zeros are kept ("INV-42" is another number:
   vendors do issue both). A number with no letter or digit is refused.
 * **Quantity**: a line may bill at most what is still billable on its order line: received net
   of returns (three-way) or ordered (two-way), less what other live invoices already billed.
-  There is no quantity allowance: over-billing quantity and over-billing price are separate
-  checks, never mixed into one allowance.
-* **Price, line total, invoice total** use one tolerance with two limits, a percentage and an
-  amount, and **a check passes only when the variance is within both** (the stricter binds:
-  5% of a $10.00 price is $0.50, of a $2,000.00 price $100.00, and a $25.00 amount limit caps the
-  second). Variance is what was billed above what was expected; billing less always passes.
-  No rounding: within means variance <= the exact limit (5% of $3.33 is $0.1665: $0.16 over
-  passes, $0.17 fails).
-  - price: billed unit price against the order's (the amount limit is per unit);
-  - line total: the line's amount against its quantity at the order's price;
-  - invoice total: the lines' amounts added up against their expected amounts added up, so
-    lines each within the limit may still fail together.
-  The line's amount must also be its quantity times its unit price to the cent ("extension"),
+  A quantity allowance (a percent, zero by default) is its own figure: over-billing quantity and
+  over-billing price are separate checks, never mixed into one allowance. A line received by
+  amount (a service) is checked on amounts the same way.
+* **Price** (per unit) and **line total** take a percentage and an amount, and **a check
+  passes only when the variance is within both** (the stricter binds: 5% of a $10.00 price is
+  $0.50, of a $2,000.00 price $100.00, and a $25.00 amount limit caps the second). Variance is
+  what was billed above what was expected; billing less always passes. No rounding: within
+  means variance <= the exact limit (5% of $3.33 is $0.1665: $0.16 over passes, $0.17 fails).
+  The line total's limits are the percent of the line and the amount times its quantity.
+* **Invoice total**: the invoice's total against its lines at the order's prices plus freight
+  and tax may be over by at most the total amount, so lines each within their limit can still
+  fail together.
+* The line's amount must also be its quantity times its unit price to the cent ("extension"),
   and the invoice's stated total its lines plus freight plus tax ("footing").
 * **Terms** are checked against the order's, or the vendor's when the order has none: the
   invoice fails when its terms are less favourable (a smaller discount, fewer discount days or
@@ -46,8 +46,8 @@ from revenue.money import ZERO, percent_of, round_money
 
 
 def invoice_number_key(number: str) -> str:
-    """The key two invoice numbers are compared by: letters and digits only, case folded."""
-    return "".join(ch for ch in (number or "").casefold() if ch.isalnum())
+    """The key two invoice numbers are compared by: letters and digits only, upper case."""
+    return "".join(ch for ch in (number or "").upper() if ch.isalnum())
 
 
 # --- terms ------------------------------------------------------------------------------------
@@ -157,30 +157,44 @@ CHECKS = {
 
 
 @dataclass(frozen=True)
-class Tolerance:
-    """How far above the order a bill may go: within `percent` of the expected figure AND within
-    `amount` dollars (both must hold). Zero for both means exact."""
+class Tolerances:
+    """How far above the order a bill may go (the payables policy's figures).
 
-    percent: Decimal = ZERO
-    amount: Decimal = ZERO
+    * price: a unit price may exceed the order's by `price_percent` of it AND by no more than
+      `price_amount` (per unit): both must hold, so the smaller limit binds. Zeros mean exact.
+    * line total: the line's amount over its quantity at the order's price, by the same two
+      limits on the line (the percent of the line, the amount times the quantity).
+    * quantity: billed may exceed what is billable by `quantity_percent` (zero: not at all).
+      Kept apart from price: an allowance on one never widens the other.
+    * invoice total: the invoice's total may exceed its lines at the order's prices plus freight
+      and tax by `total_amount`, so lines each within their limit may fail together.
+    """
 
-    def limit(self, expected: Decimal) -> Decimal:
-        """The allowed variance on `expected`: the smaller of the two limits, unrounded."""
-        return min(expected * self.percent / 100, self.amount)
+    price_percent: Decimal = ZERO
+    price_amount: Decimal = ZERO
+    quantity_percent: Decimal = ZERO
+    total_amount: Decimal = ZERO
 
-    def allows(self, *, billed: Decimal, expected: Decimal) -> bool:
-        variance = billed - expected
-        return variance <= 0 or variance <= self.limit(expected)
+    def price_limit(self, order_price: Decimal) -> Decimal:
+        """The allowed variance on one unit: the smaller of the two limits, unrounded."""
+        return min(order_price * self.price_percent / 100, self.price_amount)
 
-    def text(self) -> str:
-        return f"{self.percent.normalize():f}% and ${self.amount:,.2f}"
+    def line_limit(self, expected: Decimal, quantity: Decimal) -> Decimal:
+        return min(expected * self.price_percent / 100, self.price_amount * quantity)
+
+    def quantity_limit(self, billable: Decimal) -> Decimal:
+        return billable + billable * self.quantity_percent / 100
+
+    def price_text(self) -> str:
+        return f"{self.price_percent.normalize():f}% and ${self.price_amount:,.2f} a unit"
 
 
 @dataclass(frozen=True)
 class LineFacts:
-    """One invoice line beside its order line. `received` is the quantity accepted net of
-    returns (three-way; None for two-way); `billed_before` what other live invoices billed on
-    the same order line."""
+    """One invoice line beside its order line. `received` is what was accepted net of returns
+    (three-way; None for two-way); `billed_before` what other live invoices billed on the same
+    order line. For an order line received by amount (a service), `ordered`, `received` and
+    `billed_before` are amounts and the line's amount is what is compared with them."""
 
     key: str
     quantity: Decimal
@@ -190,6 +204,7 @@ class LineFacts:
     order_price: Decimal
     received: Decimal | None = None
     billed_before: Decimal = ZERO
+    by_amount: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,29 +268,42 @@ def _qty(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def match_line(facts: LineFacts, *, method: str, tolerance: Tolerance) -> LineResult:
-    """The checks of one line: quantity, price, extension, line total."""
-    if method == THREE_WAY and facts.received is None:
-        raise ValueError("A three-way match needs the quantity received.")
+def _quantity_failure(facts: LineFacts, method: str, tolerances: Tolerances):
     base = facts.received if method == THREE_WAY else facts.ordered
     billable = max(base - facts.billed_before, ZERO)
-    failures = []
-    if facts.quantity > billable:
-        what = "received net of returns" if method == THREE_WAY else "ordered"
-        failures.append(
-            Failure(
-                "quantity",
-                f"Billed {_qty(facts.quantity)}; {_qty(base)} {what}, "
-                f"{_qty(facts.billed_before)} billed before: {_qty(billable)} may be billed.",
-            )
+    billed = facts.amount if facts.by_amount else facts.quantity
+    if billed <= tolerances.quantity_limit(billable):
+        return billable, None
+    what = "received net of returns" if method == THREE_WAY else "ordered"
+    if facts.by_amount:
+        text = (
+            f"Billed ${billed:,.2f}; ${base:,.2f} {what}, ${facts.billed_before:,.2f} billed "
+            f"before: ${billable:,.2f} may be billed."
         )
-    if not tolerance.allows(billed=facts.unit_price, expected=facts.order_price):
+    else:
+        text = (
+            f"Billed {_qty(billed)}; {_qty(base)} {what}, {_qty(facts.billed_before)} billed "
+            f"before: {_qty(billable)} may be billed."
+        )
+    if tolerances.quantity_percent:
+        text += f" (Allowance {tolerances.quantity_percent.normalize():f}%.)"
+    return billable, Failure("quantity", text)
+
+
+def match_line(facts: LineFacts, *, method: str, tolerances: Tolerances) -> LineResult:
+    """The checks of one line: quantity, price, extension, line total."""
+    if method == THREE_WAY and facts.received is None:
+        raise ValueError("A three-way match needs what was received.")
+    billable, quantity_failure = _quantity_failure(facts, method, tolerances)
+    failures = [quantity_failure] if quantity_failure else []
+    over = facts.unit_price - facts.order_price
+    if over > 0 and over > tolerances.price_limit(facts.order_price):
         failures.append(
             Failure(
                 "price",
                 f"Unit price ${facts.unit_price:,.2f} against the order's "
-                f"${facts.order_price:,.2f}: over by ${facts.unit_price - facts.order_price:,.2f}, "
-                f"more than the tolerance ({tolerance.text()}).",
+                f"${facts.order_price:,.2f}: over by ${over:,.2f}, more than the tolerance "
+                f"({tolerances.price_text()}).",
             )
         )
     extended = round_money(facts.quantity * facts.unit_price)
@@ -288,20 +316,20 @@ def match_line(facts: LineFacts, *, method: str, tolerance: Tolerance) -> LineRe
             )
         )
     expected = round_money(facts.quantity * facts.order_price)
-    if not tolerance.allows(billed=facts.amount, expected=expected):
+    line_over = facts.amount - expected
+    if line_over > 0 and line_over > tolerances.line_limit(expected, facts.quantity):
         failures.append(
             Failure(
                 "line_total",
                 f"Line amount ${facts.amount:,.2f} against ${expected:,.2f} at the order's price: "
-                f"over by ${facts.amount - expected:,.2f}, more than the tolerance "
-                f"({tolerance.text()}).",
+                f"over by ${line_over:,.2f}, more than the tolerance ({tolerances.price_text()}).",
             )
         )
     return LineResult(
         key=facts.key,
         billable=billable,
         expected_amount=expected,
-        variance=facts.amount - expected,
+        variance=line_over,
         failures=tuple(failures),
     )
 
@@ -311,29 +339,28 @@ def match_invoice(
     invoice: InvoiceFacts,
     *,
     method: str,
-    tolerance: Tolerance,
+    tolerances: Tolerances,
     expected_terms: Terms,
 ) -> MatchResult:
     """The whole match: each line's checks, then the invoice's own (total, footing, freight,
     terms, discount). Failing checks are named; nothing is decided here about holds."""
     if method not in (THREE_WAY, TWO_WAY):
         raise ValueError(f"Unknown match method {method!r}.")
-    results = tuple(match_line(f, method=method, tolerance=tolerance) for f in lines)
-    failures = list(_invoice_total(results, lines, tolerance))
+    results = tuple(match_line(f, method=method, tolerances=tolerances) for f in lines)
+    expected = sum((r.expected_amount for r in results), ZERO) + invoice.freight + invoice.tax
+    failures = []
+    if invoice.total - expected > tolerances.total_amount:
+        failures.append(
+            Failure(
+                "invoice_total",
+                f"Invoice total ${invoice.total:,.2f} against ${expected:,.2f} (the lines at the "
+                f"order's prices, freight and tax): over by ${invoice.total - expected:,.2f}, "
+                f"more than the ${tolerances.total_amount:,.2f} allowed.",
+            )
+        )
     failures.extend(_footing(lines, invoice))
     failures.extend(_terms_and_discount(lines, invoice, expected_terms))
     return MatchResult(method=method, lines=results, failures=tuple(failures))
-
-
-def _invoice_total(results, lines, tolerance) -> Iterable[Failure]:
-    billed = sum((f.amount for f in lines), ZERO)
-    expected = sum((r.expected_amount for r in results), ZERO)
-    if not tolerance.allows(billed=billed, expected=expected):
-        yield Failure(
-            "invoice_total",
-            f"Lines total ${billed:,.2f} against ${expected:,.2f} at the order's prices: over by "
-            f"${billed - expected:,.2f}, more than the tolerance ({tolerance.text()}).",
-        )
 
 
 def _footing(lines, invoice: InvoiceFacts) -> Iterable[Failure]:

@@ -39,7 +39,7 @@ def test_a_number_of_only_punctuation_has_an_empty_key():
 
 # --- tolerances -------------------------------------------------------------------------------
 
-TOL = mr.Tolerance(percent=D("5"), amount=D("25.00"))
+TOL = mr.Tolerances(price_percent=D("5"), price_amount=D("25.00"), total_amount=D("20.00"))
 
 
 def line(qty="10", price="10.00", amount=None, ordered="10", order_price="10.00", **kw):
@@ -70,12 +70,12 @@ def line(qty="10", price="10.00", amount=None, ordered="10", order_price="10.00"
 )
 def test_unit_price_within_both_the_percentage_and_the_amount(order_price, billed, passes, why):
     facts = line(qty="1", price=billed, order_price=order_price)
-    result = mr.match_line(facts, method=mr.TWO_WAY, tolerance=TOL)
+    result = mr.match_line(facts, method=mr.TWO_WAY, tolerances=TOL)
     assert ("price" not in result.failed_checks) is passes, why
 
 
 def test_a_price_failure_names_the_check_and_the_figures():
-    result = mr.match_line(line(qty="1", price="10.51", ordered="1"), method=mr.TWO_WAY, tolerance=TOL)
+    result = mr.match_line(line(qty="1", price="10.51", ordered="1"), method=mr.TWO_WAY, tolerances=TOL)
     [failure] = [f for f in result.failures if f.check == "price"]
     assert failure.label == "Unit price"
     assert "$10.51" in failure.message and "$10.00" in failure.message
@@ -83,52 +83,66 @@ def test_a_price_failure_names_the_check_and_the_figures():
 
 
 def test_zero_tolerance_is_exact():
-    exact = mr.Tolerance()
-    assert mr.match_line(line(price="10.00"), method=mr.TWO_WAY, tolerance=exact).passed
-    over = mr.match_line(line(price="10.01"), method=mr.TWO_WAY, tolerance=exact)
+    exact = mr.Tolerances()
+    assert mr.match_line(line(price="10.00"), method=mr.TWO_WAY, tolerances=exact).passed
+    over = mr.match_line(line(price="10.01"), method=mr.TWO_WAY, tolerances=exact)
     assert over.failed_checks == ["price", "line_total"]
 
 
 @pytest.mark.parametrize(
-    "qty, price, line_total_passes",
+    "tolerances, qty, price, amount, line_passes",
     [
-        ("40", "10.50", True),  # $20.00 over on the line: within 5% ($20.00) and $25.00
-        ("50", "10.50", True),  # $25.00 over: at the amount limit
-        ("51", "10.50", False),  # $25.50 over: past the amount while each unit is within
+        # 5% and $1.00 a unit: 40 units at $0.50 over is $20.00, within 5% and $40.00
+        (mr.Tolerances(price_percent=D("5"), price_amount=D("1")), "40", "10.50", None, True),
+        # the line's amount overstated by a cent past its 5% ($20.00)
+        (mr.Tolerances(price_percent=D("5"), price_amount=D("1")), "40", "10.50", "420.01", False),
+        # $0.20 a unit: 40 units at $0.20 over is $8.00, at the amount limit
+        (mr.Tolerances(price_percent=D("5"), price_amount=D("0.20")), "40", "10.20", None, True),
+        (mr.Tolerances(price_percent=D("5"), price_amount=D("0.20")), "40", "10.21", None, False),
     ],
 )
-def test_line_total_takes_the_amount_limit_on_the_whole_line(qty, price, line_total_passes):
-    facts = line(qty=qty, price=price, ordered="100")
-    result = mr.match_line(facts, method=mr.TWO_WAY, tolerance=TOL)
-    assert "price" not in result.failed_checks
-    assert ("line_total" not in result.failed_checks) is line_total_passes
+def test_line_total_within_both_limits_on_the_line(tolerances, qty, price, amount, line_passes):
+    facts = line(qty=qty, price=price, amount=amount, ordered="100")
+    result = mr.match_line(facts, method=mr.TWO_WAY, tolerances=tolerances)
+    assert ("line_total" not in result.failed_checks) is line_passes
 
 
 def test_a_line_within_the_limit_while_the_total_is_over_fails_the_total():
-    # Each line is $15.00 over (within $25.00 and within 5%); together $30.00 over.
+    # Each line is $15.00 over (within 5% and $25.00 a unit); together $30.00 over, past $20.00.
     lines = [
         line(key="1", qty="30", price="10.50", ordered="30"),
         line(key="2", qty="30", price="10.50", ordered="30"),
     ]
     invoice = mr.InvoiceFacts(total=D("630.00"))
-    result = mr.match_invoice(lines, invoice, method=mr.TWO_WAY, tolerance=TOL, expected_terms=NET30_2_10)
+    result = mr.match_invoice(lines, invoice, method=mr.TWO_WAY, tolerances=TOL, expected_terms=NET30_2_10)
     assert all(r.passed for r in result.lines)
     assert [f.check for f in result.failures] == ["invoice_total"]
     assert not result.passed
     assert "over by $30.00" in result.failures[0].message
 
 
-def test_the_total_at_its_limit_passes():
+@pytest.mark.parametrize("qty, passes", [("20", True), ("21", False)])
+def test_the_total_at_its_limit_passes_and_a_step_over_fails(qty, passes):
+    # qty units on each of two lines at $0.50 over: 20 -> $20.00 (the limit), 21 -> $21.00
     lines = [
-        line(key="1", qty="25", price="10.50", ordered="25"),
-        line(key="2", qty="25", price="10.50", ordered="25"),
+        line(key="1", qty=qty, price="10.50", ordered=qty),
+        line(key="2", qty=qty, price="10.50", ordered=qty),
     ]
+    total = 2 * D(qty) * D("10.50")
     result = mr.match_invoice(
         lines,
-        mr.InvoiceFacts(total=D("525.00")),
+        mr.InvoiceFacts(total=total),
         method=mr.TWO_WAY,
-        tolerance=TOL,
+        tolerances=TOL,
         expected_terms=NET30_2_10,
+    )
+    assert result.passed is passes
+
+
+def test_freight_and_tax_count_in_the_expected_total():
+    invoice = mr.InvoiceFacts(total=D("150.00"), freight=D("30.00"), tax=D("20.00"))
+    result = mr.match_invoice(
+        [line()], invoice, method=mr.TWO_WAY, tolerances=mr.Tolerances(), expected_terms=NET30_2_10
     )
     assert result.passed
 
@@ -156,18 +170,54 @@ def test_quantity_against_received_or_ordered(method, qty, ordered, received, bi
     if received is not None:
         kw["received"] = received
     facts = line(qty=qty, ordered=ordered, **kw)
-    result = mr.match_line(facts, method=method, tolerance=TOL)
+    result = mr.match_line(facts, method=method, tolerances=TOL)
     assert ("quantity" not in result.failed_checks) is ok
 
 
 def test_three_way_without_receipt_figures_is_a_programming_error():
     with pytest.raises(ValueError):
-        mr.match_line(line(), method=mr.THREE_WAY, tolerance=TOL)
+        mr.match_line(line(), method=mr.THREE_WAY, tolerances=TOL)
+
+
+def test_a_quantity_allowance_is_its_own_figure():
+    allowance = mr.Tolerances(quantity_percent=D("10"))
+    at = mr.match_line(line(qty="11", ordered="10"), method=mr.TWO_WAY, tolerances=allowance)
+    assert at.passed
+    over = mr.match_line(line(qty="12", ordered="10"), method=mr.TWO_WAY, tolerances=allowance)
+    assert over.failed_checks == ["quantity"]
+    # the quantity allowance gives nothing to the price
+    dear = mr.match_line(line(qty="10", price="10.01"), method=mr.TWO_WAY, tolerances=allowance)
+    assert "price" in dear.failed_checks
+
+
+@pytest.mark.parametrize(
+    "amount, received, before, passes",
+    [
+        ("2500.00", "2500.00", "0", True),
+        ("2500.01", "2500.00", "0", False),
+        ("2500.00", "5000.00", "2500.00", True),
+        ("2500.00", "4000.00", "2500.00", False),
+    ],
+)
+def test_a_service_is_matched_on_amounts(amount, received, before, passes):
+    facts = mr.LineFacts(
+        key="1",
+        quantity=D("1"),
+        unit_price=D(amount),
+        amount=D(amount),
+        ordered=D("12000.00"),
+        order_price=D("2600.00"),
+        received=D(received),
+        billed_before=D(before),
+        by_amount=True,
+    )
+    result = mr.match_line(facts, method=mr.THREE_WAY, tolerances=TOL)
+    assert ("quantity" not in result.failed_checks) is passes
 
 
 def test_quantity_failure_says_what_may_be_billed():
     facts = line(qty="6", ordered="10", received="4")
-    [failure] = mr.match_line(facts, method=mr.THREE_WAY, tolerance=TOL).failures
+    [failure] = mr.match_line(facts, method=mr.THREE_WAY, tolerances=TOL).failures
     assert failure.check == "quantity"
     assert "4 received net of returns" in failure.message
     assert "4 may be billed" in failure.message
@@ -177,7 +227,7 @@ def test_line_arithmetic_is_checked():
     result = mr.match_line(
         line(qty="3", price="10.00", amount="31.00"),
         method="two_way",
-        tolerance=mr.Tolerance(percent=D("10"), amount=D("5")),
+        tolerances=mr.Tolerances(price_percent=D("10"), price_amount=D("5")),
     )
     assert "extension" in result.failed_checks
 
@@ -187,7 +237,7 @@ def test_line_arithmetic_is_checked():
 
 def invoice_result(invoice, lines=None, terms=NET30_2_10):
     return mr.match_invoice(
-        lines or [line()], invoice, method=mr.TWO_WAY, tolerance=TOL, expected_terms=terms
+        lines or [line()], invoice, method=mr.TWO_WAY, tolerances=TOL, expected_terms=terms
     )
 
 
@@ -236,9 +286,9 @@ def test_every_failure_is_listed_with_its_line():
     lines = [line(key="A", qty="11", price="11.00", ordered="10"), line(key="B")]
     result = mr.match_invoice(
         lines,
-        mr.InvoiceFacts(total=D("1.00"), terms=mr.Terms.parse("net 10")),
+        mr.InvoiceFacts(total=D("999.00"), terms=mr.Terms.parse("net 10")),
         method=mr.TWO_WAY,
-        tolerance=TOL,
+        tolerances=TOL,
         expected_terms=NET30_2_10,
     )
     got = [(key, f.check) for key, f in result.all_failures()]
