@@ -399,4 +399,23 @@ def _terms_and_discount(lines, invoice: InvoiceFacts, expected: Terms) -> Iterab
 
 def discount_allowed(lines: Iterable[LineFacts], terms: Terms) -> Decimal:
     """The most discount `terms` allow on the lines' amounts (freight and tax carry none)."""
-    return percent_of(sum((f.amount for f in lines), ZERO), terms.discount_percent)
+    return discount_allowed_on(sum((f.amount for f in lines), ZERO), terms)
+
+
+def discount_allowed_on(lines_total: Decimal, terms: Terms) -> Decimal:
+    return percent_of(lines_total, terms.discount_percent)
+
+
+def allocate(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """`amount` spread over `weights` in proportion, each share rounded half up, the cents left
+    over by rounding given to the largest weight (freight and tax spread over an invoice's lines
+    by their amounts). All weights zero: evenly."""
+    if not weights:
+        return []
+    total = sum(weights, ZERO)
+    if total == 0:
+        weights, total = [Decimal(1)] * len(weights), Decimal(len(weights))
+    shares = [round_money(amount * w / total) for w in weights]
+    largest = max(range(len(weights)), key=lambda i: (weights[i], -i))
+    shares[largest] += amount - sum(shares, ZERO)
+    return shares
