@@ -14,16 +14,9 @@ from payables.services import invoice_approval, invoice_entry, invoice_exception
 from revenue import services as core
 from tests.conftest import balance_of
 
-from .audit_setup import (  # noqa: F401 - fixtures
-    bill,
-    department,
-    make_order,
-    pay_accounts,
-    policy,
-    receive,
-    terms,
-    vendor,
-)
+from .audit_setup import bill, make_order, receive
+
+pytest_plugins = ["tests.payables.audit_setup"]
 
 D = Decimal
 pytestmark = pytest.mark.django_db
