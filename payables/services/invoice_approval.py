@@ -169,7 +169,7 @@ def _approve_one(invoice: Invoice, policy, *, acting_user, today, now, reason=""
 def invoice_approve(*, invoice: Invoice, acting_user, variance_reason: str = "") -> Invoice:
     """Approve for payment: post the expense and the payable, relieve the encumbrance."""
     invoice = (
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .select_related("vendor__party", "order", "terms")
         .get(pk=invoice.pk)
     )
@@ -180,7 +180,7 @@ def invoice_approve(*, invoice: Invoice, acting_user, variance_reason: str = "")
         raise InvoiceRefused(f"Invoice {invoice.number} no longer passes the match: run the match again.")
     reason, variance = _authorize(invoice, acting_user=acting_user, reason=variance_reason)
     memos = list(
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .filter(corrects=invoice, kind=Invoice.Kind.CREDIT_MEMO, status=Invoice.Status.MATCHED)
         .order_by("pk")
     )

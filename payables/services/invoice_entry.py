@@ -181,9 +181,9 @@ def invoice_enter(
 ) -> Invoice:
     """Enter an invoice as billed. Refuses a duplicate number; keeps the warnings (same amount
     and date under another number, W-9) on the invoice. The match is a separate step."""
-    vendor = Vendor.objects.select_for_update().select_related("party", "terms").get(pk=vendor.pk)
+    vendor = Vendor.objects.select_for_update(of=("self",)).select_related("party", "terms").get(pk=vendor.pk)
     if corrects is not None:
-        corrects = Invoice.objects.select_for_update().get(pk=corrects.pk)
+        corrects = Invoice.objects.select_for_update(of=("self",)).get(pk=corrects.pk)
         order = order or corrects.order
     _check_header(
         vendor=vendor,

@@ -31,7 +31,7 @@ LETTER_KIND = "DL"
 
 def _locked(invoice: Invoice) -> Invoice:
     return (
-        Invoice.objects.select_for_update()
+        Invoice.objects.select_for_update(of=("self",))
         .select_related("vendor__party", "vendor__terms", "order__terms", "terms")
         .get(pk=invoice.pk)
     )

@@ -262,7 +262,9 @@ def match_store(*, invoice: Invoice, acting_user) -> mr.MatchResult:
 def invoice_match(*, invoice: Invoice, acting_user) -> mr.MatchResult:
     """The match run for one invoice (entered, matched or in exception): stored line by line."""
     invoice = (
-        Invoice.objects.select_for_update().select_related("order__terms", "vendor__terms").get(pk=invoice.pk)
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("order__terms", "vendor__terms")
+        .get(pk=invoice.pk)
     )
     if invoice.status not in MATCHABLE:
         raise InvoiceRefused(
