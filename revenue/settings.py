@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tot",
     "licensing",
     "utility_billing",
+    "payables",
 ]
 
 MIDDLEWARE = [

@@ -55,6 +55,7 @@ urlpatterns = [
     path("receivables/", include("receivables.urls")),
     path("tot/", include("tot.urls")),
     path("utility/", include("utility_billing.urls")),
+    path("payables/", include("payables.urls")),
     path("admin/login/", account.admin_login, name="admin_login"),  # the one login page
     path("admin/", admin.site.urls),
 ]

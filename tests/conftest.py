@@ -105,11 +105,21 @@ def role_groups(db):
         from cashiering.roles import PERMISSIONS as CASHIERING
         from licensing.roles import PERMISSIONS as LICENSING
         from parking.roles import PERMISSIONS as PARKING
+        from payables.roles import PERMISSIONS as PAYABLES
         from receivables.roles import PERMISSIONS as RECEIVABLES
         from tot.roles import PERMISSIONS as TOT
         from utility_billing.roles import PERMISSIONS as UTILITY
 
-        for table in (roles.CORE_PERMISSIONS, CASHIERING, LICENSING, PARKING, RECEIVABLES, TOT, UTILITY):
+        for table in (
+            roles.CORE_PERMISSIONS,
+            CASHIERING,
+            LICENSING,
+            PARKING,
+            RECEIVABLES,
+            TOT,
+            UTILITY,
+            PAYABLES,
+        ):
             for role, perms in table.items():
                 roles.grant(django_apps, role, perms)
     return {g.name: g for g in Group.objects.all()}

@@ -174,7 +174,8 @@ def test_a_first_level_clerk_has_no_limit_and_always_asks(charge, clerk, limits)
 
 
 @pytest.mark.parametrize(
-    "app", ["revenue", "cashiering", "licensing", "parking", "receivables", "tot", "utility_billing"]
+    "app",
+    ["revenue", "cashiering", "licensing", "parking", "receivables", "tot", "utility_billing", "payables"],
 )
 def test_the_migrated_roles_hold_exactly_the_permissions_in_the_role_tables(role_groups, app):
     import importlib

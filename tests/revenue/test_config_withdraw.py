@@ -31,6 +31,8 @@ EFFECTIVE_DATED = {
     "receivables.receivablespolicy",
     "receivables.dunninglevel",
     "cashiering.cashieringpolicy",
+    "payables.payablespolicy",
+    "payables.approvallimit",
 }
 
 
