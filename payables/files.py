@@ -30,6 +30,8 @@ from decimal import Decimal
 
 from revenue import csvsafe
 
+from . import rules
+
 RECORD_LENGTH = 94
 BLOCKING_FACTOR = 10
 FILLER = "9" * RECORD_LENGTH
@@ -58,19 +60,17 @@ def routing_check_digit(first_eight: str) -> int:
 
 
 def routing_valid(routing: str) -> bool:
-    """Nine digits whose last is the check digit of the first eight."""
-    if not re.fullmatch(r"\d{9}", routing or ""):
-        return False
-    return routing_check_digit(routing[:8]) == int(routing[8])
+    """Nine digits whose last is the check digit of the first eight (the rule is written once,
+    in payables.rules)."""
+    return rules.routing_number_valid(routing)
 
 
 def routing_check(routing: str, *, field: str = "Routing number") -> str:
     """The routing number, or BankFileError with a sentence for the clerk."""
     cleaned = (routing or "").strip()
-    if not re.fullmatch(r"\d{9}", cleaned):
-        raise BankFileError(f"{field} must be nine digits.")
-    if not routing_valid(cleaned):
-        raise BankFileError(f"{field} {cleaned} fails its check digit: check it with the bank.")
+    problem = rules.routing_number_problem(cleaned)
+    if problem:
+        raise BankFileError(f"{field}: {problem}")
     return cleaned
 
 
