@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-APPS = ["revenue", "cashiering", "parking", "tot", "licensing", "receivables", "utility_billing"]
+APPS = ["revenue", "cashiering", "parking", "tot", "licensing", "receivables", "utility_billing", "payables"]
 ROOT = Path(settings.BASE_DIR)
 ROLES = {"anonymous": None, "clerk": "clerk1", "supervisor": "supervisor", "auditor": "auditor"}
 
