@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
 from revenue import services as core
+from revenue.documents import render_pdf
 
 from ..models import DiscrepancyLetter, Invoice, MatchResult
 from .invoice_entry import InvoiceRefused, NewLine, invoice_enter
@@ -247,3 +250,30 @@ def invoice_correct(
         after={**after, "by": document.number},
     )
     return document
+
+
+def letter_pdf(letter: DiscrepancyLetter, *, request=None) -> bytes:
+    invoice = letter.invoice
+    return render_pdf(
+        "payables/print/discrepancy_letter.html",
+        {"letter": letter, "invoice": invoice, "vendor": invoice.vendor},
+        request=request,
+    )
+
+
+def letter_email(letter: DiscrepancyLetter, *, request=None) -> None:
+    """Send an e-mailed letter (after its dispute committed: slow and external work stays
+    outside the transaction). A failure leaves the letter recorded; the clerk prints it."""
+    invoice = letter.invoice
+    message = EmailMessage(
+        subject=f"{settings.CITY_NAME}: your invoice {invoice.number} ({letter.number})",
+        body=(
+            f"We cannot pay your invoice {invoice.number} dated {invoice.invoice_date:%m/%d/%Y} as billed. "
+            f"The attached letter {letter.number} lists each problem. Please send a credit memo or a "
+            f"corrected invoice by {letter.respond_by:%m/%d/%Y}.\n\n{settings.CITY_DEPARTMENT}\n"
+            f"{settings.CITY_ADDRESS}"
+        ),
+        to=[letter.emailed_to],
+    )
+    message.attach(f"{letter.number}.pdf", letter_pdf(letter, request=request), "application/pdf")
+    message.send()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from revenue import services as core
 from revenue.access import require_perm
-from revenue.documents import pdf_response, render_pdf
+from revenue.documents import pdf_response
 from revenue.web import Repeated, post_once
 
 from ..invoice_forms import (
@@ -36,6 +36,8 @@ from ..services.invoice_exceptions import (
     invoice_dispute,
     invoice_hold,
     invoice_release,
+    letter_email,
+    letter_pdf,
 )
 from ..services.invoice_match import invoice_match
 
@@ -223,19 +225,44 @@ def invoice_release_view(request, pk):
 @require_perm(DISPUTE)
 @require_POST
 def invoice_dispute_view(request, pk):
-    return _step(
+    invoice = _invoice(pk)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(invoice)
+    d = form.cleaned_data
+    letter = post_once(
         request,
-        pk,
-        DisputeForm,
-        lambda inv, d: invoice_dispute(
-            invoice=inv,
+        form,
+        lambda: invoice_dispute(
+            invoice=invoice,
             respond_by=d["respond_by"],
             sent_by=d["sent_by"],
             emailed_to=d["emailed_to"],
             acting_user=request.user,
         ),
-        lambda letter: f"Invoice disputed: discrepancy letter {letter.number} is ready to print.",
     )
+    if letter is None:
+        for e in form.non_field_errors():
+            messages.error(request, e)
+    elif not isinstance(letter, Repeated):
+        if letter.emailed_to:
+            try:
+                letter_email(letter, request=request)
+                messages.success(
+                    request, f"Invoice disputed: letter {letter.number} e-mailed to {letter.emailed_to}."
+                )
+            except OSError:
+                messages.error(
+                    request, f"Letter {letter.number} is recorded but the e-mail failed: print it."
+                )
+        else:
+            messages.success(
+                request, f"Invoice disputed: discrepancy letter {letter.number} is ready to print."
+            )
+    return redirect(invoice)
 
 
 @require_perm(APPROVE)
@@ -294,17 +321,12 @@ def invoice_correct_view(request, pk):
 
 
 @require_perm(VIEW_LETTER)
-def letter_pdf(request, number):
+def letter_pdf_view(request, number):
     letter = get_object_or_404(
         DiscrepancyLetter.objects.select_related("invoice__vendor__party", "invoice__order__terms"),
         number=number,
     )
-    invoice = letter.invoice
-    pdf = render_pdf(
-        "payables/print/discrepancy_letter.html",
-        {"letter": letter, "invoice": invoice, "vendor": invoice.vendor},
-        request=request,
-    )
+    pdf = letter_pdf(letter, request=request)
     return pdf_response(pdf, f"{letter.number}.pdf")
 
 
@@ -318,5 +340,5 @@ urlpatterns = [
     path("invoices/<int:pk>/dispute/", invoice_dispute_view, name="invoice_dispute"),
     path("invoices/<int:pk>/approve/", invoice_approve_view, name="invoice_approve"),
     path("invoices/<int:pk>/correct/", invoice_correct_view, name="invoice_correct"),
-    path("letters/<str:number>.pdf", letter_pdf, name="discrepancy_letter"),
+    path("letters/<str:number>.pdf", letter_pdf_view, name="discrepancy_letter"),
 ]

@@ -141,3 +141,17 @@ def test_the_auditor_reads_but_cannot_hold(client, clerk, auditor, order):
     assert response.status_code == 403
     invoice.refresh_from_db()
     assert invoice.status == "entered"
+
+
+def test_a_dispute_by_email_sends_the_letter_to_the_vendor(client, clerk, order, office, mailoutbox):
+    client.force_login(clerk)
+    _post(client, f"/payables/invoices/new/?order={order.number}", **_invoice_form(order))
+    invoice = pm.Invoice.objects.get()
+    _post(client, f"/payables/invoices/{invoice.pk}/match/")
+    respond_by = (core.city_today() + datetime.timedelta(days=10)).isoformat()
+    _post(client, f"/payables/invoices/{invoice.pk}/dispute/", respond_by=respond_by, sent_by="email")
+    letter = invoice.letters.get()
+    assert letter.emailed_to == "ar@acme.example"
+    [mail] = mailoutbox
+    assert mail.to == ["ar@acme.example"] and letter.number in mail.subject
+    assert mail.attachments[0][0] == f"{letter.number}.pdf"
