@@ -19,7 +19,15 @@ from revenue import services as core
 from revenue.money import money, round_money
 
 from .. import match_rules
-from ..models import Invoice, InvoiceLine, PaymentTerms, PurchaseOrder, PurchaseOrderLine, Vendor
+from ..models import (
+    Invoice,
+    InvoiceLine,
+    PayablesPolicy,
+    PaymentTerms,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Vendor,
+)
 
 MAX_LINES = 200
 QUANTITY_PLACES = 3
@@ -210,8 +218,6 @@ def invoice_enter(
     rule = match_rules.Terms(
         net_days=terms.net_days, discount_percent=terms.discount_percent, discount_days=terms.discount_days
     )
-    from ..models import PayablesPolicy
-
     policy = core.policy_on(PayablesPolicy, received_on)
     repeats = same_amount_and_date(vendor=vendor, total=total, invoice_date=invoice_date, number=number)
     warning = ""

@@ -31,6 +31,13 @@ from ..models import Invoice, InvoiceLine, MatchResult, PayablesPolicy, Purchase
 from .invoice_entry import InvoiceRefused
 
 LIVE = (Invoice.Status.MATCHED, Invoice.Status.APPROVED, Invoice.Status.PAID)
+NOT_LIVE = (
+    Invoice.Status.ENTERED,
+    Invoice.Status.EXCEPTION,
+    Invoice.Status.HELD,
+    Invoice.Status.DISPUTED,
+    Invoice.Status.VOID,
+)
 MATCHABLE = (Invoice.Status.ENTERED, Invoice.Status.MATCHED, Invoice.Status.EXCEPTION)
 W9_FOLLOW_UP_DAYS = 14
 
@@ -72,6 +79,8 @@ def _billed_before(po_line_ids, invoice: Invoice) -> dict[int, tuple[Decimal, De
         InvoiceLine.objects.filter(po_line_id__in=po_line_ids, invoice__status__in=LIVE)
         .exclude(invoice=invoice)
         .exclude(invoice__corrects=invoice)
+        # a memo counts only with its invoice: one whose invoice is still an exception does not
+        .exclude(invoice__kind=Invoice.Kind.CREDIT_MEMO, invoice__corrects__status__in=NOT_LIVE)
         .values("po_line_id", "invoice__kind")
         .annotate(q=Sum("quantity"), a=Sum("amount"))
     )
