@@ -91,6 +91,17 @@ ACCOUNTS = [
     ("502", "502-4410", "Sewer service charges", R, ""),
     ("502", "502-4420", "Sewer connection fees", R, ""),
     ("502", "502-7910", "Bad debt expense — wastewater", X, ROLE.BAD_DEBT),
+    # payables: what departments buy, and the discounts taken for paying early
+    ("100", "100-4960", "Purchase discounts earned", R, ""),
+    ("100", "100-5110", "Public works — operating supplies", X, ""),
+    ("100", "100-5120", "Public works — contract services", X, ""),
+    ("100", "100-5130", "Public works — equipment repair", X, ""),
+    ("100", "100-5210", "Parks — landscaping supplies", X, ""),
+    ("100", "100-5220", "Parks — contract maintenance", X, ""),
+    ("100", "100-5310", "Finance — office supplies", X, ""),
+    ("100", "100-5320", "Finance — professional services", X, ""),
+    ("501", "501-5110", "Water — treatment chemicals", X, ""),
+    ("501", "501-5120", "Water — pipe and fittings", X, ""),
 ]
 
 FEES = [

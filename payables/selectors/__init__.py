@@ -1,0 +1,1 @@
+"""Payables' reads, by subject (budget against actual, purchasing)."""
