@@ -5,8 +5,9 @@ within the role's variance limit, where one is set). Never by the person who ent
 Approval posts Dr expense (each line's account, freight and tax spread over the lines by their
 amounts), Cr accounts payable (the policy's account, the vendor's party on the line), through
 the core's journal_post; the credit memos that correct the invoice are approved with it, each
-posting the reverse. It relieves the encumbrance of each order line: what the line bills (net
-of its credit memos), never more than the line still holds, as a row of the encumbrance ledger."""
+posting the reverse. It relieves the encumbrance of each order line through pay-core's encumbrance_relieve: what the
+line bills, never more than the line still holds (billing above the order is spent, not
+relieved)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from revenue import services as core
 from revenue.money import ZERO, round_money
 
 from .. import match_rules as mr
-from ..models import ApprovalLimit, Encumbrance, Invoice, InvoiceLine, PayablesPolicy, PurchaseOrderLine
+from ..models import ApprovalLimit, Invoice, PayablesPolicy
+from .encumbrances import encumbrance_relieve
 from .invoice_entry import InvoiceRefused
 from .invoice_match import evaluate, line_facts
 
@@ -113,49 +114,6 @@ def _post(invoice: Invoice, policy: PayablesPolicy, *, acting_user, today) -> No
     )
 
 
-def _relieve(invoice: Invoice, *, acting_user, today) -> list[Encumbrance]:
-    """Relieve each order line's encumbrance by what the invoice bills on it, credit memos
-    netted, at most what the line still holds. Order lines are locked in key order."""
-    lines = list(invoice.lines.filter(po_line__isnull=False).order_by("po_line_id", "line_no"))
-    if not lines:
-        return []
-    po_ids = sorted({ln.po_line_id for ln in lines})
-    list(PurchaseOrderLine.objects.select_for_update().filter(pk__in=po_ids).order_by("pk"))
-    held = {
-        r["po_line_id"]: r["s"]
-        for r in Encumbrance.objects.filter(po_line_id__in=po_ids)
-        .values("po_line_id")
-        .annotate(s=Sum("amount"))
-    }
-    credited = defaultdict(lambda: ZERO)
-    for memo_line in InvoiceLine.objects.filter(
-        invoice__corrects=invoice, invoice__kind=Invoice.Kind.CREDIT_MEMO, po_line_id__in=po_ids
-    ).exclude(invoice__status=Invoice.Status.VOID):
-        credited[memo_line.po_line_id] += memo_line.amount
-    rows = []
-    for ln in lines:
-        open_amount = held.get(ln.po_line_id) or ZERO
-        billed = ln.amount - credited.pop(ln.po_line_id, ZERO)
-        relief = min(open_amount, billed)
-        if relief <= 0:
-            continue
-        held[ln.po_line_id] = open_amount - relief
-        rows.append(
-            Encumbrance(
-                po_line_id=ln.po_line_id,
-                account_id=ln.account_id,
-                fiscal_year=core.fiscal_year_of(today),
-                entry_date=today,
-                kind=Encumbrance.Kind.RELIEVE,
-                amount=-relief,
-                invoice_line=ln,
-                memo=f"Invoice {invoice.number} line {ln.line_no}",
-                created_by=acting_user,
-            )
-        )
-    return Encumbrance.objects.bulk_create(rows)
-
-
 def _approve_one(invoice: Invoice, policy, *, acting_user, today, now, reason="") -> None:
     _post(invoice, policy, acting_user=acting_user, today=today)
     invoice.status = Invoice.Status.APPROVED
@@ -195,7 +153,7 @@ def invoice_approve(*, invoice: Invoice, acting_user, variance_reason: str = "")
     _approve_one(invoice, policy, acting_user=acting_user, today=today, now=now, reason=reason)
     for memo in memos:
         _approve_one(memo, policy, acting_user=acting_user, today=today, now=now)
-    relieved = _relieve(invoice, acting_user=acting_user, today=today)
+    relieved = encumbrance_relieve(invoice=invoice, acting_user=acting_user, on=today)
     core.audit(
         actor=acting_user,
         action="payables.invoice_approved",
@@ -206,7 +164,7 @@ def invoice_approve(*, invoice: Invoice, acting_user, variance_reason: str = "")
             "entry": invoice.journal_entry.number,
             "variance": str(variance),
             "credit_memos": [m.number for m in memos],
-            "relieved": str(-sum((r.amount for r in relieved), ZERO)),
+            "relieved": str(relieved),
         },
         reason=reason,
     )

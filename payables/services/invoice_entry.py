@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 
 from revenue import services as core
-from revenue.money import money, round_money
+from revenue.money import money
 
-from .. import match_rules
+from .. import match_rules, rules
+from ..errors import PayablesError
 from ..models import (
     Invoice,
     InvoiceLine,
@@ -28,12 +29,12 @@ from ..models import (
     PurchaseOrderLine,
     Vendor,
 )
+from .vendors import vendor_usable
 
 MAX_LINES = 200
-QUANTITY_PLACES = 3
 
 
-class InvoiceRefused(core.RevenueError):
+class InvoiceRefused(PayablesError):
     """The invoice cannot be entered or moved as asked; the sentence says why."""
 
 
@@ -53,21 +54,6 @@ class NewLine:
     amount: object = None  # None: quantity x unit price
     po_line: PurchaseOrderLine | None = None
     account: object = None
-
-
-def quantity_of(value, *, field: str = "Quantity") -> Decimal:
-    """A quantity: more than zero, at most three decimals (2.5 hours, 1.125 tons)."""
-    try:
-        qty = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
-        raise InvoiceRefused(f"{field} must be a number.") from exc
-    if not qty.is_finite() or qty <= 0:
-        raise InvoiceRefused(f"{field} must be more than zero.")
-    if qty != qty.quantize(Decimal(1).scaleb(-QUANTITY_PLACES)):
-        raise InvoiceRefused(f"{field} has more than {QUANTITY_PLACES} decimal places: {value}.")
-    if qty >= Decimal("1e9"):
-        raise InvoiceRefused(f"{field} is larger than the system accepts.")
-    return qty
 
 
 def duplicate_of(*, vendor: Vendor, number: str, exclude_pk=None) -> Invoice | None:
@@ -92,8 +78,7 @@ def same_amount_and_date(*, vendor: Vendor, total: Decimal, invoice_date, number
 
 def _check_header(*, vendor, number, invoice_date, received_on, order, corrects, kind):
     today = core.city_today()
-    if vendor.status == Vendor.Status.INACTIVE:
-        raise InvoiceRefused(f"Vendor {vendor} is inactive: reactivate it before entering its invoices.")
+    vendor_usable(vendor, doing="entering its invoices")
     if not match_rules.invoice_number_key(number):
         raise InvoiceRefused("The vendor's invoice number needs at least one letter or digit.")
     if len(number.strip()) > 40:
@@ -129,10 +114,12 @@ def _clean_lines(lines: list[NewLine], order) -> list[dict]:
     cleaned = []
     for n, line in enumerate(lines, start=1):
         label = f"Line {n}"
-        qty = quantity_of(line.quantity, field=f"{label}: quantity")
-        price = money(line.unit_price, field=f"{label}: unit price", allow_zero=True)
+        problem = rules.quantity_problem(line.quantity) or rules.unit_price_problem(line.unit_price)
+        if problem:
+            raise InvoiceRefused(f"{label}: {problem}")
+        qty, price = Decimal(str(line.quantity).strip()), Decimal(str(line.unit_price).strip())
         amount = (
-            round_money(qty * price)
+            rules.line_amount(qty, price)
             if line.amount in (None, "")
             else money(line.amount, field=f"{label}: amount", allow_zero=True)
         )

@@ -20,15 +20,15 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from revenue import services as core
 from revenue.money import ZERO
 
 from .. import match_rules as mr
-from ..models import Invoice, InvoiceLine, MatchResult, PayablesPolicy, PurchaseOrderLine, ReceiptLine
+from ..models import Invoice, InvoiceLine, MatchResult, PayablesPolicy, PurchaseOrderLine
 from .invoice_entry import InvoiceRefused
+from .purchasing import received_by_line
 
 LIVE = (Invoice.Status.MATCHED, Invoice.Status.APPROVED, Invoice.Status.PAID)
 NOT_LIVE = (
@@ -59,16 +59,6 @@ def tolerances_of(policy: PayablesPolicy) -> mr.Tolerances:
 
 def _by_amount(po_line: PurchaseOrderLine) -> bool:
     return po_line.receive_by == PurchaseOrderLine.ReceiveBy.AMOUNT
-
-
-def _received(po_line_ids) -> dict[int, tuple[Decimal, Decimal]]:
-    """Quantity and amount received net of returns, per order line (one query)."""
-    rows = (
-        ReceiptLine.objects.filter(po_line_id__in=po_line_ids)
-        .values("po_line_id")
-        .annotate(q=Coalesce(Sum("quantity"), Decimal(0)), a=Coalesce(Sum("amount"), Decimal(0)))
-    )
-    return {r["po_line_id"]: (r["q"], r["a"]) for r in rows}
 
 
 def _billed_before(po_line_ids, invoice: Invoice) -> dict[int, tuple[Decimal, Decimal]]:
@@ -118,7 +108,7 @@ def _netted(line: InvoiceLine, credits: list[InvoiceLine]) -> tuple[Decimal, Dec
 def line_facts(invoice: Invoice, lines: list[InvoiceLine]) -> list[mr.LineFacts]:
     """What the rules need to know about each line, read set-based."""
     po_ids = [ln.po_line_id for ln in lines if ln.po_line_id]
-    received = _received(po_ids)
+    received = received_by_line(po_ids)
     before = _billed_before(po_ids, invoice)
     credits = _credits(invoice) if invoice.kind == Invoice.Kind.INVOICE else {}
     facts = []
