@@ -81,6 +81,13 @@ class Terms:
             raise TermsError("The discount days cannot be after the net days.")
 
     @classmethod
+    def of(cls, row) -> Terms:
+        """The terms of a PaymentTerms row (anything with the three figures)."""
+        return cls(
+            net_days=row.net_days, discount_percent=row.discount_percent, discount_days=row.discount_days
+        )
+
+    @classmethod
     def parse(cls, text: str) -> Terms:
         """ "2/10 net 30", "2/10 n/30", "1.5%/15, net 45", "net 30", "due on receipt"."""
         cleaned = (text or "").strip()

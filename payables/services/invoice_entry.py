@@ -76,6 +76,28 @@ def same_amount_and_date(*, vendor: Vendor, total: Decimal, invoice_date, number
     )
 
 
+def _refuse_duplicate(vendor: Vendor, number: str) -> None:
+    existing = duplicate_of(vendor=vendor, number=number)
+    if existing is not None:
+        raise DuplicateInvoice(
+            f"{vendor} invoice {existing.number} dated {existing.invoice_date:%m/%d/%Y} is already "
+            f"entered ({existing.get_status_display().lower()}): {number.strip()} is the same number.",
+            existing,
+        )
+
+
+def repeat_warning(*, vendor: Vendor, total: Decimal, invoice_date, number: str) -> str:
+    """The warning when the vendor, amount and date repeat under another number ("" if not)."""
+    repeats = same_amount_and_date(vendor=vendor, total=total, invoice_date=invoice_date, number=number)
+    if not repeats:
+        return ""
+    return (
+        f"Same vendor, amount ${total:,.2f} and date {invoice_date:%m/%d/%Y} as invoice "
+        + ", ".join(r.number for r in repeats[:3])
+        + ": check it is not billed twice."
+    )
+
+
 def _check_header(*, vendor, number, invoice_date, received_on, order, corrects, kind):
     today = core.city_today()
     vendor_usable(vendor, doing="entering its invoices")
@@ -189,31 +211,16 @@ def invoice_enter(
         corrects=corrects,
         kind=kind,
     )
-    existing = duplicate_of(vendor=vendor, number=number)
-    if existing is not None:
-        raise DuplicateInvoice(
-            f"{vendor} invoice {existing.number} dated {existing.invoice_date:%m/%d/%Y} is already "
-            f"entered ({existing.get_status_display().lower()}): {number.strip()} is the same number.",
-            existing,
-        )
+    _refuse_duplicate(vendor, number)
     freight = money(freight, field="Freight", allow_zero=True)
     tax = money(tax, field="Tax", allow_zero=True)
     total = money(total, field="Invoice total")
     rows = _clean_lines(lines, order)
     subtotal = sum((r["amount"] for r in rows), core.ZERO)
     terms = terms or (order.terms if order else vendor.terms)
-    rule = match_rules.Terms(
-        net_days=terms.net_days, discount_percent=terms.discount_percent, discount_days=terms.discount_days
-    )
+    rule = match_rules.Terms.of(terms)
     policy = core.policy_on(PayablesPolicy, received_on)
-    repeats = same_amount_and_date(vendor=vendor, total=total, invoice_date=invoice_date, number=number)
-    warning = ""
-    if repeats:
-        warning = (
-            f"Same vendor, amount ${total:,.2f} and date {invoice_date:%m/%d/%Y} as invoice "
-            + ", ".join(r.number for r in repeats[:3])
-            + ": check it is not billed twice."
-        )
+    warning = repeat_warning(vendor=vendor, total=total, invoice_date=invoice_date, number=number)
     invoice = Invoice.objects.create(
         vendor=vendor,
         kind=kind,

@@ -43,9 +43,7 @@ W9_FOLLOW_UP_DAYS = 14
 
 
 def terms_rule(terms) -> mr.Terms:
-    return mr.Terms(
-        net_days=terms.net_days, discount_percent=terms.discount_percent, discount_days=terms.discount_days
-    )
+    return mr.Terms.of(terms)
 
 
 def tolerances_of(policy: PayablesPolicy) -> mr.Tolerances:
