@@ -93,7 +93,8 @@ WITH b AS (
     SELECT account_id FROM b UNION SELECT account_id FROM e UNION SELECT account_id FROM s
 )
 SELECT a.id, a.number, a.name, f.code, f.name, COALESCE(d.code, ''), COALESCE(d.name, 'Not budgeted'),
-       COALESCE(b.budget, 0), COALESCE(e.encumbered, 0), COALESCE(s.spent, 0)
+       COALESCE(b.budget, 0)::numeric(14, 2), COALESCE(e.encumbered, 0)::numeric(14, 2),
+       COALESCE(s.spent, 0)::numeric(14, 2)
   FROM ids
   JOIN revenue_account a ON a.id = ids.account_id
   JOIN revenue_fund f ON f.id = a.fund_id

@@ -115,7 +115,7 @@ def order_issue(
         raise WrongStatus(
             f"Requisition {req.number} is {req.get_status_display().lower()}: only an approved one is ordered."
         )
-    vendor_usable(vendor, doing="ordering from it")
+    vendor = vendor_usable(vendor, doing="ordering from it")
     if vendor.status == Vendor.Status.HOLD:
         raise VendorNotUsable(
             f"{vendor.name} is on hold ({vendor.hold_reason}): take it off hold before ordering."
@@ -178,6 +178,10 @@ def invoiced_by_line(line_ids) -> dict[int, tuple[Decimal, Decimal]]:
     return out
 
 
+def _plain(**values) -> dict:
+    return {k: core.jsonable(v) for k, v in values.items()}
+
+
 @transaction.atomic
 def order_change(
     *, order: PurchaseOrder, changes: dict[int, dict], reason: str, acting_user
@@ -217,14 +221,12 @@ def order_change(
         description = (new.get("description") or ln.description).strip()[:250]
         if (quantity, price, description) == (ln.quantity, ln.unit_price, ln.description):
             continue
-        before[ln.line_no] = {
-            "quantity": ln.quantity,
-            "unit_price": ln.unit_price,
-            "description": ln.description,
-        }
+        before[ln.line_no] = _plain(
+            quantity=ln.quantity, unit_price=ln.unit_price, description=ln.description
+        )
         ln.quantity, ln.unit_price, ln.amount, ln.description = quantity, price, amount, description
         ln.save(update_fields=["quantity", "unit_price", "amount", "description"])
-        after[ln.line_no] = {"quantity": quantity, "unit_price": price, "description": description}
+        after[ln.line_no] = _plain(quantity=quantity, unit_price=price, description=description)
         encumbrances.encumbrance_change(line=ln, delta=delta, on=today, acting_user=acting_user,
                                         memo=f"{order.number} revision {order.revision + 1}")  # fmt: skip
     if not after:

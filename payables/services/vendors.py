@@ -117,10 +117,13 @@ def vendor_status_set(*, vendor: Vendor, status: str, acting_user, reason: str =
     return vendor
 
 
-def vendor_usable(vendor: Vendor, *, doing: str) -> None:
-    """Refuse to order from, receive for or enter an invoice of an inactive vendor."""
+def vendor_usable(vendor: Vendor, *, doing: str) -> Vendor:
+    """Refuse to order from, receive for or enter an invoice of an inactive vendor (its status
+    read again, under a share lock, inside the caller's transaction). Returns the vendor as stored."""
+    vendor = Vendor.objects.select_for_update(no_key=True).select_related("party").get(pk=vendor.pk)
     if vendor.status == Vendor.Status.INACTIVE:
         raise VendorNotUsable(f"{vendor.name} is an inactive vendor: reactivate it before {doing}.")
+    return vendor
 
 
 def default_terms() -> PaymentTerms | None:

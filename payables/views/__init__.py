@@ -1,0 +1,1 @@
+"""Payables' pages, by subject; each module keeps its own urlpatterns beside its views."""
