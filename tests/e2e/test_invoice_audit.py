@@ -16,12 +16,22 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_over_billed_invoice_disputed_and_approved_with_a_variance(
-    browser, page, live_server, clerk, supervisor, vendor, department, terms, pay_accounts, policy, office
+    browser,
+    page,
+    live_server,
+    clerk,
+    supervisor,
+    audit_vendor,
+    audit_department,
+    audit_terms,
+    pay_accounts,
+    audit_policy,
+    office,
 ):
     order = make_order(
-        vendor=vendor,
-        department=department,
-        terms=terms["2/10 net 30"],
+        vendor=audit_vendor,
+        department=audit_department,
+        terms=audit_terms["2/10 net 30"],
         lines=[("Asphalt patch, 50 lb bag", "10", "10.00", pay_accounts["supplies"])],
         user=clerk,
     )

@@ -39,7 +39,7 @@ def pay_accounts(accounts):
 
 
 @pytest.fixture
-def terms(db):
+def audit_terms(db):
     return {
         "2/10 net 30": pm.PaymentTerms.objects.create(
             code="2-10-net-30", name="2/10 net 30", discount_percent=D("2"), discount_days=10, net_days=30
@@ -49,7 +49,7 @@ def terms(db):
 
 
 @pytest.fixture
-def policy(pay_accounts, admin_user):
+def audit_policy(pay_accounts, admin_user):
     return pm.PayablesPolicy.objects.create(
         effective_from=datetime.date(2020, 7, 1),
         payable_account=pay_accounts["payable"],
@@ -66,12 +66,12 @@ def policy(pay_accounts, admin_user):
 
 
 @pytest.fixture
-def department(db):
+def audit_department(db):
     return pm.Department.objects.create(code="pw", name="Public Works")
 
 
 @pytest.fixture
-def vendor(admin_user, terms):
+def audit_vendor(admin_user, audit_terms):
     party = core.party_create(
         acting_user=admin_user,
         kind="business",
@@ -83,7 +83,7 @@ def vendor(admin_user, terms):
     )
     return pm.Vendor.objects.create(
         party=party,
-        terms=terms["2/10 net 30"],
+        terms=audit_terms["2/10 net 30"],
         contact_name="Dana Lee",
         contact_email="ar@acme.example",
         w9_on_file=datetime.date(2024, 1, 5),

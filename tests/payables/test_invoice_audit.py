@@ -23,11 +23,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def order(vendor, department, terms, pay_accounts, policy, clerk):
+def order(audit_vendor, audit_department, audit_terms, pay_accounts, audit_policy, clerk):
     return make_order(
-        vendor=vendor,
-        department=department,
-        terms=terms["2/10 net 30"],
+        vendor=audit_vendor,
+        department=audit_department,
+        terms=audit_terms["2/10 net 30"],
         lines=[
             ("Asphalt patch, 50 lb bag", "10", "10.00", pay_accounts["supplies"]),
             ("Traffic cones", "20", "25.00", pay_accounts["supplies"]),
@@ -126,18 +126,20 @@ def test_three_way_with_partial_receipts_and_a_return(order, clerk):
     assert invoice_match.invoice_match(invoice=rest, acting_user=clerk).passed
 
 
-def test_two_way_matches_against_the_order(vendor, department, terms, pay_accounts, policy, clerk):
+def test_two_way_matches_against_the_order(
+    audit_vendor, audit_department, audit_terms, pay_accounts, audit_policy, clerk
+):
     order = make_order(
-        vendor=vendor,
-        department=department,
-        terms=terms["net 30"],
+        vendor=audit_vendor,
+        department=audit_department,
+        terms=audit_terms["net 30"],
         lines=[("Annual software licence", "1", "1200.00", pay_accounts["repairs"])],
         match="two_way",
         user=clerk,
     )
-    ok = bill(order, {1: ("1", "1200.00")}, number="S-1", user=clerk, terms=terms["net 30"])
+    ok = bill(order, {1: ("1", "1200.00")}, number="S-1", user=clerk, terms=audit_terms["net 30"])
     assert invoice_match.invoice_match(invoice=ok, acting_user=clerk).passed  # nothing received
-    twice = bill(order, {1: ("1", "1200.00")}, number="S-2", user=clerk, terms=terms["net 30"])
+    twice = bill(order, {1: ("1", "1200.00")}, number="S-2", user=clerk, terms=audit_terms["net 30"])
     assert not invoice_match.invoice_match(invoice=twice, acting_user=clerk).passed
     assert checks(twice)[1] == ["quantity"]
 
@@ -152,9 +154,9 @@ def test_a_price_over_the_tolerance_is_an_exception_named_by_line(order, clerk):
     assert result.lines[0].failures[0].label == "Unit price"
 
 
-def test_terms_worse_than_the_order_fail(order, clerk, terms):
+def test_terms_worse_than_the_order_fail(order, clerk, audit_terms):
     receive(order, {1: "10"}, user=clerk)
-    invoice = bill(order, {1: ("10", "10.00")}, number="T-1", user=clerk, terms=terms["net 30"])
+    invoice = bill(order, {1: ("10", "10.00")}, number="T-1", user=clerk, terms=audit_terms["net 30"])
     invoice_match.invoice_match(invoice=invoice, acting_user=clerk)
     assert checks(invoice)[None] == ["terms"]
 
@@ -189,8 +191,8 @@ def test_bad_input_is_refused_with_a_sentence(order, clerk, rows, kw, message):
     assert not pm.Invoice.objects.exists()
 
 
-def test_an_inactive_vendor_is_refused(order, clerk, vendor):
-    pm.Vendor.objects.filter(pk=vendor.pk).update(status="inactive")
+def test_an_inactive_vendor_is_refused(order, clerk, audit_vendor):
+    pm.Vendor.objects.filter(pk=audit_vendor.pk).update(status="inactive")
     order.vendor.refresh_from_db()
     with pytest.raises(core.RevenueError, match="inactive"):
         bill(order, {1: ("1", "10.00")}, number="IN-1", user=clerk)

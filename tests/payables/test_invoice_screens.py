@@ -19,11 +19,11 @@ D = Decimal
 
 
 @pytest.fixture
-def order(vendor, department, terms, pay_accounts, policy, clerk):
+def order(audit_vendor, audit_department, audit_terms, pay_accounts, audit_policy, clerk):
     order = make_order(
-        vendor=vendor,
-        department=department,
-        terms=terms["2/10 net 30"],
+        vendor=audit_vendor,
+        department=audit_department,
+        terms=audit_terms["2/10 net 30"],
         lines=[
             ("Asphalt patch, 50 lb bag", "10", "10.00", pay_accounts["supplies"]),
             ("Traffic cones", "20", "25.00", pay_accounts["supplies"]),
