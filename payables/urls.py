@@ -2,8 +2,13 @@
 
 from django.urls import path  # noqa: F401 - the screens add their paths here
 
-from .views import budget, purchasing, vendors
+from .views import budget, invoice_audit, purchasing, vendors
 
 app_name = "payables"
 
-urlpatterns: list = [*vendors.urlpatterns, *budget.urlpatterns, *purchasing.urlpatterns]
+urlpatterns: list = [
+    *vendors.urlpatterns,
+    *budget.urlpatterns,
+    *purchasing.urlpatterns,
+    *invoice_audit.urlpatterns,
+]

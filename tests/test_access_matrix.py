@@ -98,6 +98,18 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "parking:plan_new": (302, 403, 200, 200, 403, 403),
     "parking:violation_detail": (302, 200, 200, 200, 200, 403),
     "parking:violation_fine_add": (302, 403, 403, 405, 403, 403),
+    # payables' invoice audit: clerks enter, match, hold and dispute; seniors and supervisors
+    # approve (a variance only a supervisor, in the service); the auditor reads
+    "payables:invoice_list": (302, 200, 200, 200, 200, 403),
+    "payables:invoice_new": (302, 200, 200, 200, 403, 403),
+    "payables:invoice": (302, 200, 200, 200, 200, 403),
+    "payables:invoice_match": (302, 405, 405, 405, 403, 403),
+    "payables:invoice_hold": (302, 405, 405, 405, 403, 403),
+    "payables:invoice_release": (302, 405, 405, 405, 403, 403),
+    "payables:invoice_dispute": (302, 405, 405, 405, 403, 403),
+    "payables:invoice_approve": (302, 403, 405, 405, 403, 403),
+    "payables:invoice_correct": (302, 200, 200, 200, 403, 403),
+    "payables:discrepancy_letter": (302, 200, 200, 200, 200, 403),
     "parking:violation_list": (302, 200, 200, 200, 200, 403),
     "parking:violation_new": (302, 403, 403, 405, 403, 403),
     "party_create": (302, 200, 200, 200, 403, 403),

@@ -10,6 +10,7 @@ from cashiering.demo import load_counter  # the demo city includes its counter a
 from licensing.demo import load_demo_licenses, load_licensing
 from parking.demo import load_demo_parking, load_parking
 from payables.demo import load_demo_payables, load_payables
+from payables.demo_invoices import load_demo_invoices
 from receivables.demo import load_demo_receivables, load_receivables
 from revenue import demo, services
 from revenue.models import Fund
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         load_demo_tot(users=users, parties=parties)
         load_payables(acting_user=users["admin"])
         load_demo_payables(users=users)
+        load_demo_invoices(users=users)
         services.charge_assess(
             party=parties[-1],
             amount=Decimal("250.00"),
