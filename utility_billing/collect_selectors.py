@@ -46,21 +46,32 @@ def sql_rows(sql: str, params) -> list[dict]:
 
 
 def account_charges(account: ServiceAccount):
-    """Every charge of the account: its bills' (a bill is their source, or a bill line points at
-    them), its late fees, its service orders' fees and any charge whose source is the account."""
-    bills = Bill.objects.filter(account=account).values("pk")
-    orders = ServiceOrder.objects.filter(account=account).values("pk")
+    """Every charge of the account (the one definition: the counter, the collection pages, the
+    account page and the balance all read it): its bills' (a bill is their source, or a bill line
+    points at them), its late fees, its service orders' fees, its deposits and any charge whose
+    source is the account; and those of the account it was transferred from (the balance
+    carried by a transfer, never moved)."""
+    from .models import Deposit
+
+    ids, seen, current = [], set(), account
+    while current is not None and current.pk not in seen:
+        ids.append(current.pk)
+        seen.add(current.pk)
+        current = current.transferred_from
+    bills = Bill.objects.filter(account_id__in=ids).values("pk")
+    orders = ServiceOrder.objects.filter(account_id__in=ids).values("pk")
     return Charge.objects.filter(
         Q(source_type_id=ctype(Bill), source_id__in=bills)
-        | Q(pk__in=BillLine.objects.filter(bill__account=account, charge__isnull=False).values("charge"))
-        | Q(source_type_id=ctype(LateFee), source_id__in=LateFee.objects.filter(account=account).values("pk"))
+        | Q(pk__in=BillLine.objects.filter(bill__account_id__in=ids, charge__isnull=False).values("charge"))
+        | Q(source_type_id=ctype(LateFee), source_id__in=LateFee.objects.filter(account_id__in=ids).values("pk"))
         | Q(source_type_id=ctype(ServiceOrder), source_id__in=orders)
         | Q(
-            pk__in=ServiceOrder.fee_charges.through.objects.filter(serviceorder__account=account).values(
+            pk__in=ServiceOrder.fee_charges.through.objects.filter(serviceorder__account_id__in=ids).values(
                 "charge"
             )
         )
-        | Q(source_type_id=ctype(ServiceAccount), source_id=account.pk)
+        | Q(pk__in=Deposit.objects.filter(account_id__in=ids).values("charge"))
+        | Q(source_type_id=ctype(ServiceAccount), source_id__in=ids)
     )
 
 

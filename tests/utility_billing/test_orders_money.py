@@ -10,7 +10,7 @@ import pytest
 
 from revenue import services as core
 from utility_billing import services as ub
-from utility_billing.models import Bill, RateSchedule, Reading, Service, ServiceAccount
+from utility_billing.models import Bill, DepositPolicy, RateSchedule, Reading, Service, ServiceAccount
 
 from .orders_fixtures import walk
 
@@ -20,7 +20,13 @@ D = Decimal
 
 @pytest.fixture
 def water_rate(utility, admin_user):
-    """Water at 4.00 a unit, uniform, nothing fixed: a final bill is usage × 4.00."""
+    """Water at 4.00 a unit, uniform, nothing fixed, and sewer at nothing: a final bill is usage × 4.00;
+    deposits refunded to credit on account, no interest."""
+    DepositPolicy.objects.create(effective_from=datetime.date(2024, 1, 1), created_by=admin_user)
+    RateSchedule.objects.create(
+        service=Service.objects.get(code="sewer"), rate_class=utility["class"], effective_from=datetime.date(2024, 1, 1),
+        method=RateSchedule.Method.SEWER_SHARE, unit_price=D("0.0000"), created_by=admin_user,
+    )  # fmt: skip
     return RateSchedule.objects.create(
         service=Service.objects.get(code="water"), rate_class=utility["class"], effective_from=datetime.date(2024, 1, 1),
         method=RateSchedule.Method.UNIFORM, unit_price=D("4.0000"), created_by=admin_user,

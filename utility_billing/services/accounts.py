@@ -4,7 +4,6 @@ for a customer there (pending until the move-in read), and the changes in billin
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from revenue import services as core
 
@@ -120,36 +119,16 @@ def account_open(
     return account
 
 
-def account_sources(account: ServiceAccount) -> Q:
-    """The charges of an account: its bills', its orders' fees and deposits, and those of the
-    account it was transferred from (the balance carried)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from ..models import Bill, ServiceOrder
-
-    chain, seen = [account], {account.pk}
-    while chain[-1].transferred_from_id and chain[-1].transferred_from_id not in seen:
-        chain.append(chain[-1].transferred_from)
-        seen.add(chain[-1].pk)
-    ids = [a.pk for a in chain]
-    types = {m: ContentType.objects.get_for_model(m).pk for m in (ServiceAccount, Bill, ServiceOrder)}
-    bills = Bill.objects.filter(account_id__in=ids).values_list("pk", flat=True)
-    orders = ServiceOrder.objects.filter(account_id__in=ids).values_list("pk", flat=True)
-    return (
-        Q(source_type_id=types[ServiceAccount], source_id__in=ids)
-        | Q(source_type_id=types[Bill], source_id__in=list(bills))
-        | Q(source_type_id=types[ServiceOrder], source_id__in=list(orders))
-    )
-
-
 def account_charges(account: ServiceAccount):
-    from revenue.models import Charge
+    """The account's charges, oldest due first (`collect_selectors.account_charges` says which)."""
+    from ..collect_selectors import account_charges as charges
 
-    return Charge.objects.filter(account_sources(account)).order_by("due_on", "pk")
+    return charges(account).order_by("due_on", "pk")
 
 
 def account_balance(account: ServiceAccount):
-    return sum((c.balance for c in account_charges(account)), core.ZERO)
+    """What the account owes, from one aggregate."""
+    return account_charges(account).balance_total()
 
 
 @transaction.atomic
