@@ -61,3 +61,30 @@ def test_the_final_bill_is_posted_at_once_from_the_last_bill_to_the_day(city, se
     assert bill.lines.exists()
     with pytest.raises(RevenueError, match="final bill"):
         services.bill_final(account=account, through=through, acting_user=supervisor)
+
+
+def test_a_chunk_takes_a_fixed_number_of_queries_and_stores_what_each_account_gives_alone(
+    city, senior_clerk, django_assert_max_num_queries
+):
+    from django.db import transaction
+
+    from utility_billing.services.calc import calculate
+
+    run = _run(city, senior_clerk)
+    ids = bill_service.candidates(run)
+    assert len(ids) > 100
+    alone = {
+        pk: calculate(account=ServiceAccount(pk=pk), period_start=run.period_start, period_end=run.period_end)
+        for pk in ids
+    }
+    # 47 for the demo's ~150 accounts: the chunk's prefetch, one read of schedules per service,
+    # rate class and first day billed, numbers, balances and the two INSERTs; not one per account
+    with django_assert_max_num_queries(60), transaction.atomic():
+        made = bill_service._calculate_chunk(bill_service._locked_run(run), ids)
+    assert made == len(ids)
+    for bill in run.bills.prefetch_related("lines"):
+        calc = alone[bill.account_id]
+        assert (bill.current_charges, bill.usage) == (calc.total, calc.usage)
+        assert [
+            (ln.description, ln.quantity, ln.rate, ln.amount) for ln in bill.lines.order_by("sort_order")
+        ] == [(ln.description[:200], ln.quantity, ln.rate, ln.amount) for ln in calc.lines]

@@ -178,7 +178,12 @@ def _calculate_chunk(run: BillRun, ids: list[int]) -> int:
     )
     if not accounts:
         return 0
-    calcs = [calculate(account=a, period_start=run.period_start, period_end=run.period_end) for a in accounts]
+    from .calc import calc_batch
+
+    with calc_batch(accounts, through=run.period_end):  # schedules, services, meters, reads: once
+        calcs = [
+            calculate(account=a, period_start=run.period_start, period_end=run.period_end) for a in accounts
+        ]
     block = core.numbers_reserve(kind="B", count=len(accounts), on=run.bill_date)
     bills = store_bills(
         accounts=accounts,

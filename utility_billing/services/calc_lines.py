@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from .. import rules
 from ..models import MeterInstallation, RateSchedule
-from .calc import Calculation, RateMissing, winter_average_of
+from .calc import Calculation, RateMissing, premise_installations, winter_average_of
 
 M = RateSchedule.Method
 USAGE_METHODS = {M.UNIFORM, M.TIERED, M.SEWER_SHARE, M.SEWER_WINTER}
@@ -66,12 +66,7 @@ def _meters_in_place(calc: Calculation, start, end) -> list[MeterInstallation]:
     if calc.reads:
         installs = [r.installation for r in calc.reads]
     else:
-        installs = list(
-            MeterInstallation.objects.filter(premise=calc.account.premise, installed_on__lte=end)
-            .exclude(removed_on__lt=start)
-            .select_related("meter__size")
-            .order_by("installed_on", "pk")
-        )
+        installs = premise_installations(calc.account.premise, end, after=start - datetime.timedelta(days=1))
     installs = [
         i for i in installs if i.installed_on <= end and (i.removed_on is None or i.removed_on >= start)
     ]
