@@ -63,7 +63,10 @@ def account_charges(account: ServiceAccount):
     return Charge.objects.filter(
         Q(source_type_id=ctype(Bill), source_id__in=bills)
         | Q(pk__in=BillLine.objects.filter(bill__account_id__in=ids, charge__isnull=False).values("charge"))
-        | Q(source_type_id=ctype(LateFee), source_id__in=LateFee.objects.filter(account_id__in=ids).values("pk"))
+        | Q(
+            source_type_id=ctype(LateFee),
+            source_id__in=LateFee.objects.filter(account_id__in=ids).values("pk"),
+        )
         | Q(source_type_id=ctype(ServiceOrder), source_id__in=orders)
         | Q(
             pk__in=ServiceOrder.fee_charges.through.objects.filter(serviceorder__account_id__in=ids).values(
