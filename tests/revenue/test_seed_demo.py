@@ -33,4 +33,5 @@ def test_seed_demo_loads_once_with_one_user_per_role(role_groups, capsys):
 
     tb = selectors.trial_balance(as_of=services.city_today())
     assert tb.in_balance and all(group.in_balance for group in tb.by_fund)
-    assert {g.fund.code for g in tb.by_fund} == {"100", "240", "501"}  # the water connection; parking permits
+    # the water connection, parking permits, the utility's bills and deposits (water and sewer)
+    assert {g.fund.code for g in tb.by_fund} == {"100", "240", "501", "502"}

@@ -170,7 +170,8 @@ def test_party_page_query_count_does_not_grow_with_history(
             debit_account=undeposited,
             acting_user=clerk,
         )
-    with django_assert_max_num_queries(20):
+    # a bound that does not move with the history (each duty app's panel asks once)
+    with django_assert_max_num_queries(24):
         as_clerk.get(party.get_absolute_url())
 
 
