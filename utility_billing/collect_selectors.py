@@ -20,6 +20,7 @@ from .models import (
     BillLine,
     DelinquencyNotice,
     DelinquencyPolicy,
+    Deposit,
     LateFee,
     PaymentPlan,
     ServiceAccount,
@@ -47,7 +48,8 @@ def sql_rows(sql: str, params) -> list[dict]:
 
 def account_charges(account: ServiceAccount):
     """Every charge of the account: its bills' (a bill is their source, or a bill line points at
-    them), its late fees, its service orders' fees and any charge whose source is the account."""
+    them), its late fees, its service orders' fees, its deposits and any charge whose source is
+    the account."""
     bills = Bill.objects.filter(account=account).values("pk")
     orders = ServiceOrder.objects.filter(account=account).values("pk")
     return Charge.objects.filter(
@@ -60,6 +62,7 @@ def account_charges(account: ServiceAccount):
                 "charge"
             )
         )
+        | Q(source_type_id=ctype(Deposit), source_id__in=Deposit.objects.filter(account=account).values("pk"))
         | Q(source_type_id=ctype(ServiceAccount), source_id=account.pk)
     )
 
