@@ -193,7 +193,11 @@ def test_issue_13_walk(
     rep.fill("#id_bill_date", (end + datetime.timedelta(days=1)).isoformat())
     rep.click("#start-run")
     rep.wait_for_url("**/utility/runs/BR*/")
-    rep.wait_for_selector("#run-status:has-text('Calculated')", timeout=180_000)
+    try:
+        rep.wait_for_selector("#run-status:has-text('Calculated')", timeout=180_000)
+    except Exception as e:  # say what the run and its page show
+        run = BillRun.objects.values().first()
+        raise AssertionError(f"{run} / {rep.locator('main').inner_text()[:1500]}") from e
     run = BillRun.objects.get()
     rep.context.close()
 
