@@ -72,6 +72,16 @@ def test_the_find_box_takes_every_open_charge_of_the_account_oldest_first(owing,
     ]
 
 
+def test_the_find_box_takes_the_accounts_deposit_too(make_account, clerk, admin_user):
+    """A deposit charged at the start of service is paid at the counter by the account number."""
+    from utility_billing.services.deposits import deposit_charge
+
+    account = make_account()
+    deposit = deposit_charge(account=account, amount="100.00", acting_user=admin_user)
+    found = cs.counter_find(text=account.number, acting_user=clerk)
+    assert [(c.source_number, c.amount) for c in found.charges] == [(deposit.number, D("100.00"))]
+
+
 def test_a_stub_of_another_account_is_refused(owing, make_account, clerk):
     account, older, _newer = owing
     other = make_account(name="Okafor, Ben", address="7 Elm St")
